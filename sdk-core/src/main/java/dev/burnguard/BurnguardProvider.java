@@ -1,0 +1,315 @@
+package dev.burnguard;
+
+import dev.burnguard.flag.FlagSet;
+import dev.burnguard.flag.FlagSetOptions;
+import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.InvalidFlagSetException;
+import dev.burnguard.source.FlagSink;
+import dev.burnguard.source.FlagSource;
+import dev.burnguard.time.Clock;
+import dev.openfeature.sdk.ErrorCode;
+import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.EventProvider;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.Metadata;
+import dev.openfeature.sdk.ProviderEvaluation;
+import dev.openfeature.sdk.ProviderEventDetails;
+import dev.openfeature.sdk.Reason;
+import dev.openfeature.sdk.Value;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Burnguard OpenFeature provider: evaluates flags in flagd's flag-definition format in process.
+ *
+ * <pre>{@code
+ * BurnguardProvider provider = BurnguardProvider.builder()
+ *     .source(FlagSource.file(Path.of("flags.json")))
+ *     .build();
+ * OpenFeatureAPI.getInstance().setProviderAndWait(provider);
+ * }</pre>
+ *
+ * <p>Events: READY after the first valid load (if that happens only after {@link #initialize}
+ * gave up, READY is emitted then); CONFIGURATION_CHANGED with the exact keys of the flags added,
+ * removed or changed by a reload; STALE when a reload fails — the last good flags stay in force —
+ * and READY again when a later load succeeds. If the first load fails, {@link #initialize} throws
+ * and the OpenFeature SDK reports ERROR.
+ *
+ * <p>Evaluation never throws, blocks or logs: errors are results with an OpenFeature error code,
+ * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
+ *
+ * <p>Concurrency: the current {@link FlagSet} is one volatile reference, replaced whole, so every
+ * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by this
+ * provider's lock; evaluations never take it.
+ */
+public final class BurnguardProvider extends EventProvider {
+  /** The provider name in OpenFeature metadata and telemetry. */
+  public static final String NAME = "burnguard";
+
+  private static final Logger LOG = LoggerFactory.getLogger(BurnguardProvider.class);
+  private static final Metadata METADATA = () -> NAME;
+
+  private final FlagSource source;
+  private final FlagSetOptions flagSetOptions;
+  private final Clock clock;
+  private final Duration initTimeout;
+  private final Sink sink = new Sink();
+  private final CountDownLatch firstResult = new CountDownLatch(1);
+  private final Object loadLock = new Object();
+
+  private volatile FlagSet flags;
+  private volatile LoadFailure lastFailure;
+  // guarded by loadLock
+  private boolean stale;
+  private boolean initializing;
+  private boolean started;
+
+  private BurnguardProvider(Builder b) {
+    this.source = b.source;
+    this.clock = b.clock;
+    this.initTimeout = b.initTimeout;
+    this.flagSetOptions = FlagSetOptions.builder().clock(b.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Metadata getMetadata() {
+    return METADATA;
+  }
+
+  /**
+   * Starts the flag source and waits (up to the init timeout) for its first result.
+   *
+   * @throws IllegalStateException when the first load fails or does not finish in time; the message
+   *     names the source and every problem. The source keeps trying, and READY follows its first
+   *     good load.
+   */
+  @Override
+  public void initialize(EvaluationContext evaluationContext) throws Exception {
+    synchronized (loadLock) {
+      if (started) {
+        return;
+      }
+      started = true;
+      initializing = true;
+    }
+    try {
+      source.start(sink);
+      boolean answered = firstResult.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      synchronized (loadLock) {
+        if (flags != null) {
+          return;
+        }
+        LoadFailure failure = lastFailure;
+        throw new IllegalStateException(!answered && failure == null
+            ? "no flags from " + source.describe() + " within " + initTimeout
+            : "cannot load flags: " + failure.message());
+      }
+    } finally {
+      synchronized (loadLock) {
+        initializing = false;
+      }
+    }
+  }
+
+  @Override
+  public void shutdown() {
+    source.close();
+    super.shutdown();
+  }
+
+  /** The flags in force, or empty before the first successful load. */
+  public Optional<FlagSet> flagSet() {
+    return Optional.ofNullable(flags);
+  }
+
+  /** The last failed load, or empty if the last load succeeded. */
+  public Optional<LoadFailure> lastLoadFailure() {
+    return Optional.ofNullable(lastFailure);
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  @Override
+  public ProviderEvaluation<Boolean> getBooleanEvaluation(String key, Boolean defaultValue, EvaluationContext ctx) {
+    return evaluate(key, Boolean.class, defaultValue, ctx);
+  }
+
+  @Override
+  public ProviderEvaluation<String> getStringEvaluation(String key, String defaultValue, EvaluationContext ctx) {
+    return evaluate(key, String.class, defaultValue, ctx);
+  }
+
+  @Override
+  public ProviderEvaluation<Integer> getIntegerEvaluation(String key, Integer defaultValue, EvaluationContext ctx) {
+    return evaluate(key, Integer.class, defaultValue, ctx);
+  }
+
+  @Override
+  public ProviderEvaluation<Long> getLongEvaluation(String key, Long defaultValue, EvaluationContext ctx) {
+    return evaluate(key, Long.class, defaultValue, ctx);
+  }
+
+  @Override
+  public ProviderEvaluation<Double> getDoubleEvaluation(String key, Double defaultValue, EvaluationContext ctx) {
+    return evaluate(key, Double.class, defaultValue, ctx);
+  }
+
+  @Override
+  public ProviderEvaluation<Value> getObjectEvaluation(String key, Value defaultValue, EvaluationContext ctx) {
+    return evaluate(key, Value.class, defaultValue, ctx);
+  }
+
+  private <T> ProviderEvaluation<T> evaluate(String key, Class<T> type, T defaultValue, EvaluationContext ctx) {
+    FlagSet current = flags;
+    if (current == null) {
+      return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), ErrorCode.PROVIDER_NOT_READY,
+          "no flags loaded yet from " + source.describe(), ImmutableMetadata.EMPTY);
+    }
+    try {
+      return current.evaluate(key, type, defaultValue, ctx);
+    } catch (RuntimeException | StackOverflowError e) {
+      // FlagSet.evaluate does not throw; this guards the host against a bug of ours.
+      return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), ErrorCode.GENERAL,
+          "evaluation of flag \"" + key + "\" failed: " + e, ImmutableMetadata.EMPTY);
+    }
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  private void loaded(FlagSet next) {
+    List<String> changed;
+    boolean becameReady;
+    synchronized (loadLock) {
+      FlagSet previous = flags;
+      changed = new ArrayList<>(next.changedSince(previous == null ? FlagSet.empty() : previous));
+      flags = next;
+      lastFailure = null;
+      // READY is the SDK's to emit for a load that completes initialize()
+      becameReady = (previous == null && !initializing) || stale;
+      stale = false;
+      if (previous == null) {
+        changed = List.of();
+      }
+    }
+    firstResult.countDown();
+    LOG.info("Loaded {} flags from {}{}", next.flags().size(), next.origin(),
+        changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed));
+    if (!next.problems().isEmpty()) {
+      LOG.warn("{} flags from {} are invalid and resolve with PARSE_ERROR: {}", next.problems().size(),
+          next.origin(), next.problems());
+    }
+    if (becameReady) {
+      emitProviderReady(ProviderEventDetails.builder().message("flags loaded from " + next.origin()).build());
+    }
+    if (!changed.isEmpty()) {
+      emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
+          .message(changed.size() + " flags changed in " + next.origin()).build());
+    }
+  }
+
+  private void rejected(LoadFailure failure) {
+    boolean becameStale;
+    boolean haveFlags;
+    synchronized (loadLock) {
+      lastFailure = failure;
+      haveFlags = flags != null;
+      becameStale = haveFlags && !stale;
+      stale = haveFlags;
+    }
+    firstResult.countDown();
+    if (haveFlags) {
+      LOG.warn("Keeping the last good flags from {}: {}", flags.origin(), failure.message());
+    } else {
+      LOG.error("No flags loaded: {}", failure.message());
+    }
+    if (becameStale) {
+      emitProviderStale(ProviderEventDetails.builder().message(failure.message()).build());
+    }
+  }
+
+  /** Receives what the source reads; serialized per source, never throws. */
+  private final class Sink implements FlagSink {
+    @Override
+    public void content(String json, String origin) {
+      try {
+        loaded(FlagSet.parse(json, origin, flagSetOptions));
+      } catch (InvalidFlagSetException e) {
+        rejected(new LoadFailure(origin, e.getMessage(), e.problems(), now()));
+      } catch (RuntimeException e) {
+        rejected(new LoadFailure(origin, origin + ": cannot load flags: " + e, List.of(), now()));
+      }
+    }
+
+    @Override
+    public void flags(FlagSet flags) {
+      loaded(flags);
+    }
+
+    @Override
+    public void failed(String origin, String reason, Throwable cause) {
+      rejected(new LoadFailure(origin, origin + ": " + reason, List.of(), now()));
+    }
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(clock.wallMillis());
+  }
+
+  /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#REJECT_FILE}. */
+  public static final class Builder {
+    private FlagSource source;
+    private Clock clock = Clock.system();
+    private Duration initTimeout = Duration.ofSeconds(10);
+    private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.REJECT_FILE;
+
+    private Builder() {}
+
+    /** Where flags come from (required). */
+    public Builder source(FlagSource source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** The clock for {@code $flagd.timestamp} and timestamps; inject a ManualClock in tests. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long {@link BurnguardProvider#initialize} waits for the first load; positive. */
+    public Builder initTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "initTimeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
+      }
+      this.initTimeout = timeout;
+      return this;
+    }
+
+    /** What a load does with one invalid flag in an otherwise valid file. */
+    public Builder invalidFlagPolicy(InvalidFlagPolicy policy) {
+      this.invalidFlagPolicy = Objects.requireNonNull(policy, "invalidFlagPolicy");
+      return this;
+    }
+
+    public BurnguardProvider build() {
+      if (source == null) {
+        throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
+      }
+      return new BurnguardProvider(this);
+    }
+  }
+}

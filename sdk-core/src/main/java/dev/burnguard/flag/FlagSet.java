@@ -1,0 +1,144 @@
+package dev.burnguard.flag;
+
+import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.openfeature.sdk.ErrorCode;
+import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.ProviderEvaluation;
+import dev.openfeature.sdk.Reason;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An immutable snapshot of flags in flagd's flag-definition format, validated and compiled, ready
+ * to evaluate. Providers swap whole snapshots atomically, so an evaluation always sees one
+ * consistent version of every flag.
+ *
+ * <p>Thread-safe: immutable.
+ */
+public final class FlagSet {
+  private static final FlagSet EMPTY = new FlagSet("empty", Map.of(), Map.of(), List.of());
+
+  private final String origin;
+  private final Map<String, Flag> flags;
+  private final Map<String, Object> metadata;
+  private final List<FlagProblem> problems;
+
+  FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems) {
+    this.origin = origin;
+    this.flags = flags;
+    this.metadata = metadata;
+    this.problems = List.copyOf(problems);
+  }
+
+  /**
+   * Parses and validates a flag definition with the default options.
+   *
+   * @param json the flag file's content
+   * @param origin where it came from (a path or URL), named in every problem reported
+   * @throws InvalidFlagSetException listing every problem with its JSON path
+   */
+  public static FlagSet parse(String json, String origin) throws InvalidFlagSetException {
+    return parse(json, origin, FlagSetOptions.defaults());
+  }
+
+  /** Parses and validates a flag definition; see {@link #parse(String, String)}. */
+  public static FlagSet parse(String json, String origin, FlagSetOptions options) throws InvalidFlagSetException {
+    Objects.requireNonNull(json, "json");
+    Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(options, "options");
+    return FlagSetParser.parse(json, origin, options);
+  }
+
+  /** Validates a flag definition already in memory as maps, lists and scalars (see {@link FlagSetBuilder}). */
+  static FlagSet fromJson(Object json, String origin, FlagSetOptions options) throws InvalidFlagSetException {
+    return FlagSetParser.parse(json, origin, options);
+  }
+
+  /** A flag set with no flags. */
+  public static FlagSet empty() {
+    return EMPTY;
+  }
+
+  /** Starts building a flag set in code. */
+  public static FlagSetBuilder builder() {
+    return new FlagSetBuilder();
+  }
+
+  /** Where these flags came from: a file path, a URL, "inline" or "builder". */
+  public String origin() {
+    return origin;
+  }
+
+  /** Every flag by key, in file order. */
+  public Map<String, Flag> flags() {
+    return flags;
+  }
+
+  public Optional<Flag> flag(String key) {
+    return Optional.ofNullable(flags.get(key));
+  }
+
+  /** The flag set's metadata, which every flag's metadata extends. */
+  public Map<String, Object> metadata() {
+    return metadata;
+  }
+
+  /**
+   * Problems of flags loaded under {@link InvalidFlagPolicy#ISOLATE_FLAG}: such flags resolve with
+   * {@code PARSE_ERROR}. Always empty under {@link InvalidFlagPolicy#REJECT_FILE}.
+   */
+  public List<FlagProblem> problems() {
+    return problems;
+  }
+
+  /**
+   * The keys of flags added, removed or changed in this snapshot compared with {@code previous},
+   * sorted. A flag changes when its state, variants, default variant, targeting (with {@code $ref}s
+   * expanded, so editing a shared evaluator changes the flags that use it) or metadata changes.
+   */
+  public Set<String> changedSince(FlagSet previous) {
+    Set<String> changed = new TreeSet<>();
+    for (Flag flag : flags.values()) {
+      Flag before = previous.flags.get(flag.key());
+      if (before == null || !Objects.equals(before.definition, flag.definition)) {
+        changed.add(flag.key());
+      }
+    }
+    for (String key : previous.flags.keySet()) {
+      if (!flags.containsKey(key)) {
+        changed.add(key);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Evaluates flag {@code key} as {@code type} ({@link Boolean}, {@link String}, {@link Integer},
+   * {@link Long}, {@link Double} or {@link dev.openfeature.sdk.Value}). Never throws: errors are
+   * results with an OpenFeature error code and reason ERROR.
+   */
+  public <T> ProviderEvaluation<T> evaluate(String key, Class<T> type, T defaultValue, EvaluationContext context) {
+    Flag flag = key == null ? null : flags.get(key);
+    if (flag == null) {
+      return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, "flag \"" + key + "\" is not defined in " + origin);
+    }
+    if (!CompiledFlag.supports(type)) {
+      return error(defaultValue, ErrorCode.TYPE_MISMATCH, "unsupported type " + type);
+    }
+    return flag.compiled.resolve(type, defaultValue, context);
+  }
+
+  private static <T> ProviderEvaluation<T> error(T defaultValue, ErrorCode code, String message) {
+    return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), code, message, ImmutableMetadata.EMPTY);
+  }
+
+  @Override
+  public String toString() {
+    return "FlagSet[" + origin + ", " + flags.size() + " flags]";
+  }
+}

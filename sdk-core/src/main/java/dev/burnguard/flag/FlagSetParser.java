@@ -1,0 +1,285 @@
+package dev.burnguard.flag;
+
+import dev.burnguard.internal.eval.Node;
+import dev.burnguard.internal.eval.TargetingCompiler;
+import dev.burnguard.internal.eval.TargetingException;
+import dev.burnguard.internal.json.JsonPath;
+import dev.burnguard.internal.json.JsonReader;
+import dev.burnguard.internal.json.JsonSyntaxException;
+import dev.burnguard.internal.json.JsonWriter;
+import dev.burnguard.internal.resolve.CompiledFlag;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and validates flagd's flag-definition format. Every problem is reported with its origin,
+ * JSON path and value; all problems of a file are collected before it is rejected, so that one
+ * round trip fixes them all.
+ */
+final class FlagSetParser {
+  private static final Set<String> ROOT_KEYS = Set.of("$schema", "flags", "$evaluators", "metadata");
+  private static final Set<String> FLAG_KEYS = Set.of("state", "variants", "defaultVariant", "targeting", "metadata");
+  private static final int SNIPPET = 80;
+
+  private final String origin;
+  private final FlagSetOptions options;
+  private final List<FlagProblem> fatal = new ArrayList<>();
+
+  private FlagSetParser(String origin, FlagSetOptions options) {
+    this.origin = origin;
+    this.options = options;
+  }
+
+  static FlagSet parse(String json, String origin, FlagSetOptions options) throws InvalidFlagSetException {
+    Object root;
+    try {
+      root = JsonReader.read(json);
+    } catch (JsonSyntaxException e) {
+      throw new InvalidFlagSetException(List.of(new FlagProblem(origin, e.jsonPath(),
+          null, "malformed JSON at line " + e.line() + ", column " + e.column() + ": " + e.reason())));
+    }
+    return parse(root, origin, options);
+  }
+
+  static FlagSet parse(Object root, String origin, FlagSetOptions options) throws InvalidFlagSetException {
+    return new FlagSetParser(origin, options).flagSet(root);
+  }
+
+  private FlagSet flagSet(Object root) throws InvalidFlagSetException {
+    if (!(root instanceof Map)) {
+      fatal("$", root, "a flag definition must be a JSON object with a \"flags\" member");
+      throw new InvalidFlagSetException(fatal);
+    }
+    Map<?, ?> doc = (Map<?, ?>) root;
+    for (Object key : doc.keySet()) {
+      if (!ROOT_KEYS.contains(key)) {
+        fatal(JsonPath.child("$", (String) key), null, "unknown member; allowed: " + String.join(", ", sorted(ROOT_KEYS)));
+      }
+    }
+    Map<String, Object> evaluators = objectMember(doc, "$evaluators", "$");
+    Map<String, Object> setMetadata = metadata(doc.get("metadata"), "$.metadata");
+    Object flagsJson = doc.get("flags");
+    if (!(flagsJson instanceof Map)) {
+      fatal("$.flags", flagsJson, flagsJson == null ? "missing: a flag definition needs a \"flags\" object"
+          : "\"flags\" must be an object of flag key to flag");
+      throw new InvalidFlagSetException(fatal);
+    }
+    Map<String, Flag> flags = new LinkedHashMap<>();
+    List<FlagProblem> isolated = new ArrayList<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) flagsJson).entrySet()) {
+      String key = (String) e.getKey();
+      String path = JsonPath.child("$.flags", key);
+      List<FlagProblem> problems = new ArrayList<>();
+      Flag flag = flag(key, e.getValue(), path, evaluators, setMetadata, problems);
+      if (problems.isEmpty()) {
+        flags.put(key, flag);
+      } else if (options.invalidFlagPolicy() == InvalidFlagPolicy.ISOLATE_FLAG) {
+        isolated.addAll(problems);
+        flags.put(key, invalidFlag(key, e.getValue(), setMetadata, problems));
+      } else {
+        fatal.addAll(problems);
+      }
+    }
+    if (!fatal.isEmpty()) {
+      throw new InvalidFlagSetException(fatal);
+    }
+    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated);
+  }
+
+  private Flag flag(String key, Object json, String path, Map<String, Object> evaluators,
+      Map<String, Object> setMetadata, List<FlagProblem> problems) {
+    if (key.isEmpty()) {
+      problems.add(problem(path, null, "a flag key must not be empty"));
+      return null;
+    }
+    if (!(json instanceof Map)) {
+      problems.add(problem(path, json, "a flag must be an object with \"state\" and \"variants\""));
+      return null;
+    }
+    Map<?, ?> def = (Map<?, ?>) json;
+    for (Object member : def.keySet()) {
+      if (!FLAG_KEYS.contains(member)) {
+        problems.add(problem(JsonPath.child(path, (String) member), null,
+            "unknown flag member; allowed: " + String.join(", ", sorted(FLAG_KEYS))));
+      }
+    }
+    Object stateJson = def.get("state");
+    FlagState state = null;
+    if ("ENABLED".equals(stateJson) || "DISABLED".equals(stateJson)) {
+      state = FlagState.valueOf((String) stateJson);
+    } else {
+      problems.add(problem(JsonPath.child(path, "state"), stateJson,
+          stateJson == null ? "missing: state must be \"ENABLED\" or \"DISABLED\"" : "state must be \"ENABLED\" or \"DISABLED\""));
+    }
+    Map<String, Object> variants = variants(def.get("variants"), JsonPath.child(path, "variants"), problems);
+    Object defaultJson = def.get("defaultVariant");
+    String defaultVariant = null;
+    String defaultPath = JsonPath.child(path, "defaultVariant");
+    if (defaultJson instanceof String) {
+      defaultVariant = (String) defaultJson;
+      if (variants != null && !variants.containsKey(defaultVariant)) {
+        problems.add(problem(defaultPath, defaultJson, "defaultVariant names a variant the flag does not define (variants: "
+            + String.join(", ", variants.keySet()) + ")"));
+      }
+    } else if (defaultJson != null) {
+      problems.add(problem(defaultPath, defaultJson, "defaultVariant must be a variant name, or null"));
+    }
+    Object targeting = def.get("targeting");
+    String targetingPath = JsonPath.child(path, "targeting");
+    Node compiled = null;
+    boolean hasTargeting = targeting instanceof Map && !((Map<?, ?>) targeting).isEmpty();
+    if (hasTargeting) {
+      try {
+        compiled = TargetingCompiler.compile(targeting, targetingPath, evaluators);
+      } catch (TargetingException e) {
+        problems.add(problem(e.jsonPath(), e.value(), "invalid targeting: " + e.getMessage()));
+      }
+    } else if (targeting != null && !(targeting instanceof Map)) {
+      problems.add(problem(targetingPath, targeting, "targeting must be a JsonLogic object"));
+    }
+    Map<String, Object> flagMetadata = metadata(def.get("metadata"), JsonPath.child(path, "metadata"), problems);
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> merged = new LinkedHashMap<>(setMetadata);
+    merged.putAll(flagMetadata);
+    Map<Object, Object> definition = new LinkedHashMap<>(def);
+    definition.put("targeting", hasTargeting ? expandRefs(targeting, evaluators) : null);
+    definition.put("metadata", merged);
+    CompiledFlag compiledFlag = new CompiledFlag(key, state == FlagState.ENABLED, variants, defaultVariant,
+        compiled, merged, options.clock());
+    return new Flag(key, state, variants, defaultVariant, hasTargeting ? targeting : null,
+        flagMetadata, definition, compiledFlag);
+  }
+
+  private Flag invalidFlag(String key, Object json, Map<String, Object> setMetadata, List<FlagProblem> problems) {
+    String reason = "flag \"" + key + "\" is invalid: " + problems.get(0)
+        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+    CompiledFlag compiled = CompiledFlag.invalid(key, reason, setMetadata, options.clock());
+    return new Flag(key, FlagState.ENABLED, Map.of(), null, null, Map.of(), json, compiled);
+  }
+
+  private Map<String, Object> variants(Object json, String path, List<FlagProblem> problems) {
+    if (!(json instanceof Map) || ((Map<?, ?>) json).isEmpty()) {
+      problems.add(problem(path, json, json == null ? "missing: a flag needs at least one variant"
+          : "variants must be a non-empty object of variant name to value"));
+      return null;
+    }
+    Map<String, Object> variants = new LinkedHashMap<>();
+    String firstKind = null;
+    String firstName = null;
+    for (Map.Entry<?, ?> v : ((Map<?, ?>) json).entrySet()) {
+      String name = (String) v.getKey();
+      Object value = v.getValue();
+      String kind = kind(value);
+      String variantPath = JsonPath.child(path, name);
+      if (kind == null) {
+        problems.add(problem(variantPath, value, "a variant value must be a boolean, string, number or object"));
+        continue;
+      }
+      if (firstKind == null) {
+        firstKind = kind;
+        firstName = name;
+      } else if (!firstKind.equals(kind)) {
+        problems.add(problem(variantPath, value, "variants mix types: \"" + name + "\" is a " + kind + " but \""
+            + firstName + "\" is a " + firstKind + "; all variants of a flag must have the same type"));
+        continue;
+      }
+      variants.put(name, value);
+    }
+    return Collections.unmodifiableMap(variants);
+  }
+
+  private static String kind(Object value) {
+    if (value instanceof Boolean) {
+      return "boolean";
+    }
+    if (value instanceof String) {
+      return "string";
+    }
+    if (value instanceof Number) {
+      return "number";
+    }
+    if (value instanceof Map || value instanceof List) {
+      return "object";
+    }
+    return null;
+  }
+
+  private Map<String, Object> metadata(Object json, String path) {
+    return metadata(json, path, fatal);
+  }
+
+  private Map<String, Object> metadata(Object json, String path, List<FlagProblem> problems) {
+    if (json == null) {
+      return Map.of();
+    }
+    if (!(json instanceof Map)) {
+      problems.add(problem(path, json, "metadata must be an object"));
+      return Map.of();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) json).entrySet()) {
+      Object v = e.getValue();
+      if (v instanceof String || v instanceof Boolean || v instanceof Number) {
+        out.put((String) e.getKey(), v);
+      } else {
+        problems.add(problem(JsonPath.child(path, (String) e.getKey()), v,
+            "metadata values must be strings, numbers or booleans"));
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> objectMember(Map<?, ?> doc, String key, String parent) {
+    Object v = doc.get(key);
+    if (v == null) {
+      return Map.of();
+    }
+    if (!(v instanceof Map)) {
+      fatal(JsonPath.child(parent, key), v, key + " must be an object");
+      return Map.of();
+    }
+    return (Map<String, Object>) v;
+  }
+
+  /** The rule with every {@code $ref} replaced by its evaluator, to tell when a flag's behaviour changed. */
+  private static Object expandRefs(Object json, Map<String, Object> evaluators) {
+    if (json instanceof Map) {
+      Map<?, ?> map = (Map<?, ?>) json;
+      if (map.size() == 1 && map.containsKey("$ref") && evaluators.containsKey(map.get("$ref"))) {
+        return expandRefs(evaluators.get(map.get("$ref")), evaluators);
+      }
+      Map<Object, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(k, expandRefs(v, evaluators)));
+      return out;
+    }
+    if (json instanceof List) {
+      List<Object> out = new ArrayList<>();
+      for (Object e : (List<?>) json) {
+        out.add(expandRefs(e, evaluators));
+      }
+      return out;
+    }
+    return json;
+  }
+
+  private static List<String> sorted(Set<String> keys) {
+    List<String> list = new ArrayList<>(keys);
+    Collections.sort(list);
+    return list;
+  }
+
+  private void fatal(String path, Object value, String message) {
+    fatal.add(problem(path, value, message));
+  }
+
+  private FlagProblem problem(String path, Object value, String message) {
+    return new FlagProblem(origin, path, value == null ? null : JsonWriter.snippet(value, SNIPPET), message);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.burnguard.internal.resolve;
+
+import dev.burnguard.internal.eval.Frame;
+import dev.burnguard.internal.eval.Node;
+import dev.burnguard.internal.eval.Values;
+import dev.burnguard.time.Clock;
+import dev.openfeature.sdk.ErrorCode;
+import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.ProviderEvaluation;
+import dev.openfeature.sdk.Reason;
+import dev.openfeature.sdk.Value;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A flag ready to resolve: compiled targeting and, for every variant, the results for each type and
+ * reason built in advance, so that resolving a flag allocates nothing beyond what targeting itself
+ * reads from the context. Resolution follows flagd: disabled flags give the caller's default with
+ * reason DISABLED; no targeting gives the default variant (STATIC); targeting that yields null gives
+ * the default variant (DEFAULT); a boolean result names the variant "true" or "false"; a result
+ * chosen by {@code fractional} has reason SPLIT, any other TARGETING_MATCH; no default variant means
+ * the caller's default with reason DEFAULT.
+ *
+ * <p>Concurrency: immutable after construction and shared by all threads. Internal, not for public use.
+ */
+public final class CompiledFlag {
+  private static final int STATIC = 0;
+  private static final int TARGETING_MATCH = 1;
+  private static final int SPLIT = 2;
+  private static final int DEFAULT = 3;
+  private static final String[] REASONS = {
+    Reason.STATIC.name(), Reason.TARGETING_MATCH.name(), Reason.SPLIT.name(), Reason.DEFAULT.name()
+  };
+
+  private final String key;
+  private final boolean enabled;
+  private final Map<String, Variant> variants;
+  private final Variant defaultVariant;
+  private final Node targeting;
+  private final String invalidReason;
+  private final ImmutableMetadata metadata;
+  private final Clock clock;
+
+  /** One variant's results, indexed by [type][reason]; null where the value is not of that type. */
+  private static final class Variant {
+    final String name;
+    final Object json;
+    final ProviderEvaluation<?>[][] results;
+
+    Variant(String name, Object json, ImmutableMetadata metadata) {
+      this.name = name;
+      this.json = json;
+      Value objectValue = json instanceof Map || json instanceof List ? JsonValues.toValue(json) : null;
+      this.results = new ProviderEvaluation<?>[ValueType.ALL.length][];
+      for (ValueType type : ValueType.ALL) {
+        Object converted = type.convert(json, objectValue);
+        if (converted != null) {
+          ProviderEvaluation<?>[] byReason = new ProviderEvaluation<?>[REASONS.length];
+          for (int r = 0; r < REASONS.length; r++) {
+            byReason[r] = new FrozenEvaluation<>(converted, name, REASONS[r], metadata);
+          }
+          results[type.ordinal()] = byReason;
+        }
+      }
+    }
+  }
+
+  /**
+   * A valid flag.
+   *
+   * @param variants variant name to JSON value (Boolean, String, Long, Double, Map or List)
+   * @param defaultVariant the default variant's name, or null
+   * @param targeting compiled targeting, or null when the flag has none
+   */
+  public CompiledFlag(String key, boolean enabled, Map<String, Object> variants, String defaultVariant,
+      Node targeting, Map<String, Object> metadata, Clock clock) {
+    this(key, enabled, variants, defaultVariant, targeting, null, metadata, clock);
+  }
+
+  private CompiledFlag(String key, boolean enabled, Map<String, Object> variants, String defaultVariant,
+      Node targeting, String invalidReason, Map<String, Object> metadata, Clock clock) {
+    this.key = key;
+    this.enabled = enabled;
+    this.metadata = toMetadata(metadata);
+    Map<String, Variant> compiled = new HashMap<>();
+    variants.forEach((name, json) -> compiled.put(name, new Variant(name, json, this.metadata)));
+    this.variants = Collections.unmodifiableMap(compiled);
+    this.defaultVariant = defaultVariant == null ? null : compiled.get(defaultVariant);
+    this.targeting = targeting;
+    this.invalidReason = invalidReason;
+    this.clock = clock;
+  }
+
+  /** A flag whose definition is invalid: it resolves to the caller's default with PARSE_ERROR. */
+  public static CompiledFlag invalid(String key, String reason, Map<String, Object> metadata, Clock clock) {
+    return new CompiledFlag(key, true, Map.of(), null, null, reason, metadata, clock);
+  }
+
+  /** Whether {@code type} is one of the types OpenFeature resolves. */
+  public static boolean supports(Class<?> type) {
+    return ValueType.of(type) != null;
+  }
+
+  /**
+   * Resolves this flag as {@code type} (Boolean, String, Integer, Long, Double or Value) for
+   * {@code context}. Never throws; errors are results with an error code.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> ProviderEvaluation<T> resolve(Class<T> type, T defaultValue, EvaluationContext context) {
+    if (!enabled) {
+      return new ProviderEvaluation<>(defaultValue, null, Reason.DISABLED.name(), null, null, metadata);
+    }
+    if (invalidReason != null) {
+      return error(defaultValue, ErrorCode.PARSE_ERROR, invalidReason);
+    }
+    Variant chosen;
+    int reason;
+    if (targeting == null) {
+      chosen = defaultVariant;
+      reason = STATIC;
+    } else {
+      Frame frame = Frame.acquire(context, key, clock);
+      Object result;
+      try {
+        result = targeting.eval(frame);
+      } catch (RuntimeException e) {
+        return error(defaultValue, ErrorCode.PARSE_ERROR, "targeting of flag \"" + key + "\" failed: " + e);
+      } finally {
+        frame.release();
+      }
+      if (result == null) {
+        chosen = defaultVariant;
+        reason = DEFAULT;
+      } else {
+        String name = result instanceof String ? (String) result
+            : result instanceof Boolean ? ((Boolean) result ? "true" : "false") : null;
+        if (name == null) {
+          return error(defaultValue, ErrorCode.GENERAL, "targeting of flag \"" + key + "\" returned "
+              + Values.toJsString(result) + ", which is not a variant name");
+        }
+        chosen = variants.get(name);
+        if (chosen == null) {
+          return error(defaultValue, ErrorCode.GENERAL, "targeting of flag \"" + key + "\" chose variant \""
+              + name + "\", which the flag does not define (variants: " + String.join(", ", variants.keySet()) + ")");
+        }
+        reason = frame.splitDecided() ? SPLIT : TARGETING_MATCH;
+      }
+    }
+    if (chosen == null) {
+      return new ProviderEvaluation<>(defaultValue, null, Reason.DEFAULT.name(), null, null, metadata);
+    }
+    ValueType valueType = ValueType.of(type);
+    ProviderEvaluation<?>[] byReason = valueType == null ? null : chosen.results[valueType.ordinal()];
+    if (byReason == null) {
+      return error(defaultValue, ErrorCode.TYPE_MISMATCH, "flag \"" + key + "\" variant \"" + chosen.name
+          + "\" has a " + ValueType.describe(chosen.json) + " value, which cannot be resolved as " + type.getSimpleName());
+    }
+    return (ProviderEvaluation<T>) byReason[reason];
+  }
+
+  private <T> ProviderEvaluation<T> error(T defaultValue, ErrorCode code, String message) {
+    return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), code, message, metadata);
+  }
+
+  private static ImmutableMetadata toMetadata(Map<String, Object> metadata) {
+    if (metadata.isEmpty()) {
+      return ImmutableMetadata.EMPTY;
+    }
+    ImmutableMetadata.ImmutableMetadataBuilder b = ImmutableMetadata.builder();
+    metadata.forEach((k, v) -> {
+      if (v instanceof String) {
+        b.addString(k, (String) v);
+      } else if (v instanceof Boolean) {
+        b.addBoolean(k, (Boolean) v);
+      } else if (v instanceof Long && (Long) v == ((Long) v).intValue()) {
+        b.addInteger(k, ((Long) v).intValue());
+      } else if (v instanceof Long) {
+        b.addLong(k, (Long) v);
+      } else if (v instanceof Number) {
+        b.addDouble(k, ((Number) v).doubleValue());
+      }
+    });
+    return b.build();
+  }
+}
