@@ -1,0 +1,2 @@
+/** The Burnguard sample service. */
+package dev.burnguard.sample;

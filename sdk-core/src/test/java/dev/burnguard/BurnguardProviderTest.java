@@ -1,0 +1,160 @@
+package dev.burnguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.source.FileFlagSource;
+import dev.burnguard.source.FlagSource;
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.ErrorCode;
+import dev.openfeature.sdk.EventDetails;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.OpenFeatureAPI;
+import dev.openfeature.sdk.ProviderEvent;
+import dev.openfeature.sdk.ProviderState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BurnguardProviderTest {
+  private static final String V1 = "{\"flags\": {"
+      + "\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"old\"},"
+      + "\"banner\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"hello\", \"b\": \"hi\"}, \"defaultVariant\": \"a\"}}}";
+  private static final String V2 = V1.replace("\"defaultVariant\": \"old\"", "\"defaultVariant\": \"new\"");
+  private static final String BAD_DEFAULT = V1.replace("\"defaultVariant\": \"a\"", "\"defaultVariant\": \"c\"");
+
+  @TempDir Path dir;
+  private Path file;
+  private OpenFeatureAPI api;
+  private final List<String> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    file = dir.resolve("flags.json");
+    api = OpenFeatureAPI.createIsolated();
+    for (ProviderEvent e : ProviderEvent.values()) {
+      api.on(e, details -> events.add(describe(e, details)));
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    api.shutdown();
+  }
+
+  private static String describe(ProviderEvent event, EventDetails details) {
+    return event + (details.getFlagsChanged() == null || details.getFlagsChanged().isEmpty() ? ""
+        : " " + details.getFlagsChanged());
+  }
+
+  private BurnguardProvider fileProvider() {
+    return BurnguardProvider.builder()
+        .source(FileFlagSource.builder(file).pollInterval(Duration.ofMillis(20)).build())
+        .initTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  private void write(String json) throws IOException {
+    Path tmp = dir.resolve("flags.tmp");
+    Files.writeString(tmp, json);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  void readyAfterFirstLoadThenConfigurationChangedWithExactlyTheChangedKeys() throws IOException {
+    write(V1);
+    api.setProviderAndWait(fileProvider());
+    Client client = api.getClient();
+    assertThat(client.getBooleanValue("checkout", true)).isFalse();
+
+    write(V2);
+    await().until(() -> events.contains("PROVIDER_CONFIGURATION_CHANGED [checkout]"));
+    assertThat(client.getBooleanValue("checkout", false)).isTrue();
+    assertThat(events).containsExactly("PROVIDER_READY", "PROVIDER_CONFIGURATION_CHANGED [checkout]");
+  }
+
+  @Test
+  void badReloadKeepsTheLastGoodFlagsGoesStaleNamesFileAndPathAndRecovers() throws IOException {
+    write(V1);
+    BurnguardProvider provider = fileProvider();
+    api.setProviderAndWait(provider);
+    Client client = api.getClient();
+
+    write(BAD_DEFAULT);
+    await().until(() -> events.contains("PROVIDER_STALE"));
+    assertThat(client.getStringValue("banner", "x")).isEqualTo("hello");
+    assertThat(client.getBooleanValue("checkout", true)).isFalse();
+    LoadFailure failure = provider.lastLoadFailure().orElseThrow();
+    assertThat(failure.problems()).extracting(FlagProblem::toString)
+        .containsExactly(file + ": $.flags.banner.defaultVariant: defaultVariant names a variant the flag does not "
+            + "define (variants: a, b) (value: \"c\")");
+    assertThat(api.getClient().getProviderState()).isEqualTo(ProviderState.STALE);
+
+    write("{\"flags\": ");
+    write(V2);
+    await().until(() -> events.contains("PROVIDER_CONFIGURATION_CHANGED [checkout]"));
+    assertThat(events).containsExactly("PROVIDER_READY", "PROVIDER_STALE", "PROVIDER_READY",
+        "PROVIDER_CONFIGURATION_CHANGED [checkout]");
+    assertThat(provider.lastLoadFailure()).isEmpty();
+    assertThat(client.getBooleanValue("checkout", false)).isTrue();
+  }
+
+  @Test
+  void invalidFirstLoadIsAnErrorAndAFixedFileMakesTheProviderReady() throws IOException {
+    write("{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1, \"y\": \"2\"}}}}");
+    BurnguardProvider provider = fileProvider();
+    assertThatThrownBy(() -> api.setProviderAndWait(provider))
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("$.flags.a.variants.y");
+    assertThat(api.getClient().getProviderState()).isEqualTo(ProviderState.ERROR);
+    assertThat(api.getClient().getBooleanDetails("a", true).getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+
+    write(V1);
+    await().until(() -> api.getClient().getProviderState() == ProviderState.READY);
+    assertThat(events).containsExactly("PROVIDER_ERROR", "PROVIDER_READY");
+    assertThat(api.getClient().getBooleanValue("checkout", true)).isFalse();
+  }
+
+  @Test
+  void missingFileAtStartIsAnErrorNamingTheFile() {
+    assertThatThrownBy(() -> api.setProviderAndWait(fileProvider()))
+        .hasMessageContaining(file + ": file not found");
+  }
+
+  @Test
+  void evaluationBeforeInitializeIsProviderNotReady() {
+    BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.inline(V1)).build();
+    var result = provider.getBooleanEvaluation("checkout", true, new ImmutableContext());
+    assertThat(result.getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+    assertThat(result.getValue()).isTrue();
+    assertThat(result.getErrorMessage()).contains("inline");
+  }
+
+  @Test
+  void classpathSourceLoadsAResourceAndNamesAMissingOne() throws Exception {
+    BurnguardProvider provider = BurnguardProvider.builder()
+        .source(FlagSource.classpath("burnguard-test-flags.json")).build();
+    provider.initialize(new ImmutableContext());
+    assertThat(provider.getStringEvaluation("greeting", "x", null).getValue()).isEqualTo("hello");
+
+    BurnguardProvider missing = BurnguardProvider.builder().source(FlagSource.classpath("nope.json")).build();
+    assertThatThrownBy(() -> missing.initialize(new ImmutableContext()))
+        .hasMessageContaining("classpath:nope.json: resource not found on the classpath");
+  }
+
+  @Test
+  void builderRequiresASourceAndAPositiveTimeout() {
+    assertThatThrownBy(() -> BurnguardProvider.builder().build()).hasMessageContaining("source");
+    assertThatThrownBy(() -> BurnguardProvider.builder().initTimeout(Duration.ZERO)).hasMessageContaining("PT0S");
+  }
+}
