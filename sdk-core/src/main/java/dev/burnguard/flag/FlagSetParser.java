@@ -3,6 +3,7 @@ package dev.burnguard.flag;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.TargetingCompiler;
 import dev.burnguard.internal.eval.TargetingException;
+import dev.burnguard.internal.eval.Values;
 import dev.burnguard.internal.json.JsonPath;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonSyntaxException;
@@ -175,7 +176,7 @@ final class FlagSetParser {
     for (Map.Entry<?, ?> v : ((Map<?, ?>) json).entrySet()) {
       String name = (String) v.getKey();
       Object value = v.getValue();
-      String kind = kind(value);
+      String kind = Values.jsonType(value);
       String variantPath = JsonPath.child(path, name);
       if (kind == null) {
         problems.add(problem(variantPath, value, "a variant value must be a boolean, string, number or object"));
@@ -192,22 +193,6 @@ final class FlagSetParser {
       variants.put(name, value);
     }
     return Collections.unmodifiableMap(variants);
-  }
-
-  private static String kind(Object value) {
-    if (value instanceof Boolean) {
-      return "boolean";
-    }
-    if (value instanceof String) {
-      return "string";
-    }
-    if (value instanceof Number) {
-      return "number";
-    }
-    if (value instanceof Map || value instanceof List) {
-      return "object";
-    }
-    return null;
   }
 
   private Map<String, Object> metadata(Object json, String path) {

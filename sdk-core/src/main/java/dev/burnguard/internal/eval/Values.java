@@ -142,6 +142,23 @@ public final class Values {
     return v instanceof String || v instanceof Number || v instanceof Boolean;
   }
 
+  /** The JSON type of a flag value: "boolean", "string", "number" or "object" (also arrays); null otherwise. */
+  public static String jsonType(Object v) {
+    if (v instanceof Boolean) {
+      return "boolean";
+    }
+    if (v instanceof String) {
+      return "string";
+    }
+    if (v instanceof Number) {
+      return "number";
+    }
+    if (v instanceof Map || v instanceof List) {
+      return "object";
+    }
+    return null;
+  }
+
   /** JavaScript's {@code String(v)}. */
   public static String toJsString(Object v) {
     if (v == null) {

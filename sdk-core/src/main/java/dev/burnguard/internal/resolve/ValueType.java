@@ -1,5 +1,6 @@
 package dev.burnguard.internal.resolve;
 
+import dev.burnguard.internal.eval.Values;
 import dev.openfeature.sdk.Value;
 
 /** The value types OpenFeature resolves, with the conversion from a variant's JSON value. Internal, not for public use. */
@@ -70,18 +71,6 @@ enum ValueType {
 
   /** How a JSON value's type reads in a type-mismatch message. */
   static String describe(Object json) {
-    if (json instanceof Boolean) {
-      return "boolean";
-    }
-    if (json instanceof String) {
-      return "string";
-    }
-    if (json instanceof Long) {
-      return "integer";
-    }
-    if (json instanceof Number) {
-      return "number";
-    }
-    return "object";
+    return json instanceof Long ? "integer" : Values.jsonType(json);
   }
 }
