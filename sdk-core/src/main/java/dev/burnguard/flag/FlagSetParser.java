@@ -135,7 +135,7 @@ final class FlagSetParser {
     boolean hasTargeting = targeting instanceof Map && !((Map<?, ?>) targeting).isEmpty();
     if (hasTargeting) {
       try {
-        compiled = TargetingCompiler.compile(targeting, targetingPath, evaluators);
+        compiled = TargetingCompiler.compile(targeting, targetingPath, evaluators, key);
       } catch (TargetingException e) {
         problems.add(problem(e.jsonPath(), e.value(), "invalid targeting: " + e.getMessage()));
       }

@@ -658,14 +658,17 @@ final class Operators {
    */
   static final class Fractional extends Node {
     private final Node key;
+    /** The hash state after the flag key, for the default bucketing key flagKey + targetingKey. */
+    private final Murmur3.Prefix flagKeyPrefix;
     private final Node[] variants;
     private final Node[] weights;
     /** The weights when all are literals (the usual case), else null. */
     private final long[] fixedWeights;
     private final long fixedTotal;
 
-    Fractional(Node key, Node[] variants, Node[] weights) {
+    Fractional(Node key, String flagKey, Node[] variants, Node[] weights) {
       this.key = key;
+      this.flagKeyPrefix = Murmur3.prefix(flagKey);
       this.variants = variants;
       this.weights = weights;
       long[] fixed = new long[weights.length];
@@ -695,7 +698,7 @@ final class Operators {
       int hash;
       if (key == null) {
         String targetingKey = f.context == null ? null : f.context.getTargetingKey();
-        hash = Murmur3.hash(f.flagKey, targetingKey == null ? "" : targetingKey);
+        hash = Murmur3.hash(flagKeyPrefix, targetingKey == null ? "" : targetingKey);
       } else {
         Object k = key.eval(f);
         if (!(k instanceof String)) {

@@ -31,19 +31,22 @@ public final class TargetingCompiler {
   private static final String EVALUATORS_PATH = JsonPath.child("$", "$evaluators");
 
   private final Map<String, Object> evaluators;
+  private final String flagKey;
   private final Deque<String> refStack = new ArrayDeque<>();
 
-  private TargetingCompiler(Map<String, Object> evaluators) {
+  private TargetingCompiler(Map<String, Object> evaluators, String flagKey) {
     this.evaluators = evaluators;
+    this.flagKey = flagKey;
   }
 
   /**
-   * Compiles {@code rule}, found at {@code path} in its file.
+   * Compiles {@code rule}, the targeting of flag {@code flagKey}, found at {@code path} in its file.
    *
    * @param evaluators the file's {@code $evaluators}, by name
    */
-  public static Node compile(Object rule, String path, Map<String, Object> evaluators) throws TargetingException {
-    return new TargetingCompiler(evaluators).node(rule, path);
+  public static Node compile(Object rule, String path, Map<String, Object> evaluators, String flagKey)
+      throws TargetingException {
+    return new TargetingCompiler(evaluators, flagKey).node(rule, path);
   }
 
   private Node node(Object json, String path) throws TargetingException {
@@ -246,7 +249,7 @@ public final class TargetingCompiler {
       variants[i - first] = node(b.get(0), JsonPath.index(bucketPath, 0));
       weights[i - first] = b.size() == 2 ? node(b.get(1), JsonPath.index(bucketPath, 1)) : new Node.Constant(1L);
     }
-    return new Operators.Fractional(key, variants, weights);
+    return new Operators.Fractional(key, flagKey, variants, weights);
   }
 
   private Node[] args(List<?> raw, boolean argsIsList, String path) throws TargetingException {

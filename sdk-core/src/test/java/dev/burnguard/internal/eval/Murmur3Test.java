@@ -20,13 +20,13 @@ class Murmur3Test {
 
   @Test
   void twoStringsHashLikeTheirConcatenatedUtf8() {
-    assertThat(Murmur3.hash("flag", "user-1")).isEqualTo(Murmur3.hash("flaguser-1"));
-    assertThat(Murmur3.hash("fl\u00e9", "\u20ac\uD83D\uDE00")).isEqualTo(reference(utf8("fl\u00e9", "\u20ac\uD83D\uDE00")));
+    assertThat(Murmur3.hash(Murmur3.prefix("flag"), "user-1")).isEqualTo(Murmur3.hash("flaguser-1"));
+    assertThat(Murmur3.hash(Murmur3.prefix("fl\u00e9"), "\u20ac\uD83D\uDE00")).isEqualTo(reference(utf8("fl\u00e9", "\u20ac\uD83D\uDE00")));
   }
 
   @Test
   void unpairedSurrogatesHashAsQuestionMarksAndDoNotPairAcrossTheTwoStrings() {
-    assertThat(Murmur3.hash("a\uD83D", "\uDE00b")).isEqualTo(Murmur3.hash("a??b"));
+    assertThat(Murmur3.hash(Murmur3.prefix("a\uD83D"), "\uDE00b")).isEqualTo(Murmur3.hash("a??b"));
     assertThat(Murmur3.hash("\uDE00\uD83D")).isEqualTo(Murmur3.hash("??"));
   }
 
@@ -37,7 +37,24 @@ class Murmur3Test {
     for (int run = 0; run < 10_000; run++) {
       String a = randomString(random, alphabet);
       String b = randomString(random, alphabet);
-      assertThat(Murmur3.hash(a, b)).as("hash(%s, %s)", a, b).isEqualTo(reference(utf8(a, b)));
+      assertThat(Murmur3.hash(Murmur3.prefix(a), b)).as("hash(%s, %s)", a, b).isEqualTo(reference(utf8(a, b)));
+    }
+  }
+
+  @Test
+  void asciiRunsHashedFourAtATimeAgreeAtEveryPrefixAlignment() {
+    Random random = new Random(11);
+    char[] alphabet = {'a', 'Z', '0', '-', '@', '.', '\u00e9'};
+    for (int run = 0; run < 10_000; run++) {
+      String a = randomString(random, new char[] {'k', 'e', 'y'});
+      StringBuilder b = new StringBuilder();
+      int len = random.nextInt(40);
+      for (int i = 0; i < len; i++) {
+        // mostly ASCII, with an occasional two-byte character to break the runs
+        b.append(random.nextInt(20) == 0 ? alphabet[6] : alphabet[random.nextInt(6)]);
+      }
+      assertThat(Murmur3.hash(Murmur3.prefix(a), b.toString())).as("hash(%s, %s)", a, b)
+          .isEqualTo(reference(utf8(a, b.toString())));
     }
   }
 
