@@ -1,6 +1,7 @@
 package dev.burnguard.source;
 
 import dev.burnguard.flag.FlagSet;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -24,6 +25,11 @@ public interface FlagSource extends AutoCloseable {
   /** A flag file, checked for changes every second (see {@link FileFlagSource#builder} for options). */
   static FlagSource file(Path path) {
     return FileFlagSource.builder(path).build();
+  }
+
+  /** A URL serving a flagd-format document, polled (see {@link HttpFlagSource#builder} for options). */
+  static FlagSource http(URI uri) {
+    return HttpFlagSource.builder(uri).build();
   }
 
   /** A flagd-format document given as a string, e.g. embedded defaults or test fixtures. */
