@@ -231,7 +231,7 @@ public final class BurnguardProvider extends EventProvider {
     }
     firstResult.countDown();
     if (haveFlags) {
-      LOG.warn("Keeping the last good flags from {}: {}", flags.origin(), failure.message());
+      LOG.warn("Keeping the last good flags: {}", failure.message());
     } else {
       LOG.error("No flags loaded: {}", failure.message());
     }

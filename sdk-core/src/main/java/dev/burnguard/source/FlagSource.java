@@ -22,7 +22,7 @@ public interface FlagSource extends AutoCloseable {
   @Override
   void close();
 
-  /** A flag file, checked for changes every second (see {@link FileFlagSource#builder} for options). */
+  /** A flag file, checked for changes every 500 ms (see {@link FileFlagSource#builder} for options). */
   static FlagSource file(Path path) {
     return FileFlagSource.builder(path).build();
   }

@@ -120,7 +120,7 @@ public final class HttpFlagSource implements FlagSource {
 
   private HttpFlagSource(Builder b) {
     this.uri = b.uri;
-    this.origin = b.uri.toString();
+    this.origin = redacted(b.uri);
     this.pollInterval = b.pollInterval;
     this.requestTimeout = b.requestTimeout;
     this.maxBytes = b.maxBytes;
@@ -160,6 +160,25 @@ public final class HttpFlagSource implements FlagSource {
   /** A builder for a source polling {@code uri}, which must be an absolute http or https URI. */
   public static Builder builder(URI uri) {
     return new Builder(uri);
+  }
+
+  /**
+   * The URL as it may appear in logs, events and errors: user-info and query parameter values,
+   * which often carry credentials, are replaced by {@code ***}.
+   */
+  static String redacted(URI uri) {
+    StringBuilder sb = new StringBuilder(uri.getScheme()).append("://");
+    if (uri.getRawUserInfo() != null) {
+      sb.append("***@");
+    }
+    sb.append(uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1));
+    if (uri.getRawPath() != null) {
+      sb.append(uri.getRawPath());
+    }
+    if (uri.getRawQuery() != null) {
+      sb.append('?').append(uri.getRawQuery().replaceAll("=[^&]*", "=***"));
+    }
+    return sb.toString();
   }
 
   @Override

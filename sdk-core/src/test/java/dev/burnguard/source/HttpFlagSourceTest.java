@@ -470,4 +470,12 @@ class HttpFlagSourceTest {
       failures.add(new Failure(origin, reason, cause));
     }
   }
+
+  @Test
+  void credentialsInTheUrlAreRedactedFromWhatIsLoggedAndReported() {
+    assertThat(HttpFlagSource.redacted(java.net.URI.create("https://bob:s3cret@flags.example.com:8443/v1/flags.json?env=prod&token=abc")))
+        .isEqualTo("https://***@flags.example.com:8443/v1/flags.json?env=***&token=***");
+    assertThat(HttpFlagSource.redacted(java.net.URI.create("http://127.0.0.1:8080/flags.json")))
+        .isEqualTo("http://127.0.0.1:8080/flags.json");
+  }
 }
