@@ -78,9 +78,9 @@ class BurnguardProviderTest {
     assertThat(client.getBooleanValue("checkout", true)).isFalse();
 
     write(V2);
-    await().until(() -> events.contains("PROVIDER_CONFIGURATION_CHANGED [checkout]"));
+    await().until(() -> events.size() == 2);
     assertThat(client.getBooleanValue("checkout", false)).isTrue();
-    assertThat(events).containsExactly("PROVIDER_READY", "PROVIDER_CONFIGURATION_CHANGED [checkout]");
+    assertThat(events).containsExactlyInAnyOrder("PROVIDER_READY", "PROVIDER_CONFIGURATION_CHANGED [checkout]");
   }
 
   @Test
@@ -102,8 +102,10 @@ class BurnguardProviderTest {
 
     write("{\"flags\": ");
     write(V2);
-    await().until(() -> events.contains("PROVIDER_CONFIGURATION_CHANGED [checkout]"));
-    assertThat(events).containsExactly("PROVIDER_READY", "PROVIDER_STALE", "PROVIDER_READY",
+    await().until(() -> events.size() == 4);
+    assertThat(events.subList(0, 2)).containsExactly("PROVIDER_READY", "PROVIDER_STALE");
+    // the SDK runs event handlers on a pool: events emitted together may arrive in either order
+    assertThat(events.subList(2, 4)).containsExactlyInAnyOrder("PROVIDER_READY",
         "PROVIDER_CONFIGURATION_CHANGED [checkout]");
     assertThat(provider.lastLoadFailure()).isEmpty();
     assertThat(client.getBooleanValue("checkout", false)).isTrue();
