@@ -66,23 +66,27 @@ public final class Murmur3 {
     int length = prefix.length;
     int n = s.length();
     int i = 0;
-    while (i < n) {
-      if (i + 4 <= n) {
-        char c0 = s.charAt(i);
-        char c1 = s.charAt(i + 1);
-        char c2 = s.charAt(i + 2);
-        char c3 = s.charAt(i + 3);
-        if ((c0 | c1 | c2 | c3) < 0x80) {
-          // four ASCII characters are four bytes: complete the pending block and carry the rest
-          int word = c0 | c1 << 8 | c2 << 16 | c3 << 24;
-          int shift = 8 * (length & 3);
-          h1 = mixH1(h1, pending | word << shift);
-          pending = shift == 0 ? 0 : word >>> (32 - shift);
-          length += 4;
-          i += 4;
-          continue;
-        }
+    // fast path: four ASCII characters are one block, whatever the prefix left pending
+    int shift = 8 * (length & 3);
+    for (; i + 4 <= n; i += 4) {
+      char c0 = s.charAt(i);
+      char c1 = s.charAt(i + 1);
+      char c2 = s.charAt(i + 2);
+      char c3 = s.charAt(i + 3);
+      if ((c0 | c1 | c2 | c3) >= 0x80) {
+        break;
       }
+      int word = c0 | c1 << 8 | c2 << 16 | c3 << 24;
+      if (shift == 0) {
+        h1 = mixH1(h1, word);
+      } else {
+        h1 = mixH1(h1, pending | word << shift);
+        pending = word >>> (32 - shift);
+      }
+      length += 4;
+    }
+    // the rest, one character at a time
+    while (i < n) {
       char c = s.charAt(i++);
       // the character's UTF-8 bytes, first byte lowest
       int utf8;

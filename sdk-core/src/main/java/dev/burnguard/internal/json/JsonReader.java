@@ -2,6 +2,7 @@ package dev.burnguard.internal.json;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,11 @@ public final class JsonReader {
 
   private final String text;
   private final JsonPath path = new JsonPath();
+  /**
+   * One instance per distinct string in a document, so that a variant name written in targeting is
+   * the same object as the variant's key and resolving it compares references, not characters.
+   */
+  private final Map<String, String> strings = new HashMap<>();
   private int pos;
   private int depth;
 
@@ -147,7 +153,8 @@ public final class JsonReader {
       if (c == '"') {
         String s = sb == null ? text.substring(start, pos) : sb.append(text, start, pos).toString();
         pos++;
-        return s;
+        String canonical = strings.putIfAbsent(s, s);
+        return canonical == null ? s : canonical;
       }
       if (c < 0x20) {
         throw error("control character " + describe(c) + " must be escaped in a string");
