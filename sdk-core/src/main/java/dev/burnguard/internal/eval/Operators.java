@@ -54,7 +54,7 @@ final class Operators {
   static Object lookup(Frame f, String[] path) {
     Object current;
     int i;
-    if (f.scope != null) {
+    if (f.scoped) {
       current = f.scope;
       i = 0;
     } else {
@@ -386,6 +386,8 @@ final class Operators {
       Object a = array.eval(f);
       List<?> items = a instanceof List ? (List<?>) a : Collections.emptyList();
       Object saved = f.scope;
+      boolean savedScoped = f.scoped;
+      f.scoped = true;
       try {
         switch (op) {
           case ALL:
@@ -429,6 +431,7 @@ final class Operators {
         }
       } finally {
         f.scope = saved;
+        f.scoped = savedScoped;
       }
     }
   }
@@ -453,6 +456,8 @@ final class Operators {
         return acc;
       }
       Object saved = f.scope;
+      boolean savedScoped = f.scoped;
+      f.scoped = true;
       try {
         for (Object item : (List<?>) a) {
           Map<String, Object> scope = new HashMap<>(4);
@@ -463,6 +468,7 @@ final class Operators {
         }
       } finally {
         f.scope = saved;
+        f.scoped = savedScoped;
       }
       return acc;
     }

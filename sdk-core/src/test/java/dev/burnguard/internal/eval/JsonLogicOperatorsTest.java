@@ -259,6 +259,13 @@ class JsonLogicOperatorsTest {
       {"map": [{"var": "pies"}, {"var": "temp"}]}                      | [110, 350]
       {"map": [{"var": "matrix"}, {"var": 1}]}                         | [2, 4]
       {"map": [{"var": "nope"}, 1]}                                    | []
+      # inside an array operator var reads the item, even a null one, never the context
+      {"map": [[1, null], {"var": ""}]}                                | [1, null]
+      {"map": [{"merge": [{"var": "pies"}, [null]]}, {"var": "temp"}]} | [110, 350, null]
+      {"filter": [[0, null, "", "a"], {"var": ""}]}                    | ["a"]
+      {"some": [[null], {"var": ""}]}                                  | false
+      {"all": [[null], {"!": {"var": ""}}]}                            | true
+      {"map": [[null], {"missing": ["a"]}]}                            | [["a"]]
       {"filter": [{"var": "nums"}, {"%": [{"var": ""}, 2]}]}           | [1, 3, 5]
       {"filter": [{"var": "nums"}, {">=": [{"var": ""}, 4]}]}          | [4, 5]
       {"filter": [{"var": "nope"}, true]}                              | []
