@@ -552,7 +552,10 @@ final class Operators {
 
   enum Arithmetic { ADD, SUBTRACT, MULTIPLY, DIVIDE, MODULO, MIN, MAX }
 
-  /** {@code + - * / % min max} over JavaScript numbers. */
+  /**
+   * {@code + - * / % min max} over JavaScript numbers: {@code +} and {@code *} read operands with
+   * {@code parseFloat}, the others with {@code Number()}, as json-logic-js does.
+   */
   static final class Calculate extends Node {
     private final Arithmetic op;
     private final Node[] args;
@@ -567,9 +570,13 @@ final class Operators {
       switch (op) {
         case ADD:
         case MULTIPLY:
+          // json-logic-js folds these with parseFloat; "*" has no initial value to fold from
+          if (args.length == 0 && op == Arithmetic.MULTIPLY) {
+            return null;
+          }
           double acc = op == Arithmetic.ADD ? 0 : 1;
           for (Node a : args) {
-            double x = Values.toNumber(a.eval(f));
+            double x = Values.parseFloat(a.eval(f));
             acc = op == Arithmetic.ADD ? acc + x : acc * x;
           }
           return finite(acc);

@@ -199,8 +199,33 @@ class JsonLogicOperatorsTest {
       {"+": [0.1, 0.2]}                         | 0.30000000000000004
       {"+": [{"var": "a"}, {"var": "b"}]}       | 3
       {"+": [" 2 ", 1]}                         | 3
+      # + and * read their operands with parseFloat: a numeric prefix counts, null/true/"" are NaN
+      {"+": ["12px", 3]}                        | 15
+      {"+": [1, null]}                          | null
+      {"+": [1, {"var": "nope"}]}               | null
+      {"+": [true, 1]}                          | null
+      {"+": [1, ""]}                            | null
+      {"+": ["1e"]}                             | 1
+      {"+": ["1e+"]}                            | 1
+      {"+": ["1.5e3x"]}                         | 1500
+      {"+": ["2.e1"]}                           | 20
+      {"+": [".5"]}                             | 0.5
+      {"+": ["-.5"]}                            | -0.5
+      {"+": ["."]}                              | null
+      {"+": ["-"]}                              | null
+      {"+": ["\\t -3 "]}                      | -3
+      {"+": ["0x10"]}                           | 0
+      {"+": ["1_000"]}                          | 1
+      {"+": [["7", 8]]}                         | 7
+      {"+": [{"var": "tags"}]}                  | null
+      {"+": ["Infinityx"]}                      | null
+      {"+": [2, "-Infinity"]}                   | null
       {"*": [2, 3, 4]}                          | 24
       {"*": [2, "1.5"]}                         | 3
+      {"*": [2, "3x"]}                          | 6
+      {"*": [2, ""]}                            | null
+      {"*": [2, null]}                          | null
+      {"*": []}                                 | null
       # -, / and % use Number(): null and "" are 0, true is 1
       {"-": [10, 4]}                            | 6
       {"-": [5, null]}                          | 5
@@ -274,6 +299,8 @@ class JsonLogicOperatorsTest {
       {"reduce": [{"var": "pies"}, {"max": [{"var": "current.temp"}, {"var": "accumulator"}]}, 0]} | 350
       {"reduce": [{"var": "nope"}, {"+": [1, 2]}, 7]}                  | 7
       {"reduce": [[], {"+": [1, 2]}, 7]}                               | 7
+      # no initial value: the accumulator starts as null, and parseFloat(null) is NaN
+      {"reduce": [[1, 2], {"+": [{"var": "current"}, {"var": "accumulator"}]}]} | null
       # nested scopes
       {"map": [{"var": "matrix"}, {"reduce": [{"var": ""}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}]} | [3, 7]
       {"map": [{"var": "matrix"}, {"map": [{"var": ""}, {"+": [{"var": ""}, 1]}]}]} | [[2, 3], [4, 5]]
