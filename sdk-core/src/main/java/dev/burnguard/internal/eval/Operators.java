@@ -277,7 +277,7 @@ final class Operators {
 
   // ---------------------------------------------------------------- arrays and strings
 
-  /** {@code in}: substring of a string, or member of an array. */
+  /** {@code in}: substring of a non-empty string, or member (by {@code ===}) of an array. */
   static final class In extends Node {
     private final Node needle;
     private final Node haystack;
@@ -292,7 +292,9 @@ final class Operators {
       Object n = needle.eval(f);
       Object h = haystack.eval(f);
       if (h instanceof String) {
-        return n != null && ((String) h).contains(Values.toJsString(n));
+        // json-logic-js: an empty (falsy) haystack is false; indexOf turns the needle into a string
+        String text = (String) h;
+        return !text.isEmpty() && text.contains(Values.toJsString(n));
       }
       if (h instanceof List) {
         for (Object e : (List<?>) h) {

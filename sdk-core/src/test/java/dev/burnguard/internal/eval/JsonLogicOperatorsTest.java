@@ -124,6 +124,11 @@ class JsonLogicOperatorsTest {
       {"in": ["Spring", "Springfield"]}         | true
       {"in": ["", "abc"]}                       | true
       {"in": [1, "a1b"]}                        | true
+      {"in": [null, "is null here"]}            | true
+      {"in": [{"var": "nope"}, "abc"]}          | false
+      # an empty string is falsy: json-logic-js answers false before searching
+      {"in": ["", ""]}                          | false
+      {"in": ["", {"var": "empty"}]}            | false
       # in an array: indexOf with strict equality
       {"in": ["y", {"var": "tags"}]}            | true
       {"in": ["q", {"var": "tags"}]}            | false
