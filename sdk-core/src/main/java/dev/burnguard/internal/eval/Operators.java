@@ -505,12 +505,13 @@ final class Operators {
 
     @Override
     public Object eval(Frame f) {
-      if (args.length < 2) {
+      if (args.length == 0) {
         return null;
       }
       String s = Values.toJsString(args[0].eval(f));
       int n = s.length();
-      double startD = Values.toNumber(args[1].eval(f));
+      // a missing start is JavaScript's undefined, which substr reads as 0
+      double startD = args.length > 1 ? Values.toNumber(args[1].eval(f)) : 0;
       int start = Double.isNaN(startD) ? 0 : (int) Math.max(-n, Math.min(n, startD));
       if (start < 0) {
         start += n;

@@ -177,6 +177,10 @@ class JsonLogicOperatorsTest {
       {"substr": ["abc", 1.7]}                  | "bc"
       {"substr": ["abc", "1"]}                  | "bc"
       {"substr": [12345, 1, 2]}                 | "23"
+      # no start: String.prototype.substr(undefined) is the whole string
+      {"substr": ["abc"]}                       | "abc"
+      {"substr": "abc"}                         | "abc"
+      {"substr": [{"var": "user.name"}]}        | "Ada"
       """)
   void substr(String rule, String expected) {
     check(rule, expected);
