@@ -668,9 +668,11 @@ final class Operators {
   /**
    * flagd's {@code fractional}: deterministic weighted bucketing. The bucketing key is the first
    * argument's string value, or {@code $flagd.flagKey + targetingKey} when the first argument is
-   * already a bucket. {@code bucket = (murmur3_x86_32(key, 0) as unsigned * totalWeight) >>> 32};
-   * the first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0;
-   * no key or a zero total weight gives null.
+   * already a bucket or yields null; without a (non-empty) targeting key there is nothing to bucket
+   * and the result is null, so such callers get the default variant rather than all landing in
+   * one bucket. {@code bucket = (murmur3_x86_32(key, 0) as unsigned * totalWeight) >>> 32}; the
+   * first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0; a
+   * first argument of another type or a zero total weight gives null.
    */
   static final class Fractional extends Node {
     private final Node key;
@@ -709,15 +711,17 @@ final class Operators {
     @Override
     public Object eval(Frame f) {
       int hash;
-      if (key == null) {
+      Object k = key == null ? null : key.eval(f);
+      if (k instanceof String) {
+        hash = Murmur3.hash((String) k);
+      } else if (k == null) {
         String targetingKey = f.context == null ? null : f.context.getTargetingKey();
-        hash = Murmur3.hash(f.flagKey, targetingKey == null ? "" : targetingKey);
-      } else {
-        Object k = key.eval(f);
-        if (!(k instanceof String)) {
+        if (targetingKey == null || targetingKey.isEmpty()) {
           return null;
         }
-        hash = Murmur3.hash((String) k);
+        hash = Murmur3.hash(f.flagKey, targetingKey);
+      } else {
+        return null;
       }
       long[] w = fixedWeights;
       long total = fixedTotal;
