@@ -671,8 +671,9 @@ final class Operators {
    * already a bucket or yields null; without a (non-empty) targeting key there is nothing to bucket
    * and the result is null, so such callers get the default variant rather than all landing in
    * one bucket. {@code bucket = (murmur3_x86_32(key, 0) as unsigned * totalWeight) >>> 32}; the
-   * first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0; a
-   * first argument of another type or a zero total weight gives null.
+   * first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0 and
+   * null ones as 1; a weight that is not a whole number, a first argument of another type, or a
+   * total of zero or above {@link Integer#MAX_VALUE} gives null.
    */
   static final class Fractional extends Node {
     private final Node key;
@@ -687,25 +688,47 @@ final class Operators {
       this.variants = variants;
       this.weights = weights;
       long[] fixed = new long[weights.length];
-      long total = 0;
       for (int i = 0; i < weights.length; i++) {
         if (!weights[i].isConstant()) {
           fixed = null;
           break;
         }
         fixed[i] = weight(weights[i].eval(null));
-        total += fixed[i];
       }
       this.fixedWeights = fixed;
-      this.fixedTotal = total;
+      this.fixedTotal = fixed == null ? 0 : total(fixed);
     }
 
+    /**
+     * A bucket's weight as flagd reads it: null is 1 and a negative weight 0; {@link #INVALID} for
+     * anything but a whole number up to {@link Integer#MAX_VALUE}, which voids the whole split.
+     */
     private static long weight(Object w) {
-      double d = w instanceof Number ? ((Number) w).doubleValue() : Double.NaN;
-      if (Double.isNaN(d) || d <= 0) {
-        return 0;
+      if (w == null) {
+        return 1;
       }
-      return (long) Math.min(d, Integer.MAX_VALUE);
+      if (!(w instanceof Number)) {
+        return INVALID;
+      }
+      double d = ((Number) w).doubleValue();
+      if (d != Math.rint(d) || d > Integer.MAX_VALUE) { // also NaN and infinities
+        return INVALID;
+      }
+      return d < 0 ? 0 : (long) d;
+    }
+
+    private static final long INVALID = -1;
+
+    /** The sum of the weights, or {@link #INVALID} when one is. */
+    private static long total(long[] w) {
+      long total = 0;
+      for (long x : w) {
+        if (x == INVALID) {
+          return INVALID;
+        }
+        total += x;
+      }
+      return total;
     }
 
     @Override
@@ -727,11 +750,10 @@ final class Operators {
       long total = fixedTotal;
       if (w == null) {
         w = new long[weights.length];
-        total = 0;
         for (int i = 0; i < w.length; i++) {
           w[i] = weight(weights[i].eval(f));
-          total += w[i];
         }
+        total = total(w);
       }
       if (total <= 0 || total > Integer.MAX_VALUE) {
         return null;

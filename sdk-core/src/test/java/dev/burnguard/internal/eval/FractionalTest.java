@@ -85,6 +85,21 @@ class FractionalTest {
   }
 
   @Test
+  void weightsThatAreNotWholeNumbersVoidTheSplitAsInFlagd() {
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", 12.5], [\"b\", 87.5]]}")).isNull();
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", \"50\"], [\"b\", 50]]}")).isNull();
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", true], [\"b\", 50]]}")).isNull();
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", 3000000000], [\"b\", 1]]}")).isNull();
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", 2000000000], [\"b\", 2000000000]]}")).isNull();
+    // computed weights are checked alike
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", {\"/\": [1, 2]}], [\"b\", 1]]}")).isNull();
+    // 50.0 is a whole number; a null weight counts as 1 (total 2: bucket 0 of "hello" is "a")
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", 50.0], [\"b\", 50]]}")).isEqualTo("a");
+    assertThat(eval("{\"fractional\": [\"Hello, world!\", [\"a\", null], [\"b\", 1]]}")).isEqualTo("b");
+    assertThat(eval("{\"fractional\": [\"hello\", [\"a\", null], [\"b\", 1]]}")).isEqualTo("a");
+  }
+
+  @Test
   void variantsAndWeightsMayBeExpressions() {
     EvaluationContext premium = new ImmutableContext("user-1", Map.of("tier", new Value("premium")));
     EvaluationContext basic = new ImmutableContext("user-1", Map.of("tier", new Value("basic")));
