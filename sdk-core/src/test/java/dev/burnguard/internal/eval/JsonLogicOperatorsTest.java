@@ -53,8 +53,8 @@ class JsonLogicOperatorsTest {
     if (json instanceof List) {
       return new Value(((List<?>) json).stream().map(JsonLogicOperatorsTest::value).collect(Collectors.toList()));
     }
-    if (json instanceof Long) {
-      return new Value(Math.toIntExact((Long) json));
+    if (json instanceof Long || json instanceof Integer) {
+      return new Value(Math.toIntExact(((Number) json).longValue()));
     }
     if (json instanceof Double) {
       return new Value((Double) json);
