@@ -17,8 +17,10 @@ public final class Frame {
   EvaluationContext context;
   String flagKey;
   Clock clock;
-  /** The data {@code var} reads from inside map/filter/reduce/all/some/none; null at top level. */
+  /** The data {@code var} reads from inside map/filter/reduce/all/some/none (may be null there). */
   Object scope;
+  /** Whether evaluation is inside an array operator, where {@code var} reads {@link #scope}, not the context. */
+  boolean scoped;
   boolean split;
 
   private Frame() {}
@@ -33,6 +35,7 @@ public final class Frame {
     f.flagKey = flagKey;
     f.clock = clock;
     f.scope = null;
+    f.scoped = false;
     f.split = false;
     return f;
   }

@@ -54,7 +54,7 @@ final class Operators {
   static Object lookup(Frame f, String[] path) {
     Object current;
     int i;
-    if (f.scope != null) {
+    if (f.scoped) {
       current = f.scope;
       i = 0;
     } else {
@@ -277,7 +277,7 @@ final class Operators {
 
   // ---------------------------------------------------------------- arrays and strings
 
-  /** {@code in}: substring of a string, or member of an array. */
+  /** {@code in}: substring of a non-empty string, or member (by {@code ===}) of an array. */
   static final class In extends Node {
     private final Node needle;
     private final Node haystack;
@@ -292,7 +292,9 @@ final class Operators {
       Object n = needle.eval(f);
       Object h = haystack.eval(f);
       if (h instanceof String) {
-        return n != null && ((String) h).contains(Values.toJsString(n));
+        // json-logic-js: an empty (falsy) haystack is false; indexOf turns the needle into a string
+        String text = (String) h;
+        return !text.isEmpty() && text.contains(Values.toJsString(n));
       }
       if (h instanceof List) {
         for (Object e : (List<?>) h) {
@@ -386,6 +388,8 @@ final class Operators {
       Object a = array.eval(f);
       List<?> items = a instanceof List ? (List<?>) a : Collections.emptyList();
       Object saved = f.scope;
+      boolean savedScoped = f.scoped;
+      f.scoped = true;
       try {
         switch (op) {
           case ALL:
@@ -429,6 +433,7 @@ final class Operators {
         }
       } finally {
         f.scope = saved;
+        f.scoped = savedScoped;
       }
     }
   }
@@ -453,6 +458,8 @@ final class Operators {
         return acc;
       }
       Object saved = f.scope;
+      boolean savedScoped = f.scoped;
+      f.scoped = true;
       try {
         for (Object item : (List<?>) a) {
           Map<String, Object> scope = new HashMap<>(4);
@@ -463,6 +470,7 @@ final class Operators {
         }
       } finally {
         f.scope = saved;
+        f.scoped = savedScoped;
       }
       return acc;
     }
@@ -497,12 +505,13 @@ final class Operators {
 
     @Override
     public Object eval(Frame f) {
-      if (args.length < 2) {
+      if (args.length == 0) {
         return null;
       }
       String s = Values.toJsString(args[0].eval(f));
       int n = s.length();
-      double startD = Values.toNumber(args[1].eval(f));
+      // a missing start is JavaScript's undefined, which substr reads as 0
+      double startD = args.length > 1 ? Values.toNumber(args[1].eval(f)) : 0;
       int start = Double.isNaN(startD) ? 0 : (int) Math.max(-n, Math.min(n, startD));
       if (start < 0) {
         start += n;
@@ -546,7 +555,10 @@ final class Operators {
 
   enum Arithmetic { ADD, SUBTRACT, MULTIPLY, DIVIDE, MODULO, MIN, MAX }
 
-  /** {@code + - * / % min max} over JavaScript numbers. */
+  /**
+   * {@code + - * / % min max} over JavaScript numbers: {@code +} and {@code *} read operands with
+   * {@code parseFloat}, the others with {@code Number()}, as json-logic-js does.
+   */
   static final class Calculate extends Node {
     private final Arithmetic op;
     private final Node[] args;
@@ -561,9 +573,13 @@ final class Operators {
       switch (op) {
         case ADD:
         case MULTIPLY:
+          // json-logic-js folds these with parseFloat; "*" has no initial value to fold from
+          if (args.length == 0 && op == Arithmetic.MULTIPLY) {
+            return null;
+          }
           double acc = op == Arithmetic.ADD ? 0 : 1;
           for (Node a : args) {
-            double x = Values.toNumber(a.eval(f));
+            double x = Values.parseFloat(a.eval(f));
             acc = op == Arithmetic.ADD ? acc + x : acc * x;
           }
           return finite(acc);
@@ -652,9 +668,12 @@ final class Operators {
   /**
    * flagd's {@code fractional}: deterministic weighted bucketing. The bucketing key is the first
    * argument's string value, or {@code $flagd.flagKey + targetingKey} when the first argument is
-   * already a bucket. {@code bucket = (murmur3_x86_32(key, 0) as unsigned * totalWeight) >>> 32};
-   * the first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0;
-   * no key or a zero total weight gives null.
+   * already a bucket or yields null; without a (non-empty) targeting key there is nothing to bucket
+   * and the result is null, so such callers get the default variant rather than all landing in
+   * one bucket. {@code bucket = (murmur3_x86_32(key, 0) as unsigned * totalWeight) >>> 32}; the
+   * first bucket whose cumulative weight exceeds that value wins. Negative weights count as 0 and
+   * null ones as 1; a weight that is not a whole number, a first argument of another type, or a
+   * total of zero or above {@link Integer#MAX_VALUE} gives null.
    */
   static final class Fractional extends Node {
     private final Node key;
@@ -672,49 +691,72 @@ final class Operators {
       this.variants = variants;
       this.weights = weights;
       long[] fixed = new long[weights.length];
-      long total = 0;
       for (int i = 0; i < weights.length; i++) {
         if (!weights[i].isConstant()) {
           fixed = null;
           break;
         }
         fixed[i] = weight(weights[i].eval(null));
-        total += fixed[i];
       }
       this.fixedWeights = fixed;
-      this.fixedTotal = total;
+      this.fixedTotal = fixed == null ? 0 : total(fixed);
     }
 
+    /**
+     * A bucket's weight as flagd reads it: null is 1 and a negative weight 0; {@link #INVALID} for
+     * anything but a whole number up to {@link Integer#MAX_VALUE}, which voids the whole split.
+     */
     private static long weight(Object w) {
-      double d = w instanceof Number ? ((Number) w).doubleValue() : Double.NaN;
-      if (Double.isNaN(d) || d <= 0) {
-        return 0;
+      if (w == null) {
+        return 1;
       }
-      return (long) Math.min(d, Integer.MAX_VALUE);
+      if (!(w instanceof Number)) {
+        return INVALID;
+      }
+      double d = ((Number) w).doubleValue();
+      if (d != Math.rint(d) || d > Integer.MAX_VALUE) { // also NaN and infinities
+        return INVALID;
+      }
+      return d < 0 ? 0 : (long) d;
+    }
+
+    private static final long INVALID = -1;
+
+    /** The sum of the weights, or {@link #INVALID} when one is. */
+    private static long total(long[] w) {
+      long total = 0;
+      for (long x : w) {
+        if (x == INVALID) {
+          return INVALID;
+        }
+        total += x;
+      }
+      return total;
     }
 
     @Override
     public Object eval(Frame f) {
       int hash;
-      if (key == null) {
+      Object k = key == null ? null : key.eval(f);
+      if (k instanceof String) {
+        hash = Murmur3.hash((String) k);
+      } else if (k == null) {
         String targetingKey = f.context == null ? null : f.context.getTargetingKey();
-        hash = Murmur3.hash(flagKeyPrefix, targetingKey == null ? "" : targetingKey);
-      } else {
-        Object k = key.eval(f);
-        if (!(k instanceof String)) {
+        if (targetingKey == null || targetingKey.isEmpty()) {
           return null;
         }
-        hash = Murmur3.hash((String) k);
+        hash = Murmur3.hash(flagKeyPrefix, targetingKey);
+      } else {
+        return null;
       }
       long[] w = fixedWeights;
       long total = fixedTotal;
       if (w == null) {
         w = new long[weights.length];
-        total = 0;
         for (int i = 0; i < w.length; i++) {
           w[i] = weight(weights[i].eval(f));
-          total += w[i];
         }
+        total = total(w);
       }
       if (total <= 0 || total > Integer.MAX_VALUE) {
         return null;

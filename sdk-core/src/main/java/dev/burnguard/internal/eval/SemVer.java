@@ -1,10 +1,12 @@
 package dev.burnguard.internal.eval;
 
 /**
- * A semantic version as flagd's {@code sem_ver} operator reads it: an optional {@code v}/{@code V}
- * prefix, one to three numeric parts (missing parts are zero: {@code 1.2} is {@code 1.2.0}), an
- * optional pre-release and build metadata, which is ignored in comparisons. Precedence follows
- * semver.org section 11. Internal, not for public use.
+ * A semantic version as flagd's {@code sem_ver} operator reads it (with golang.org/x/mod/semver):
+ * an optional {@code v}/{@code V} prefix, then either a full semver.org 2.0.0 version with optional
+ * pre-release and build metadata, or the shorthand {@code MAJOR} or {@code MAJOR.MINOR} (missing
+ * parts are zero: {@code 1.2} is {@code 1.2.0}) with neither. Numbers and numeric pre-release
+ * identifiers have no leading zeros; nothing around the version is trimmed. Build metadata is
+ * ignored in comparisons; precedence follows semver.org section 11. Internal, not for public use.
  */
 final class SemVer implements Comparable<SemVer> {
   private final long major;
@@ -22,7 +24,7 @@ final class SemVer implements Comparable<SemVer> {
 
   /** Parses {@code text}, or returns null when it is not a version. */
   static SemVer parse(String text) {
-    String s = text.strip();
+    String s = text;
     if (s.startsWith("v") || s.startsWith("V")) {
       s = s.substring(1);
     }
@@ -42,10 +44,15 @@ final class SemVer implements Comparable<SemVer> {
         return null;
       }
       pre = preText.split("\\.");
+      for (String id : pre) {
+        if (id.length() > 1 && id.charAt(0) == '0' && isNumeric(id)) {
+          return null; // a numeric identifier with a leading zero
+        }
+      }
       s = s.substring(0, dash);
     }
     String[] parts = s.split("\\.", -1);
-    if (parts.length < 1 || parts.length > 3) {
+    if (parts.length < 1 || parts.length > 3 || (parts.length < 3 && (plus >= 0 || dash >= 0))) {
       return null;
     }
     long[] numbers = new long[3];
@@ -59,7 +66,7 @@ final class SemVer implements Comparable<SemVer> {
   }
 
   private static long parseNumber(String part) {
-    if (part.isEmpty() || part.length() > 18) {
+    if (part.isEmpty() || part.length() > 18 || (part.length() > 1 && part.charAt(0) == '0')) {
       return -1;
     }
     for (int i = 0; i < part.length(); i++) {

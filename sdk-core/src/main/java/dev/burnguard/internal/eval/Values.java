@@ -63,6 +63,82 @@ public final class Values {
     return Double.NaN;
   }
 
+  /**
+   * JavaScript's {@code parseFloat(v)}, which json-logic-js's {@code +} and {@code *} use: the
+   * longest decimal prefix of {@code String(v)} after leading whitespace, so {@code "12px"} is 12
+   * while {@code null}, booleans and {@code ""} are NaN (where {@link #toNumber} gives 0 or 1).
+   */
+  public static double parseFloat(Object v) {
+    if (v instanceof Number) {
+      return ((Number) v).doubleValue();
+    }
+    if (v instanceof String) {
+      return parseFloatPrefix((String) v);
+    }
+    if (v instanceof List) {
+      return parseFloatPrefix(toJsString(v));
+    }
+    return Double.NaN; // "null", "true", "false", "[object Object]"
+  }
+
+  private static double parseFloatPrefix(String s) {
+    int n = s.length();
+    int start = 0;
+    while (start < n && isJsWhitespace(s.charAt(start))) {
+      start++;
+    }
+    int i = start;
+    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      i++;
+    }
+    if (s.startsWith("Infinity", i)) {
+      return s.charAt(start) == '-' ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    int digits = 0;
+    while (i < n && isDigit(s.charAt(i))) {
+      i++;
+      digits++;
+    }
+    if (i < n && s.charAt(i) == '.') {
+      int afterPoint = i + 1;
+      int fraction = 0;
+      while (afterPoint + fraction < n && isDigit(s.charAt(afterPoint + fraction))) {
+        fraction++;
+      }
+      if (digits + fraction > 0) {
+        i = afterPoint + fraction;
+        digits += fraction;
+      }
+    }
+    if (digits == 0) {
+      return Double.NaN;
+    }
+    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      int e = i + 1;
+      if (e < n && (s.charAt(e) == '+' || s.charAt(e) == '-')) {
+        e++;
+      }
+      int expDigits = 0;
+      while (e + expDigits < n && isDigit(s.charAt(e + expDigits))) {
+        expDigits++;
+      }
+      if (expDigits > 0) {
+        i = e + expDigits; // an exponent without digits is not part of the number
+      }
+    }
+    return Double.parseDouble(s.substring(start, i));
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  /** ECMAScript's StrWhiteSpaceChar: WhiteSpace and LineTerminator. */
+  private static boolean isJsWhitespace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\u000b' || c == '\f' || c == '\u00a0'
+        || c == '\ufeff' || c == '\u2028' || c == '\u2029' || Character.getType(c) == Character.SPACE_SEPARATOR;
+  }
+
   private static double parseDecimal(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
