@@ -72,6 +72,7 @@ public final class BurnguardProvider extends EventProvider {
   private boolean stale;
   private boolean initializing;
   private boolean started;
+  private boolean shutDown;
 
   private BurnguardProvider(Builder b) {
     this.source = b.source;
@@ -99,6 +100,9 @@ public final class BurnguardProvider extends EventProvider {
   @Override
   public void initialize(EvaluationContext evaluationContext) throws Exception {
     synchronized (loadLock) {
+      if (shutDown) {
+        throw new IllegalStateException("this BurnguardProvider was shut down and its source closed; build a new one");
+      }
       if (started) {
         return;
       }
@@ -124,8 +128,16 @@ public final class BurnguardProvider extends EventProvider {
     }
   }
 
+  /**
+   * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
+   * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
+   */
   @Override
   public void shutdown() {
+    synchronized (loadLock) {
+      shutDown = true;
+      flags = null;
+    }
     source.close();
     super.shutdown();
   }
@@ -193,6 +205,9 @@ public final class BurnguardProvider extends EventProvider {
     List<String> changed;
     boolean becameReady;
     synchronized (loadLock) {
+      if (shutDown) {
+        return;
+      }
       FlagSet previous = flags;
       changed = new ArrayList<>(next.changedSince(previous == null ? FlagSet.empty() : previous));
       flags = next;

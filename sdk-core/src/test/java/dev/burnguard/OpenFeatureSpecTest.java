@@ -367,6 +367,22 @@ class OpenFeatureSpecTest {
     assertThatCode(() -> p.getBooleanEvaluation("bool-flag", false, NO_CONTEXT)).doesNotThrowAnyException();
   }
 
+  @Test
+  @DisplayName("2.5.2 after shutdown the provider reverts to its uninitialized state")
+  void shutdownRevertsToUninitialized() throws Exception {
+    ManualSource source = new ManualSource(FLAGS);
+    BurnguardProvider p = provider(source);
+    p.initialize(NO_CONTEXT);
+    assertThat(p.getBooleanEvaluation("bool-flag", false, NO_CONTEXT).getValue()).isTrue();
+    p.shutdown();
+    assertThat(p.flagSet()).isEmpty();
+    assertThat(p.getBooleanEvaluation("bool-flag", false, NO_CONTEXT).getErrorCode())
+        .isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+    source.sink.content(FLAGS, "late delivery after shutdown");
+    assertThat(p.flagSet()).isEmpty();
+    assertThatThrownBy(() -> p.initialize(NO_CONTEXT)).hasMessageContaining("shut down");
+  }
+
   // ---------------------------------------------------------------- 5 events
 
   /** Collects the events of one isolated API. */
