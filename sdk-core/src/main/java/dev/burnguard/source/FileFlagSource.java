@@ -146,20 +146,13 @@ public final class FileFlagSource implements FlagSource {
 
     /** Time between checks of the file; at least 10 ms. */
     public Builder pollInterval(Duration interval) {
-      Objects.requireNonNull(interval, "pollInterval");
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException("pollInterval must be at least 10 ms, got " + interval);
-      }
-      this.pollInterval = interval;
+      this.pollInterval = SourceSettings.pollInterval(interval);
       return this;
     }
 
     /** The largest file accepted, in bytes; larger files are reported as failures and not read. */
     public Builder maxBytes(long maxBytes) {
-      if (maxBytes < 1) {
-        throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
-      }
-      this.maxBytes = maxBytes;
+      this.maxBytes = SourceSettings.maxBytes(maxBytes);
       return this;
     }
 

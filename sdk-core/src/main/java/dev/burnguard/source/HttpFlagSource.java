@@ -486,11 +486,7 @@ public final class HttpFlagSource implements FlagSource {
 
     /** Time between the end of one poll and the start of the next; at least 10 ms. */
     public Builder pollInterval(Duration interval) {
-      Objects.requireNonNull(interval, "pollInterval");
-      if (interval.toMillis() < 10) {
-        throw new IllegalArgumentException("pollInterval must be at least 10 ms, got " + interval);
-      }
-      this.pollInterval = interval;
+      this.pollInterval = SourceSettings.pollInterval(interval);
       return this;
     }
 
@@ -511,10 +507,7 @@ public final class HttpFlagSource implements FlagSource {
 
     /** The largest body accepted, in bytes; a larger body is reported as a failure and not read further. */
     public Builder maxBytes(long maxBytes) {
-      if (maxBytes < 1) {
-        throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
-      }
-      this.maxBytes = maxBytes;
+      this.maxBytes = SourceSettings.maxBytes(maxBytes);
       return this;
     }
 
