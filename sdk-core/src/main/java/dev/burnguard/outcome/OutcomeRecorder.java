@@ -1,0 +1,32 @@
+package dev.burnguard.outcome;
+
+import java.time.Duration;
+
+/**
+ * Records how calls served by a flag's variant ended, for the guard to judge the variant by.
+ *
+ * <p>Implementations never throw, never block, never log and do not allocate per call: recording
+ * sits on the hot path of every guarded request.
+ */
+public interface OutcomeRecorder {
+  /**
+   * Records one call of {@code flagKey}'s variant {@code variant}.
+   *
+   * @param latencyNanos how long the call took, in nanoseconds (negative values count as 0)
+   * @param outcome whether it succeeded
+   */
+  void record(String flagKey, String variant, long latencyNanos, Outcome outcome);
+
+  /** Records one call; see {@link #record(String, String, long, Outcome)}. */
+  default void record(String flagKey, String variant, Duration latency, Outcome outcome) {
+    record(flagKey, variant, latency == null ? 0 : saturatedNanos(latency), outcome);
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException overflow) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+}
