@@ -1,0 +1,291 @@
+package dev.burnguard.internal.sli;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The outcomes of one flag variant over time: exact counts of calls, errors and slow calls (one
+ * count per latency threshold) in time buckets at four resolutions, and a latency histogram.
+ *
+ * <p><b>Resolutions.</b> 10-second buckets for windows up to 6 minutes, 1-minute buckets up to 1
+ * hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window of length W is
+ * the {@code ceil(W / width)} most recent buckets of the finest resolution that covers it, the
+ * current (partial) bucket included; reading one costs O(buckets in the window).
+ *
+ * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
+ * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
+ * second in one packed word; when a stripe's second is over, the first thread to see it moves the
+ * counts into the four resolutions with compare-and-set on words that carry both the bucket's tag
+ * and its count, so no bucket is ever reset under a writer. Latencies go to a stripe's run of
+ * equal-bucket latencies and reach the shared histogram when the run ends, so threads recording
+ * similar latencies do not contend. Guarantees: no recorded call is lost or counted twice; a call
+ * racing a second boundary on another thread may be counted in the neighbouring second; readers
+ * see every call whose recording finished before the read began. Counts per stripe and second are
+ * moved to the resolutions early, before the packed fields could overflow.
+ *
+ * <p>Internal, not for public use.
+ */
+public final class Series {
+  /** Bucket width in seconds and bucket count of each resolution, finest first. */
+  private static final long[] WIDTH = {10, 60, 600, 3600};
+  private static final int[] WINDOW_BUCKETS = {36, 60, 36, 72};
+  /** Two spare slots beyond the longest window, so a slot is never both read and recycled. */
+  private static final int SPARE = 2;
+  /** The longest window, in seconds. */
+  public static final long MAX_WINDOW_SECONDS = WIDTH[3] * WINDOW_BUCKETS[3];
+  /** Most latency thresholds a series counts slow calls against. */
+  public static final int MAX_THRESHOLDS = 3;
+
+  // a ring word: 24-bit bucket tag, 40-bit count
+  private static final int TAG_BITS = 24;
+  private static final long TAG_MASK = (1L << TAG_BITS) - 1;
+  private static final long COUNT_MASK = (1L << (64 - TAG_BITS)) - 1;
+
+  // a stripe's packed counts of one second: calls (22 bits), errors (21), slow[0] (21);
+  // a second word holds slow[1] and slow[2]
+  private static final int CALLS_SHIFT = 0;
+  private static final int ERRORS_SHIFT = 22;
+  private static final int SLOW0_SHIFT = 43;
+  private static final long FIELD21 = (1L << 21) - 1;
+  private static final long FIELD22 = (1L << 22) - 1;
+  /** Move a stripe's counts out before its call count could pass 2^22. */
+  private static final long EARLY_FOLD_CALLS = 1L << 20;
+
+  // stripe layout, 8 longs (one cache line) per stripe
+  private static final int STRIPE_LONGS = 8;
+  private static final int EPOCH = 0;
+  private static final int COUNTS = 1;
+  private static final int MORE_SLOW = 2;
+  private static final int RUN = 3;
+  /** No second recorded yet. */
+  private static final long NO_EPOCH = Long.MIN_VALUE;
+  private static final long MAX_RUN = 1L << 30;
+
+  private final long[] thresholdNanos;
+  private final int words; // counters per bucket: calls, errors, slow per threshold
+  private final AtomicLongArray[] rings = new AtomicLongArray[WIDTH.length];
+  private final AtomicLongArray stripes;
+  private final int stripeMask;
+  private final AtomicIntegerArray histogram = new AtomicIntegerArray(LatencyBuckets.COUNT);
+
+  /**
+   * @param thresholdNanos latency thresholds (at most {@link #MAX_THRESHOLDS}); a call slower than
+   *     one counts as slow against it
+   * @param stripes number of stripes, a power of two
+   */
+  public Series(long[] thresholdNanos, int stripes) {
+    if (thresholdNanos.length > MAX_THRESHOLDS) {
+      throw new IllegalArgumentException("at most " + MAX_THRESHOLDS + " latency thresholds, got " + thresholdNanos.length);
+    }
+    if (Integer.bitCount(stripes) != 1) {
+      throw new IllegalArgumentException("stripes must be a power of two, got " + stripes);
+    }
+    this.thresholdNanos = thresholdNanos.clone();
+    this.words = 2 + thresholdNanos.length;
+    for (int r = 0; r < WIDTH.length; r++) {
+      rings[r] = new AtomicLongArray((WINDOW_BUCKETS[r] + SPARE) * words);
+    }
+    this.stripes = new AtomicLongArray(stripes * STRIPE_LONGS);
+    this.stripeMask = stripes - 1;
+    for (int s = 0; s < stripes; s++) {
+      this.stripes.set(s * STRIPE_LONGS + EPOCH, NO_EPOCH);
+    }
+  }
+
+  /** Records one call at {@code second} (seconds since the recorder's origin). */
+  public void record(long second, long latencyNanos, boolean error) {
+    int base = ((int) Thread.currentThread().getId() & stripeMask) * STRIPE_LONGS;
+    long epoch = stripes.get(base + EPOCH);
+    if (second > epoch) {
+      roll(base, epoch, second);
+    }
+    long delta = 1L << CALLS_SHIFT;
+    long more = 0;
+    if (error) {
+      delta += 1L << ERRORS_SHIFT;
+    }
+    long[] thresholds = thresholdNanos;
+    if (thresholds.length > 0 && latencyNanos > thresholds[0]) {
+      delta += 1L << SLOW0_SHIFT;
+    }
+    for (int t = 1; t < thresholds.length; t++) {
+      if (latencyNanos > thresholds[t]) {
+        more += 1L << (21 * (t - 1));
+      }
+    }
+    if (more != 0) {
+      stripes.getAndAdd(base + MORE_SLOW, more);
+    }
+    long before = stripes.getAndAdd(base + COUNTS, delta);
+    if (((before >>> CALLS_SHIFT) & FIELD22) >= EARLY_FOLD_CALLS) {
+      foldStripe(base, stripes.get(base + EPOCH));
+    }
+    addLatency(base, LatencyBuckets.of(latencyNanos));
+  }
+
+  /** Moves the counts of a stripe whose second is over into the resolutions. */
+  private void roll(int base, long epoch, long second) {
+    while (epoch < second) {
+      if (stripes.compareAndSet(base + EPOCH, epoch, second)) {
+        if (epoch != NO_EPOCH) {
+          foldStripe(base, epoch);
+        }
+        return;
+      }
+      epoch = stripes.get(base + EPOCH);
+    }
+  }
+
+  private void foldStripe(int base, long second) {
+    long counts = stripes.getAndSet(base + COUNTS, 0);
+    long more = thresholdNanos.length > 1 ? stripes.getAndSet(base + MORE_SLOW, 0) : 0;
+    if (counts != 0 || more != 0) {
+      fold(second, counts, more);
+    }
+  }
+
+  private void fold(long second, long counts, long more) {
+    long calls = (counts >>> CALLS_SHIFT) & FIELD22;
+    long errors = (counts >>> ERRORS_SHIFT) & FIELD21;
+    long slow0 = (counts >>> SLOW0_SHIFT) & FIELD21;
+    for (int r = 0; r < WIDTH.length; r++) {
+      long bucket = Math.floorDiv(second, WIDTH[r]);
+      int slot = (int) Math.floorMod(bucket, (long) (WINDOW_BUCKETS[r] + SPARE)) * words;
+      long tag = bucket & TAG_MASK;
+      AtomicLongArray ring = rings[r];
+      add(ring, slot, tag, calls);
+      add(ring, slot + 1, tag, errors);
+      if (thresholdNanos.length > 0) {
+        add(ring, slot + 2, tag, slow0);
+      }
+      for (int t = 1; t < thresholdNanos.length; t++) {
+        add(ring, slot + 2 + t, tag, (more >>> (21 * (t - 1))) & FIELD21);
+      }
+    }
+  }
+
+  /** Adds {@code delta} to a ring word for bucket {@code tag}, claiming the slot if it held an older bucket. */
+  private static void add(AtomicLongArray ring, int index, long tag, long delta) {
+    while (true) {
+      long word = ring.get(index);
+      long held = word >>> (64 - TAG_BITS);
+      long age = (tag - held) & TAG_MASK;
+      long next;
+      if (age == 0) {
+        if (delta == 0) {
+          return;
+        }
+        next = word + delta;
+      } else if (age < (1L << (TAG_BITS - 1))) {
+        next = (tag << (64 - TAG_BITS)) | (delta & COUNT_MASK); // the slot held an older bucket
+      } else {
+        return; // the slot already holds a newer bucket: this one is older than the ring keeps
+      }
+      if (ring.compareAndSet(index, word, next)) {
+        return;
+      }
+    }
+  }
+
+  private void addLatency(int base, int bucket) {
+    // a stripe's run: (bucket + 1) in the top 16 bits, count below; long runs are flushed early so
+    // that no single addition to the histogram's 32-bit counts is near their range
+    while (true) {
+      long run = stripes.get(base + RUN);
+      long runBucket = (run >>> 48) - 1;
+      if (runBucket == bucket && (run & 0xffffffffffffL) < MAX_RUN) {
+        if (stripes.compareAndSet(base + RUN, run, run + 1)) {
+          return;
+        }
+      } else if (stripes.compareAndSet(base + RUN, run, ((long) (bucket + 1) << 48) | 1)) {
+        if (run != 0) {
+          histogram.getAndAdd((int) runBucket, (int) (run & 0xffffffffffffL));
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Counts over a window ending at {@code second}: {@code out[0]} calls, {@code out[1]} errors,
+   * {@code out[2 + t]} slow against threshold t; the window rounds up as {@link #coveredSeconds} says.
+   *
+   * @param windowSeconds between 1 and {@link #MAX_WINDOW_SECONDS}
+   */
+  public void counts(long second, long windowSeconds, long[] out) {
+    int r = resolution(windowSeconds);
+    long width = WIDTH[r];
+    long n = (windowSeconds + width - 1) / width;
+    long current = Math.floorDiv(second, width);
+    long first = current - n + 1;
+    java.util.Arrays.fill(out, 0, words, 0);
+    AtomicLongArray ring = rings[r];
+    for (long b = first; b <= current; b++) {
+      int slot = (int) Math.floorMod(b, (long) (WINDOW_BUCKETS[r] + SPARE)) * words;
+      long tag = b & TAG_MASK;
+      for (int w = 0; w < words; w++) {
+        long word = ring.get(slot + w);
+        if ((word >>> (64 - TAG_BITS)) == tag) {
+          out[w] += word & COUNT_MASK;
+        }
+      }
+    }
+    // the seconds still held by stripes
+    for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
+      long epoch = stripes.get(base + EPOCH);
+      if (epoch == NO_EPOCH) {
+        continue;
+      }
+      long bucket = Math.floorDiv(epoch, width);
+      if (bucket >= first && bucket <= current) {
+        long counts = stripes.get(base + COUNTS);
+        out[0] += (counts >>> CALLS_SHIFT) & FIELD22;
+        out[1] += (counts >>> ERRORS_SHIFT) & FIELD21;
+        if (thresholdNanos.length > 0) {
+          out[2] += (counts >>> SLOW0_SHIFT) & FIELD21;
+        }
+        long more = stripes.get(base + MORE_SLOW);
+        for (int t = 1; t < thresholdNanos.length; t++) {
+          out[2 + t] += (more >>> (21 * (t - 1))) & FIELD21;
+        }
+      }
+    }
+  }
+
+  /** The finest resolution whose ring holds a window of {@code windowSeconds}. */
+  private static int resolution(long windowSeconds) {
+    int r = 0;
+    while ((windowSeconds + WIDTH[r] - 1) / WIDTH[r] > WINDOW_BUCKETS[r]) {
+      r++;
+    }
+    return r;
+  }
+
+  /** The length, in seconds, that a window of {@code windowSeconds} covers once rounded up to whole buckets. */
+  public static long coveredSeconds(long windowSeconds) {
+    long width = WIDTH[resolution(windowSeconds)];
+    return (windowSeconds + width - 1) / width * width;
+  }
+
+  /**
+   * Adds the cumulative latency histogram (every call ever recorded) to {@code out}, bucket by
+   * bucket. Counts wrap at 2^32 per bucket; the difference of two readings taken less than 2^32
+   * calls apart, taken modulo 2^32, is exact.
+   */
+  public void latencyHistogram(long[] out) {
+    for (int i = 0; i < LatencyBuckets.COUNT; i++) {
+      out[i] += histogram.get(i) & 0xffffffffL;
+    }
+    for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
+      long run = stripes.get(base + RUN);
+      if (run != 0) {
+        out[(int) ((run >>> 48) - 1)] += run & 0xffffffffffffL;
+      }
+    }
+  }
+
+  /** Counters per bucket: 2 + the number of latency thresholds. */
+  public int words() {
+    return words;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.burnguard.outcome;
+
+import dev.burnguard.internal.sli.LatencyBuckets;
+import dev.burnguard.internal.sli.Series;
+import dev.burnguard.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
+
+/**
+ * The SLI recorder: per flag and variant, exact counts of calls, errors and slow calls over
+ * sliding windows from 10 seconds to 72 hours, and a latency histogram for display.
+ *
+ * <p><b>Windows.</b> Counts are kept in 10-second buckets for windows up to 6 minutes, 1-minute
+ * buckets up to 1 hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window
+ * of length W means the {@code ceil(W / width)} most recent buckets of the finest resolution that
+ * covers it, the current partial bucket included, so "the last 5 minutes" at 12:07:43 covers
+ * 12:02:50 to now. Bucket boundaries are counted from the recorder's creation on its clock's
+ * monotonic time.
+ *
+ * <p><b>Which series exist.</b> Known flags only: a series is created on the first outcome of a
+ * (flag, variant) pair that the {@linkplain Builder#knownVariants filter} accepts — the provider's
+ * filter accepts the variants its current flags define — and never for anything else, so a
+ * {@code track()} call naming an unknown flag or variant cannot grow memory. The number of series
+ * is also capped ({@link Builder#maxSeries}); outcomes that are refused are counted in
+ * {@link #refusedOutcomes()}. Series are never evicted: a guard must not lose its evidence
+ * silently.
+ *
+ * <p><b>Memory.</b> With the default single latency threshold a series takes about 11.5 KiB: 212
+ * buckets × 3 counters × 8 bytes, a 1,536-bucket histogram of 4-byte counts, and two 64-byte
+ * stripes per core (at most 16). Each further threshold adds 1.7 KiB.
+ *
+ * <p><b>Concurrency.</b> {@link #record} is lock-free, never blocks, throws or logs, and does not
+ * allocate once its series exists: recording threads add to per-thread stripes of the series that
+ * are folded into the windows as each second ends (see the series' design). Reads may run at any
+ * time; they see every outcome whose recording finished before the read began. Creating a series
+ * happens once per (flag, variant) under the map's own lock.
+ */
+public final class SliRecorder implements OutcomeRecorder {
+  /** The default latency threshold: calls slower than this count as slow. */
+  public static final Duration DEFAULT_LATENCY_THRESHOLD = Duration.ofMillis(300);
+  /** The default cap on the number of series. */
+  public static final int DEFAULT_MAX_SERIES = 10_000;
+  /** The longest window the recorder keeps. */
+  public static final Duration MAX_WINDOW = Duration.ofSeconds(Series.MAX_WINDOW_SECONDS);
+
+  /** Two stripes per core (rounded up to a power of two), at most this many. */
+  private static final int MAX_STRIPES = 16;
+
+  private final Clock clock;
+  private final long originNanos;
+  private final long[] thresholdNanos;
+  private final List<Duration> thresholds;
+  private final BiPredicate<String, String> knownVariants;
+  private final int maxSeries;
+  private final int stripes;
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>> series = new ConcurrentHashMap<>();
+  private final AtomicInteger seriesCount = new AtomicInteger();
+  private final LongAdder refused = new LongAdder();
+
+  private SliRecorder(Builder b) {
+    this.clock = b.clock;
+    this.originNanos = clock.monotonicNanos();
+    this.thresholds = List.copyOf(b.thresholds);
+    this.thresholdNanos = thresholds.stream().mapToLong(Duration::toNanos).toArray();
+    this.knownVariants = b.knownVariants;
+    this.maxSeries = b.maxSeries;
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.stripes = Math.min(MAX_STRIPES, Integer.highestOneBit(cores * 2 - 1) * 2);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void record(String flagKey, String variant, long latencyNanos, Outcome outcome) {
+    try {
+      Series s = series(flagKey, variant);
+      if (s == null) {
+        refused.increment();
+        return;
+      }
+      s.record(second(), latencyNanos, outcome == Outcome.ERROR);
+    } catch (RuntimeException e) {
+      // a filter of the caller's threw: the outcome is refused, the caller is not disturbed
+      refused.increment();
+    }
+  }
+
+  private long second() {
+    return Math.floorDiv(clock.monotonicNanos() - originNanos, 1_000_000_000L);
+  }
+
+  private Series series(String flagKey, String variant) {
+    if (flagKey == null || variant == null) {
+      return null;
+    }
+    ConcurrentHashMap<String, Series> byVariant = series.get(flagKey);
+    Series s = byVariant == null ? null : byVariant.get(variant);
+    if (s != null) {
+      return s;
+    }
+    if (!knownVariants.test(flagKey, variant)) {
+      return null;
+    }
+    byVariant = series.computeIfAbsent(flagKey, k -> new ConcurrentHashMap<>());
+    return byVariant.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
+        ? new Series(thresholdNanos, stripes) : uncounted());
+  }
+
+  private Series uncounted() {
+    seriesCount.decrementAndGet();
+    return null;
+  }
+
+  /**
+   * Exact counts of {@code flagKey}'s {@code variant} over the last {@code window} (see the class
+   * comment for how windows round to buckets); zero counts for a series that does not exist.
+   *
+   * @param window from 1 second to {@link #MAX_WINDOW}
+   */
+  public WindowCounts counts(String flagKey, String variant, Duration window) {
+    Objects.requireNonNull(window, "window");
+    long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
+    if (seconds < 1 || seconds > Series.MAX_WINDOW_SECONDS) {
+      throw new IllegalArgumentException("window must be between 1 s and " + MAX_WINDOW + ", got " + window);
+    }
+    Series s = existing(flagKey, variant);
+    long[] out = new long[2 + thresholdNanos.length];
+    if (s != null) {
+      s.counts(second(), seconds, out);
+    }
+    return new WindowCounts(Duration.ofSeconds(Series.coveredSeconds(seconds)), out[0], out[1], Arrays.copyOfRange(out, 2, out.length));
+  }
+
+  /** The latency histogram of every call of {@code flagKey}'s {@code variant} so far; use {@link LatencyDistribution#since} for a period. */
+  public LatencyDistribution latency(String flagKey, String variant) {
+    long[] out = new long[LatencyBuckets.COUNT];
+    Series s = existing(flagKey, variant);
+    if (s != null) {
+      s.latencyHistogram(out);
+    }
+    return new LatencyDistribution(out);
+  }
+
+  private Series existing(String flagKey, String variant) {
+    ConcurrentHashMap<String, Series> byVariant = flagKey == null ? null : series.get(flagKey);
+    return byVariant == null || variant == null ? null : byVariant.get(variant);
+  }
+
+  /** The variants with a series, by flag, sorted. */
+  public Map<String, Set<String>> series() {
+    Map<String, Set<String>> out = new TreeMap<>();
+    series.forEach((flag, byVariant) -> {
+      if (!byVariant.isEmpty()) {
+        out.put(flag, Collections.unmodifiableSet(new TreeSet<>(byVariant.keySet())));
+      }
+    });
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The latency thresholds slow calls are counted against, in the order of {@link WindowCounts#slow(int)}. */
+  public List<Duration> latencyThresholds() {
+    return thresholds;
+  }
+
+  /** Outcomes not recorded: unknown flag or variant, or the series cap reached. */
+  public long refusedOutcomes() {
+    return refused.sum();
+  }
+
+  /** Drops the series of flags and variants that {@code stillKnown} no longer accepts, e.g. after a reload. */
+  public void retain(BiPredicate<String, String> stillKnown) {
+    List<String> emptied = new ArrayList<>();
+    series.forEach((flag, byVariant) -> {
+      byVariant.keySet().removeIf(variant -> {
+        boolean drop = !stillKnown.test(flag, variant);
+        if (drop) {
+          seriesCount.decrementAndGet();
+        }
+        return drop;
+      });
+      if (byVariant.isEmpty()) {
+        emptied.add(flag);
+      }
+    });
+    emptied.forEach(flag -> series.computeIfPresent(flag, (k, v) -> v.isEmpty() ? null : v));
+  }
+
+  /** Builds a {@link SliRecorder}. Defaults: system clock, one 300 ms threshold, every variant known, 10,000 series. */
+  public static final class Builder {
+    private Clock clock = Clock.system();
+    private List<Duration> thresholds = List.of(DEFAULT_LATENCY_THRESHOLD);
+    private BiPredicate<String, String> knownVariants = (flag, variant) -> true;
+    private int maxSeries = DEFAULT_MAX_SERIES;
+
+    private Builder() {}
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Latency thresholds (0 to 3, each positive) that slow calls are counted against. */
+    public Builder latencyThresholds(Duration... thresholds) {
+      Objects.requireNonNull(thresholds, "thresholds");
+      if (thresholds.length > Series.MAX_THRESHOLDS) {
+        throw new IllegalArgumentException("at most " + Series.MAX_THRESHOLDS + " latency thresholds, got "
+            + Arrays.toString(thresholds));
+      }
+      for (Duration t : thresholds) {
+        if (t == null || t.isNegative() || t.isZero()) {
+          throw new IllegalArgumentException("latency thresholds must be positive, got " + t);
+        }
+      }
+      this.thresholds = List.of(thresholds);
+      return this;
+    }
+
+    /** Which (flag, variant) pairs may have a series; others are refused. Must not block. */
+    public Builder knownVariants(BiPredicate<String, String> filter) {
+      this.knownVariants = Objects.requireNonNull(filter, "knownVariants");
+      return this;
+    }
+
+    /** The most series this recorder keeps; at least 1. */
+    public Builder maxSeries(int maxSeries) {
+      if (maxSeries < 1) {
+        throw new IllegalArgumentException("maxSeries must be at least 1, got " + maxSeries);
+      }
+      this.maxSeries = maxSeries;
+      return this;
+    }
+
+    public SliRecorder build() {
+      return new SliRecorder(this);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.burnguard.outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.burnguard.time.ManualClock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SliRecorderTest {
+  private static final Duration MS = Duration.ofMillis(1);
+  private final ManualClock clock = new ManualClock();
+  private final SliRecorder recorder = SliRecorder.builder().clock(clock).build();
+
+  private void at(Duration sinceStart) {
+    long target = sinceStart.toNanos();
+    clock.advance(Duration.ofNanos(target - clock.monotonicNanos()));
+  }
+
+  private void ok(long latencyMillis) {
+    recorder.record("f", "on", Duration.ofMillis(latencyMillis), Outcome.SUCCESS);
+  }
+
+  private void fail() {
+    recorder.record("f", "on", Duration.ofMillis(1), Outcome.ERROR);
+  }
+
+  private WindowCounts last(Duration window) {
+    return recorder.counts("f", "on", window);
+  }
+
+  @Test
+  void aBucketBoundaryStartsANewTenSecondBucket() {
+    at(Duration.ofMillis(9_999));
+    ok(1);
+    at(Duration.ofSeconds(10));
+    ok(1);
+    fail();
+    // the 10 s window at t = 10 s is the bucket [10 s, 20 s)
+    assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(2);
+    assertThat(last(Duration.ofSeconds(10)).errors()).isEqualTo(1);
+    assertThat(last(Duration.ofSeconds(20)).calls()).isEqualTo(3);
+    at(Duration.ofMillis(19_999));
+    assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(2);
+    at(Duration.ofSeconds(20));
+    assertThat(last(Duration.ofSeconds(10)).calls()).isZero();
+    assertThat(last(Duration.ofSeconds(20)).calls()).isEqualTo(2);
+    assertThat(last(Duration.ofSeconds(30)).calls()).isEqualTo(3);
+  }
+
+  @Test
+  void windowsRoundUpToWholeBucketsOfTheirResolution() {
+    assertThat(last(Duration.ofSeconds(1)).window()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(last(Duration.ofMinutes(5)).window()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(last(Duration.ofSeconds(301)).window()).isEqualTo(Duration.ofSeconds(310));
+    assertThat(last(Duration.ofMinutes(7)).window()).isEqualTo(Duration.ofMinutes(7));
+    assertThat(last(Duration.ofMinutes(61)).window()).isEqualTo(Duration.ofMinutes(70));
+    assertThat(last(Duration.ofHours(7)).window()).isEqualTo(Duration.ofHours(7));
+    assertThat(last(Duration.ofHours(72)).window()).isEqualTo(Duration.ofHours(72));
+    assertThatThrownBy(() -> last(Duration.ofHours(73))).hasMessageContaining("PT73H");
+    assertThatThrownBy(() -> last(Duration.ZERO)).hasMessageContaining("PT0S");
+  }
+
+  @Test
+  void hoursOfTrafficGiveExactCountsInEveryResolution() {
+    // one call per second at t = k + 0.5 s for 3 hours; every 100th fails; every 10th takes 400 ms
+    for (int k = 0; k < 3 * 3600; k++) {
+      at(Duration.ofMillis(k * 1000L + 500));
+      if (k % 100 == 0) {
+        fail();
+      } else {
+        ok(k % 10 == 5 ? 400 : 20);
+      }
+    }
+    at(Duration.ofHours(3)); // t = 10800 s: calls at 0.5 … 10799.5 s
+    // 5 min at 10 s buckets: the current bucket [10800, 10810) is empty, so [10510, 10800): 290 calls
+    WindowCounts fiveMin = last(Duration.ofMinutes(5));
+    assertThat(fiveMin.calls()).isEqualTo(290);
+    assertThat(fiveMin.errors()).isEqualTo(2); // k = 10600, 10700
+    // 1 h at 1 min buckets: [7260, 10800): 3540 calls
+    WindowCounts hour = last(Duration.ofHours(1));
+    assertThat(hour.calls()).isEqualTo(3540);
+    assertThat(hour.errors()).isEqualTo(35); // k = 7300, 7400, …, 10700
+    assertThat(hour.slow(0)).isEqualTo(354); // k ending in 5 in [7260, 10800)
+    // 6 h at 10 min buckets and 72 h at 1 h buckets hold everything
+    assertThat(last(Duration.ofHours(6)).calls()).isEqualTo(10800);
+    assertThat(last(Duration.ofHours(72)).errors()).isEqualTo(108);
+    assertThat(last(Duration.ofHours(72)).slow(0)).isEqualTo(1080);
+  }
+
+  @Test
+  void gapsWithoutTrafficDoNotResurrectOldBuckets() {
+    ok(1);
+    at(Duration.ofMinutes(6).plusSeconds(20)); // 38 ten-second buckets later: the same slot of the finest ring
+    assertThat(last(Duration.ofMinutes(5)).calls()).isZero();
+    ok(1);
+    assertThat(last(Duration.ofMinutes(5)).calls()).isEqualTo(1);
+    assertThat(last(Duration.ofHours(1)).calls()).isEqualTo(2);
+    at(Duration.ofHours(5));
+    assertThat(last(Duration.ofHours(1)).calls()).isZero();
+    assertThat(last(Duration.ofHours(6)).calls()).isEqualTo(2);
+    at(Duration.ofHours(80));
+    assertThat(last(Duration.ofHours(72)).calls()).isZero();
+    ok(1);
+    assertThat(last(Duration.ofHours(72)).calls()).isEqualTo(1);
+  }
+
+  @Test
+  void slowCallsAreCountedAgainstEachThreshold() {
+    SliRecorder r = SliRecorder.builder().clock(clock)
+        .latencyThresholds(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1)).build();
+    for (long ms : new long[] {50, 100, 101, 300, 301, 999, 1000, 1001, 5000}) {
+      r.record("f", "on", Duration.ofMillis(ms), Outcome.SUCCESS);
+    }
+    WindowCounts c = r.counts("f", "on", Duration.ofMinutes(1));
+    assertThat(c.calls()).isEqualTo(9);
+    assertThat(c.slow(0)).isEqualTo(7); // > 100 ms
+    assertThat(c.slow(1)).isEqualTo(5); // > 300 ms
+    assertThat(c.slow(2)).isEqualTo(2); // > 1 s
+    assertThat(c.slowRatio(1)).isEqualTo(5 / 9.0);
+    assertThat(r.latencyThresholds()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void onlyKnownVariantsGetSeriesAndTheNumberOfSeriesIsCapped() {
+    SliRecorder r = SliRecorder.builder().clock(clock).maxSeries(2)
+        .knownVariants((flag, variant) -> flag.startsWith("known") && !variant.equals("nope")).build();
+    r.record("unknown", "on", MS, Outcome.SUCCESS);
+    r.record("known-a", "nope", MS, Outcome.SUCCESS);
+    r.record("known-a", "on", MS, Outcome.SUCCESS);
+    r.record("known-a", "off", MS, Outcome.SUCCESS);
+    r.record("known-b", "on", MS, Outcome.SUCCESS); // third series: over the cap
+    r.record(null, "on", MS, Outcome.SUCCESS);
+    assertThat(r.series()).isEqualTo(Map.of("known-a", Set.of("off", "on")));
+    assertThat(r.refusedOutcomes()).isEqualTo(4);
+    assertThat(r.counts("unknown", "on", Duration.ofMinutes(1)).calls()).isZero();
+
+    r.retain((flag, variant) -> variant.equals("on"));
+    assertThat(r.series()).isEqualTo(Map.of("known-a", Set.of("on")));
+    r.record("known-b", "on", MS, Outcome.SUCCESS); // room again after retain
+    assertThat(r.series()).containsKeys("known-a", "known-b");
+  }
+
+  @Test
+  void aThrowingFilterRefusesTheOutcomeWithoutThrowing() {
+    SliRecorder r = SliRecorder.builder().knownVariants((f, v) -> {
+      throw new IllegalStateException("boom");
+    }).build();
+    r.record("f", "on", MS, Outcome.SUCCESS);
+    assertThat(r.refusedOutcomes()).isEqualTo(1);
+  }
+
+  @Test
+  void latencyQuantilesAreWithinOnePercent() {
+    // 1..10000 ms, once each: the q-quantile is q * 10000 ms
+    for (int ms = 1; ms <= 10_000; ms++) {
+      ok(ms);
+    }
+    LatencyDistribution d = recorder.latency("f", "on");
+    assertThat(d.count()).isEqualTo(10_000);
+    for (double q : new double[] {0.5, 0.95, 0.99}) {
+      double exact = q * 10_000;
+      assertThat(d.quantile(q).toNanos() / 1e6).as("p%s", q * 100).isCloseTo(exact, within(exact * 0.01));
+    }
+  }
+
+  @Test
+  void latencySinceAnEarlierSnapshotCountsOnlyTheCallsBetween() {
+    ok(10);
+    ok(10);
+    LatencyDistribution before = recorder.latency("f", "on");
+    ok(500);
+    ok(500);
+    ok(500);
+    LatencyDistribution between = recorder.latency("f", "on").since(before);
+    assertThat(between.count()).isEqualTo(3);
+    assertThat(between.quantile(0.5).toMillis()).isBetween(495L, 505L);
+    assertThat(before.quantile(1).toMillis()).isBetween(9L, 11L);
+    assertThat(recorder.latency("f", "nope").count()).isZero();
+  }
+
+  @Test
+  void settingsAreValidated() {
+    assertThatThrownBy(() -> SliRecorder.builder().latencyThresholds(Duration.ZERO)).hasMessageContaining("PT0S");
+    assertThatThrownBy(() -> SliRecorder.builder().latencyThresholds(MS, MS, MS, MS)).hasMessageContaining("at most 3");
+    assertThatThrownBy(() -> SliRecorder.builder().maxSeries(0)).hasMessageContaining("got 0");
+  }
+}
