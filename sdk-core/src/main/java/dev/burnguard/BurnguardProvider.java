@@ -4,6 +4,8 @@ import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSetOptions;
 import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
+import dev.burnguard.outcome.Outcome;
+import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
@@ -15,6 +17,7 @@ import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Reason;
+import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +58,12 @@ public final class BurnguardProvider extends EventProvider {
   /** The provider name in OpenFeature metadata and telemetry. */
   public static final String NAME = "burnguard";
 
+  /**
+   * The tracking event name that records an outcome: {@code client.track("burnguard.outcome", ctx,
+   * details)}. See {@link #track}.
+   */
+  public static final String OUTCOME_EVENT = "burnguard.outcome";
+
   private static final Logger LOG = LoggerFactory.getLogger(BurnguardProvider.class);
   private static final Metadata METADATA = () -> NAME;
 
@@ -63,6 +72,7 @@ public final class BurnguardProvider extends EventProvider {
   private final Clock clock;
   private final Duration initTimeout;
   private final Sink sink = new Sink();
+  private final SliRecorder recorder;
   private final CountDownLatch firstResult = new CountDownLatch(1);
   private final Object loadLock = new Object();
 
@@ -79,6 +89,12 @@ public final class BurnguardProvider extends EventProvider {
     this.clock = b.clock;
     this.initTimeout = b.initTimeout;
     this.flagSetOptions = FlagSetOptions.builder().clock(b.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
+    this.recorder = b.recorder.clock(b.clock).knownVariants(this::isKnownVariant).build();
+  }
+
+  private boolean isKnownVariant(String flagKey, String variant) {
+    FlagSet current = flags;
+    return current != null && current.hasVariant(flagKey, variant);
   }
 
   public static Builder builder() {
@@ -147,6 +163,76 @@ public final class BurnguardProvider extends EventProvider {
     return Optional.ofNullable(flags);
   }
 
+  /**
+   * The outcomes recorded for this provider's flags: by {@link #track}, by a Guard, or by code that
+   * measures on its own ({@code provider.recorder().record(flag, variant, latency, outcome)}). Only
+   * variants of the flags currently loaded get series; a reload drops the series of variants that
+   * no longer exist.
+   */
+  public SliRecorder recorder() {
+    return recorder;
+  }
+
+  /**
+   * Records an outcome from OpenFeature tracking. Only the event {@value #OUTCOME_EVENT} is read;
+   * others are ignored. Its details:
+   *
+   * <ul>
+   *   <li>value: the call's latency in milliseconds (fractions allowed; absent means 0);
+   *   <li>{@code outcome}: {@code "success"} (or absent) or {@code "error"}; anything else is ignored;
+   *   <li>{@code flagKey} (optional): the flag whose variant served the call;
+   *   <li>{@code variant} (optional, with {@code flagKey}): the variant that served it.
+   * </ul>
+   *
+   * <p>With a flag key but no variant, the outcome goes to the variant that flag assigns to the
+   * context. Without a flag key, it goes to every guarded flag (metadata
+   * {@code "burnguard.guarded": true}), each time to the variant that flag deterministically
+   * assigns to the context — the same variant an evaluation with that context gets. Outcomes for
+   * unknown flags or variants are refused and counted in {@link SliRecorder#refusedOutcomes()}.
+   * Never throws.
+   */
+  @Override
+  public void track(String eventName, EvaluationContext context, TrackingEventDetails details) {
+    if (!OUTCOME_EVENT.equals(eventName) || details == null) {
+      return;
+    }
+    try {
+      FlagSet current = flags;
+      Outcome outcome = outcomeOf(details.getValue("outcome"));
+      if (current == null || outcome == null) {
+        return;
+      }
+      long latencyNanos = details.getValue().map(ms -> (long) (ms.doubleValue() * 1_000_000)).orElse(0L);
+      String flagKey = stringOf(details.getValue("flagKey"));
+      if (flagKey != null) {
+        String variant = stringOf(details.getValue("variant"));
+        recorder.record(flagKey, variant != null ? variant : current.assignedVariant(flagKey, context),
+            latencyNanos, outcome);
+        return;
+      }
+      for (String guarded : current.guardedFlags()) {
+        String variant = current.assignedVariant(guarded, context);
+        if (variant != null) {
+          recorder.record(guarded, variant, latencyNanos, outcome);
+        }
+      }
+    } catch (RuntimeException e) {
+      // tracking must never disturb the caller; a malformed event is dropped
+    }
+  }
+
+  private static Outcome outcomeOf(Value v) {
+    String s = stringOf(v);
+    if (s == null || s.equalsIgnoreCase("success")) {
+      return Outcome.SUCCESS;
+    }
+    return s.equalsIgnoreCase("error") ? Outcome.ERROR : null;
+  }
+
+  private static String stringOf(Value v) {
+    return v != null && v.isString() ? v.asString() : null;
+  }
+
   /** The last failed load, or empty if the last load succeeded. */
   public Optional<LoadFailure> lastLoadFailure() {
     return Optional.ofNullable(lastFailure);
@@ -212,6 +298,7 @@ public final class BurnguardProvider extends EventProvider {
       changed = new ArrayList<>(next.changedSince(previous == null ? FlagSet.empty() : previous));
       flags = next;
       lastFailure = null;
+      recorder.retain(next::hasVariant);
       // READY is the SDK's to emit for a load that completes initialize()
       becameReady = (previous == null && !initializing) || stale;
       stale = false;
@@ -289,8 +376,24 @@ public final class BurnguardProvider extends EventProvider {
     private Clock clock = Clock.system();
     private Duration initTimeout = Duration.ofSeconds(10);
     private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.REJECT_FILE;
+    private final SliRecorder.Builder recorder = SliRecorder.builder();
 
     private Builder() {}
+
+    /**
+     * Latency thresholds (0 to 3) that the {@linkplain BurnguardProvider#recorder() recorder}
+     * counts slow calls against; default 300 ms.
+     */
+    public Builder latencyThresholds(Duration... thresholds) {
+      recorder.latencyThresholds(thresholds);
+      return this;
+    }
+
+    /** The most (flag, variant) series the recorder keeps; default 10,000. */
+    public Builder maxSeries(int maxSeries) {
+      recorder.maxSeries(maxSeries);
+      return this;
+    }
 
     /** Where flags come from (required). */
     public Builder source(FlagSource source) {

@@ -21,18 +21,29 @@ import java.util.TreeSet;
  * <p>Thread-safe: immutable.
  */
 public final class FlagSet {
+  /**
+   * Flag metadata key that marks a flag as guarded: {@code "burnguard.guarded": true}. An outcome
+   * tracked without a flag key is recorded against the variant each guarded flag assigns.
+   */
+  public static final String GUARDED_METADATA = "burnguard.guarded";
+
   private static final FlagSet EMPTY = new FlagSet("empty", Map.of(), Map.of(), List.of());
 
   private final String origin;
   private final Map<String, Flag> flags;
   private final Map<String, Object> metadata;
   private final List<FlagProblem> problems;
+  private final List<String> guarded;
 
   FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems) {
     this.origin = origin;
     this.flags = flags;
     this.metadata = metadata;
     this.problems = List.copyOf(problems);
+    this.guarded = flags.values().stream()
+        .filter(f -> Boolean.TRUE.equals(f.metadata().get(GUARDED_METADATA)))
+        .map(Flag::key)
+        .collect(java.util.stream.Collectors.toUnmodifiableList());
   }
 
   /**
@@ -115,6 +126,27 @@ public final class FlagSet {
       }
     }
     return changed;
+  }
+
+  /** The keys of the flags marked {@value #GUARDED_METADATA} in their metadata, in file order. */
+  public List<String> guardedFlags() {
+    return guarded;
+  }
+
+  /** Whether flag {@code key} exists and defines variant {@code variant}. */
+  public boolean hasVariant(String key, String variant) {
+    Flag flag = key == null ? null : flags.get(key);
+    return flag != null && variant != null && flag.variants().containsKey(variant);
+  }
+
+  /**
+   * The variant flag {@code key} assigns to {@code context}, whatever its type, or null when there
+   * is none (unknown, disabled or invalid flag, no default variant, or a targeting error).
+   * Deterministic: the same context always gets the same variant from the same flag set.
+   */
+  public String assignedVariant(String key, EvaluationContext context) {
+    Flag flag = key == null ? null : flags.get(key);
+    return flag == null ? null : flag.compiled.assignedVariant(context);
   }
 
   /**

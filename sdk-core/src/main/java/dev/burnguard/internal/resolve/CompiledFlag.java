@@ -135,16 +135,9 @@ public final class CompiledFlag {
         chosen = defaultVariant;
         reason = DEFAULT;
       } else {
-        String name = result instanceof String ? (String) result
-            : result instanceof Boolean ? ((Boolean) result ? "true" : "false") : null;
-        if (name == null) {
-          return error(defaultValue, ErrorCode.GENERAL, "targeting of flag \"" + key + "\" returned "
-              + Values.toJsString(result) + ", which is not a variant name");
-        }
-        chosen = variants.get(name);
+        chosen = variantNamedBy(result);
         if (chosen == null) {
-          return error(defaultValue, ErrorCode.GENERAL, "targeting of flag \"" + key + "\" chose variant \""
-              + name + "\", which the flag does not define (variants: " + String.join(", ", variants.keySet()) + ")");
+          return error(defaultValue, ErrorCode.GENERAL, notAVariant(result));
         }
         reason = frame.splitDecided() ? SPLIT : TARGETING_MATCH;
       }
@@ -159,6 +152,46 @@ public final class CompiledFlag {
           + "\" has a " + ValueType.describe(chosen.json) + " value, which cannot be resolved as " + type.getSimpleName());
     }
     return (ProviderEvaluation<T>) byReason[reason];
+  }
+
+  /**
+   * The variant {@code context} is assigned, whatever its type, or null when it gets none (flag
+   * disabled or invalid, no default variant, or an error). Same rules as {@link #resolve}.
+   */
+  public String assignedVariant(EvaluationContext context) {
+    if (!enabled || invalidReason != null) {
+      return null;
+    }
+    Variant chosen = defaultVariant;
+    if (targeting != null) {
+      Frame frame = Frame.acquire(context, key, clock);
+      try {
+        Object result = targeting.eval(frame);
+        if (result != null) {
+          chosen = variantNamedBy(result);
+        }
+      } catch (RuntimeException e) {
+        return null;
+      } finally {
+        frame.release();
+      }
+    }
+    return chosen == null ? null : chosen.name;
+  }
+
+  /** The variant a targeting result names: a string, or a boolean naming "true"/"false"; null if none. */
+  private Variant variantNamedBy(Object result) {
+    String name = result instanceof String ? (String) result
+        : result instanceof Boolean ? ((Boolean) result ? "true" : "false") : null;
+    return name == null ? null : variants.get(name);
+  }
+
+  private String notAVariant(Object result) {
+    if (!(result instanceof String) && !(result instanceof Boolean)) {
+      return "targeting of flag \"" + key + "\" returned " + Values.toJsString(result) + ", which is not a variant name";
+    }
+    return "targeting of flag \"" + key + "\" chose variant \"" + Values.toJsString(result)
+        + "\", which the flag does not define (variants: " + String.join(", ", variants.keySet()) + ")";
   }
 
   private <T> ProviderEvaluation<T> error(T defaultValue, ErrorCode code, String message) {
