@@ -17,6 +17,15 @@ public interface OutcomeRecorder {
    */
   void record(String flagKey, String variant, long latencyNanos, Outcome outcome);
 
+  /**
+   * Records one call that started and ended at the given {@code monotonicNanos} readings of the
+   * recorder's clock. Callers that time calls themselves (such as a Guard) use this form, so the
+   * recorder need not read the clock again to place the call in time.
+   */
+  default void recordCall(String flagKey, String variant, long startNanos, long endNanos, Outcome outcome) {
+    record(flagKey, variant, endNanos - startNanos, outcome);
+  }
+
   /** Records one call; see {@link #record(String, String, long, Outcome)}. */
   default void record(String flagKey, String variant, Duration latency, Outcome outcome) {
     record(flagKey, variant, latency == null ? 0 : saturatedNanos(latency), outcome);

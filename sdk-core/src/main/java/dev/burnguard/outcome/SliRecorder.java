@@ -86,21 +86,35 @@ public final class SliRecorder implements OutcomeRecorder {
 
   @Override
   public void record(String flagKey, String variant, long latencyNanos, Outcome outcome) {
+    record(flagKey, variant, clock.monotonicNanos(), latencyNanos, outcome);
+  }
+
+  /** Records a call that ended at {@code endNanos} of this recorder's clock, without reading the clock. */
+  @Override
+  public void recordCall(String flagKey, String variant, long startNanos, long endNanos, Outcome outcome) {
+    record(flagKey, variant, endNanos, endNanos - startNanos, outcome);
+  }
+
+  private void record(String flagKey, String variant, long endNanos, long latencyNanos, Outcome outcome) {
     try {
       Series s = series(flagKey, variant);
       if (s == null) {
         refused.increment();
         return;
       }
-      s.record(second(), latencyNanos, outcome == Outcome.ERROR);
+      s.record(secondOf(endNanos), latencyNanos, outcome == Outcome.ERROR);
     } catch (RuntimeException e) {
       // a filter of the caller's threw: the outcome is refused, the caller is not disturbed
       refused.increment();
     }
   }
 
+  private long secondOf(long monotonicNanos) {
+    return Math.floorDiv(monotonicNanos - originNanos, 1_000_000_000L);
+  }
+
   private long second() {
-    return Math.floorDiv(clock.monotonicNanos() - originNanos, 1_000_000_000L);
+    return secondOf(clock.monotonicNanos());
   }
 
   private Series series(String flagKey, String variant) {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * counts into the four resolutions with compare-and-set on words that carry both the bucket's tag
  * and its count, so no bucket is ever reset under a writer. Latencies go to a stripe's run of
  * equal-bucket latencies and reach the shared histogram when the run ends, so threads recording
- * similar latencies do not contend. Guarantees: no recorded call is lost or counted twice; a call
+ * similar latencies do not contend. Guarantees: no recorded call is lost or counted twice in the
+ * counts (the display-only histogram may lose a sample when two threads share a stripe); a call
  * racing a second boundary on another thread may be counted in the neighbouring second; readers
  * see every call whose recording finished before the read began. Counts per stripe and second are
  * moved to the resolutions early, before the packed fields could overflow.
@@ -188,21 +189,19 @@ public final class Series {
   }
 
   private void addLatency(int base, int bucket) {
-    // a stripe's run: (bucket + 1) in the top 16 bits, count below; long runs are flushed early so
-    // that no single addition to the histogram's 32-bit counts is near their range
-    while (true) {
-      long run = stripes.get(base + RUN);
-      long runBucket = (run >>> 48) - 1;
-      if (runBucket == bucket && (run & 0xffffffffffffL) < MAX_RUN) {
-        if (stripes.compareAndSet(base + RUN, run, run + 1)) {
-          return;
-        }
-      } else if (stripes.compareAndSet(base + RUN, run, ((long) (bucket + 1) << 48) | 1)) {
-        if (run != 0) {
-          histogram.getAndAdd((int) runBucket, (int) (run & 0xffffffffffffL));
-        }
-        return;
-      }
+    // A stripe's run of equal-bucket latencies: (bucket + 1) in the top 16 bits, count below. The
+    // run is updated with plain release stores, not atomics: only threads sharing a stripe can race
+    // on it, and the histogram is for display, so a rare lost sample there is the price of keeping
+    // a locked instruction off the hot path. Long runs are flushed early so no addition to the
+    // histogram's 32-bit counts is near their range.
+    long run = stripes.get(base + RUN);
+    if ((run >>> 48) - 1 == bucket && (run & 0xffffffffffffL) < MAX_RUN) {
+      stripes.setRelease(base + RUN, run + 1);
+      return;
+    }
+    stripes.setRelease(base + RUN, ((long) (bucket + 1) << 48) | 1);
+    if (run != 0) {
+      histogram.getAndAdd((int) ((run >>> 48) - 1), (int) (run & 0xffffffffffffL));
     }
   }
 
