@@ -4,6 +4,7 @@ import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSetOptions;
 import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
+import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.source.FlagSink;
@@ -171,6 +172,14 @@ public final class BurnguardProvider extends EventProvider {
    */
   public SliRecorder recorder() {
     return recorder;
+  }
+
+  /**
+   * A {@link Guard} builder over this provider, its recorder and its clock: {@code
+   * provider.guard().resultClassifier(...).build()}.
+   */
+  public Guard.Builder guard() {
+    return Guard.builder(this, recorder).clock(clock);
   }
 
   /**

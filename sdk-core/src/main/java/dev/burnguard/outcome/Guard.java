@@ -30,8 +30,10 @@ import java.util.function.Predicate;
  * guard's {@link Clock} and its outcome is {@link Outcome#ERROR} when it throws (anything, including
  * an {@link Error}), when the {@linkplain Builder#resultClassifier result classifier} says so, or
  * when it took longer than {@linkplain Builder#errorAfter errorAfter}; otherwise
- * {@link Outcome#SUCCESS}. The outcome and latency are recorded with
- * {@code recorder.record(flagKey, evaluation.getVariant(), latencyNanos, outcome)}.
+ * {@link Outcome#SUCCESS}. The outcome is recorded with
+ * {@code recorder.recordCall(flagKey, evaluation.getVariant(), start, end, outcome)}, start and end
+ * being the guard clock's readings around the branch: give the guard the recorder's clock
+ * ({@code BurnguardProvider.guard()} does).
  *
  * <p><b>Nothing is recorded</b> when the evaluation fails (an error code, such as FLAG_NOT_FOUND,
  * PROVIDER_NOT_READY or TYPE_MISMATCH, or a provider that throws or returns nothing): the control
@@ -256,21 +258,22 @@ public final class Guard {
 
   private void recordFailure(String flagKey, String variant, long startNanos) {
     if (variant != null) {
-      record(flagKey, variant, clock.monotonicNanos() - startNanos, Outcome.ERROR);
+      record(flagKey, variant, startNanos, clock.monotonicNanos(), Outcome.ERROR);
     }
   }
 
   private void recordLatency(String flagKey, String variant, long startNanos) {
     if (variant != null) {
-      long latency = clock.monotonicNanos() - startNanos;
-      record(flagKey, variant, latency, latency > errorAfterNanos ? Outcome.ERROR : Outcome.SUCCESS);
+      long end = clock.monotonicNanos();
+      record(flagKey, variant, startNanos, end, end - startNanos > errorAfterNanos ? Outcome.ERROR : Outcome.SUCCESS);
     }
   }
 
   private void recordResult(String flagKey, String variant, long startNanos, Object result) {
     if (variant != null) {
-      long latency = clock.monotonicNanos() - startNanos;
-      record(flagKey, variant, latency, latency > errorAfterNanos || isErrorResult(result) ? Outcome.ERROR : Outcome.SUCCESS);
+      long end = clock.monotonicNanos();
+      record(flagKey, variant, startNanos, end,
+          end - startNanos > errorAfterNanos || isErrorResult(result) ? Outcome.ERROR : Outcome.SUCCESS);
     }
   }
 
@@ -290,9 +293,9 @@ public final class Guard {
     }
   }
 
-  private void record(String flagKey, String variant, long latencyNanos, Outcome outcome) {
+  private void record(String flagKey, String variant, long startNanos, long endNanos, Outcome outcome) {
     try {
-      recorder.record(flagKey, variant, latencyNanos, outcome);
+      recorder.recordCall(flagKey, variant, startNanos, endNanos, outcome);
     } catch (Exception e) {
       // Contained: a recorder must not fail the caller's call, and the call path does not log.
     }

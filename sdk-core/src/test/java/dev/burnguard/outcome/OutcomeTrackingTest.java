@@ -135,6 +135,20 @@ class OutcomeTrackingTest {
   }
 
   @Test
+  void theProvidersGuardRecordsIntoItsRecorderOnItsClock() {
+    Guard guard = provider.guard().build();
+    String served = guard.call("checkout", PRO, () -> {
+      clock.advance(Duration.ofMillis(150));
+      return "candidate";
+    }, () -> "control");
+    assertThat(served).isEqualTo("candidate");
+    WindowCounts candidate = counts("checkout", "new");
+    assertThat(candidate.calls()).isEqualTo(1);
+    assertThat(candidate.slow(0)).isEqualTo(1); // 150 ms > 100 ms
+    assertThat(provider.recorder().latency("checkout", "new").quantile(1).toMillis()).isBetween(149L, 151L);
+  }
+
+  @Test
   void assignedVariantIsWhatEvaluationServes() {
     FlagSet flags = provider.flagSet().orElseThrow();
     assertThat(flags.assignedVariant("checkout", PRO)).isEqualTo(client.getBooleanDetails("checkout", false, PRO).getVariant());
