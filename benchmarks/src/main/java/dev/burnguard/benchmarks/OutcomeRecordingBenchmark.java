@@ -1,8 +1,13 @@
 package dev.burnguard.benchmarks;
 
+import dev.burnguard.BurnguardProvider;
+import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
+import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.MutableContext;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,10 +20,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The cost of recording one outcome, next to the floor any in-process measurement pays: two clock
- * reads and one {@link LongAdder#increment()}. Run with {@code -t 1} and {@code -t 2}: all threads
- * record into the same (flag, variant) series, the worst case for contention, so per-thread time
- * should stay flat.
+ * The cost of recording one outcome and of guarding an empty code path, next to the floor any
+ * in-process measurement pays: two clock reads and one {@link LongAdder#increment()}. Run with
+ * {@code -t 1} and {@code -t 2}: all threads record into the same (flag, variant) series, the worst
+ * case for contention, so per-thread time should stay flat.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,14 +31,30 @@ import org.openjdk.jmh.annotations.State;
 public class OutcomeRecordingBenchmark {
   private static final long LATENCY = Duration.ofMillis(12).toNanos();
 
+  private static final String FLAGS = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\","
+      + " \"variants\": {\"candidate\": true, \"control\": false}, \"defaultVariant\": \"candidate\"}}}";
+  private static final Guard.Branch<Object, RuntimeException> EMPTY = () -> null;
+
   private final Clock clock = Clock.system();
   private final LongAdder adder = new LongAdder();
+  private final EvaluationContext context = new MutableContext("user-1");
   private SliRecorder recorder;
+  private BurnguardProvider provider;
+  private Guard guard;
 
   @Setup
-  public void setUp() {
+  public void setUp() throws Exception {
     recorder = SliRecorder.builder().clock(clock).build();
     recorder.record("checkout", "candidate", LATENCY, Outcome.SUCCESS); // the series exists before timing
+    provider = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock).build();
+    provider.initialize(context);
+    guard = provider.guard().build();
+  }
+
+  /** guard.call around an empty branch: evaluate a static flag, time the branch, record the outcome. */
+  @Benchmark
+  public Object guardCall() {
+    return guard.call("checkout", context, EMPTY, EMPTY);
   }
 
   /** The floor: time a call (two clock reads) and count it in a LongAdder. */
