@@ -1,0 +1,52 @@
+package dev.burnguard.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the guardian (or a person) decided about one rollout at one moment, with its evidence.
+ * Immutable; decisions are journaled, logged, published as events and shown on dashboards.
+ *
+ * @param flagKey the flag
+ * @param at when, by the guardian's clock
+ * @param action what the decision does
+ * @param actor {@code "guardian"}, or who acted for a manual decision (e.g. {@code "person:alice"})
+ * @param applied false for a decision of a dry-run rollout, which is recorded but changes nothing
+ * @param reason why, in one sentence with the deciding numbers
+ * @param evidence the rule checks the decision was made on (empty for manual decisions)
+ * @param before the state before the decision
+ * @param after the state after it (equal to {@code before} for HOLD and for unapplied decisions)
+ */
+public record Decision(String flagKey, Instant at, DecisionAction action, String actor, boolean applied,
+    String reason, List<RuleCheck> evidence, RolloutState before, RolloutState after) {
+  /** The actor of automatic decisions. */
+  public static final String GUARDIAN = "guardian";
+
+  public Decision {
+    Objects.requireNonNull(flagKey, "flagKey");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(actor, "actor");
+    Objects.requireNonNull(reason, "reason");
+    evidence = List.copyOf(evidence);
+    Objects.requireNonNull(after, "after");
+  }
+
+  /** Whether the decision changed (or, in dry-run, would have changed) the rollout. */
+  public boolean changes() {
+    return action != DecisionAction.HOLD;
+  }
+
+  /** One line for logs: flag, action, actor, reason and each rule check's numbers. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(flagKey).append(": ").append(applied ? "" : "would ").append(action).append(" by ").append(actor)
+        .append(" at exposure ").append(String.format(java.util.Locale.ROOT, "%.2f%%", after.exposure() * 100))
+        .append(" (").append(after.status()).append(", stage ").append(after.stage()).append("): ").append(reason);
+    for (RuleCheck c : evidence) {
+      sb.append(" | ").append(c.describe());
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,257 @@
+package dev.burnguard.rollout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How one flag's candidate variant is rolled out under guard: the stages of exposure, the SLO the
+ * candidate is held to, the burn-rate rules that shrink or roll it back, and the sequential test
+ * that keeps noise from doing so. Immutable; build with {@link #builder(String, String)}, or write it
+ * in the flag file as the flag's {@code "rollout"} member.
+ *
+ * <p>Defaults: stages 1 %, 5 %, 25 %, 50 %, 100 %, each baking {@value #DEFAULT_BAKE_MINUTES}
+ * minutes and seeing {@value #DEFAULT_MIN_SAMPLES} candidate calls; availability 99.9 %; rules
+ * 1 h / 5 min × 14.4 → rollback and 6 h / 30 min × 6 → shrink; enforce mode; α = 0.01; at most 3
+ * shrinks with a 10-minute cool-down; 1 hour of watching at 100 %; a cause counts as shared when
+ * the control's error ratio is at least 2/3 of the candidate's.
+ */
+public final class RolloutPlan {
+  static final long DEFAULT_BAKE_MINUTES = 15;
+  static final long DEFAULT_MIN_SAMPLES = 500;
+
+  private final String control;
+  private final String candidate;
+  private final List<Stage> stages;
+  private final Slo slo;
+  private final List<BurnRateRule> rules;
+  private final RolloutMode mode;
+  private final double alpha;
+  private final int maxShrinks;
+  private final Duration coolDown;
+  private final Duration watch;
+  private final double sharedCauseRatio;
+
+  private RolloutPlan(Builder b) {
+    this.control = b.control;
+    this.candidate = b.candidate;
+    this.stages = List.copyOf(b.stages);
+    this.slo = b.slo;
+    this.rules = List.copyOf(b.rules);
+    this.mode = b.mode;
+    this.alpha = b.alpha;
+    this.maxShrinks = b.maxShrinks;
+    this.coolDown = b.coolDown;
+    this.watch = b.watch;
+    this.sharedCauseRatio = b.sharedCauseRatio;
+  }
+
+  /** A plan that rolls {@code candidate} out in place of {@code control}, with the defaults. */
+  public static Builder builder(String control, String candidate) {
+    return new Builder(control, candidate);
+  }
+
+  /** The variant users get when they do not get the candidate. */
+  public String control() {
+    return control;
+  }
+
+  /** The variant being rolled out. */
+  public String candidate() {
+    return candidate;
+  }
+
+  /** The stages, in order of increasing exposure; the last one is 100 %. */
+  public List<Stage> stages() {
+    return stages;
+  }
+
+  public Slo slo() {
+    return slo;
+  }
+
+  public List<BurnRateRule> rules() {
+    return rules;
+  }
+
+  public RolloutMode mode() {
+    return mode;
+  }
+
+  /**
+   * The false-rollback bound of the sequential test: when the candidate meets its SLO, the
+   * probability that one test ever calls it bad is at most α, however often the guardian looks.
+   */
+  public double alpha() {
+    return alpha;
+  }
+
+  /** How many times the rollout may shrink before a further shrink becomes a rollback. */
+  public int maxShrinks() {
+    return maxShrinks;
+  }
+
+  /** How long a shrunk rollout waits before it re-probes the stage it stepped back from. */
+  public Duration coolDown() {
+    return coolDown;
+  }
+
+  /** How long a rollout at 100 % keeps being watched (and can still be rolled back) before it completes. */
+  public Duration watch() {
+    return watch;
+  }
+
+  /**
+   * The cause of a regression counts as shared (a dependency, not the candidate) when the control's
+   * error ratio is at least this fraction of the candidate's over the same window.
+   */
+  public double sharedCauseRatio() {
+    return sharedCauseRatio;
+  }
+
+  /**
+   * A stable text that changes whenever anything that defines the rollout changes; a new
+   * fingerprint starts a new rollout.
+   */
+  public String fingerprint() {
+    return toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RolloutPlan && ((RolloutPlan) o).fingerprint().equals(fingerprint());
+  }
+
+  @Override
+  public int hashCode() {
+    return fingerprint().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RolloutPlan[" + control + " -> " + candidate + ", stages=" + stages + ", slo=" + slo + ", rules=" + rules
+        + ", mode=" + mode + ", alpha=" + alpha + ", maxShrinks=" + maxShrinks + ", coolDown=" + coolDown
+        + ", watch=" + watch + ", sharedCauseRatio=" + sharedCauseRatio + "]";
+  }
+
+  /** Builds a {@link RolloutPlan}. */
+  public static final class Builder {
+    private final String control;
+    private final String candidate;
+    private List<Stage> stages = defaultStages();
+    private Slo slo = Slo.availability(0.999);
+    private List<BurnRateRule> rules = List.of(BurnRateRule.fastBurn(RuleAction.ROLLBACK),
+        BurnRateRule.slowBurn(RuleAction.SHRINK));
+    private RolloutMode mode = RolloutMode.ENFORCE;
+    private double alpha = 0.01;
+    private int maxShrinks = 3;
+    private Duration coolDown = Duration.ofMinutes(10);
+    private Duration watch = Duration.ofHours(1);
+    private double sharedCauseRatio = 2.0 / 3;
+
+    private Builder(String control, String candidate) {
+      this.control = Objects.requireNonNull(control, "control");
+      this.candidate = Objects.requireNonNull(candidate, "candidate");
+      if (control.equals(candidate)) {
+        throw new IllegalArgumentException("control and candidate must be different variants, both are \"" + control + "\"");
+      }
+    }
+
+    private static List<Stage> defaultStages() {
+      List<Stage> list = new ArrayList<>();
+      for (double p : new double[] {1, 5, 25, 50, 100}) {
+        list.add(new Stage(p, Duration.ofMinutes(DEFAULT_BAKE_MINUTES), DEFAULT_MIN_SAMPLES));
+      }
+      return list;
+    }
+
+    /** The stages, in strictly increasing exposure, ending at 100 %. */
+    public Builder stages(List<Stage> stages) {
+      Objects.requireNonNull(stages, "stages");
+      if (stages.isEmpty()) {
+        throw new IllegalArgumentException("a rollout needs at least one stage");
+      }
+      for (int i = 1; i < stages.size(); i++) {
+        if (stages.get(i).exposurePercent() <= stages.get(i - 1).exposurePercent()) {
+          throw new IllegalArgumentException("stage exposures must increase: stage " + i + " has "
+              + stages.get(i).exposurePercent() + " % after " + stages.get(i - 1).exposurePercent() + " %");
+        }
+      }
+      if (stages.get(stages.size() - 1).exposurePercent() != 100) {
+        throw new IllegalArgumentException("the last stage must expose 100 %, got "
+            + stages.get(stages.size() - 1).exposurePercent() + " %");
+      }
+      this.stages = List.copyOf(stages);
+      return this;
+    }
+
+    public Builder slo(Slo slo) {
+      this.slo = Objects.requireNonNull(slo, "slo");
+      return this;
+    }
+
+    /** The burn-rate rules; at least one. */
+    public Builder rules(List<BurnRateRule> rules) {
+      Objects.requireNonNull(rules, "rules");
+      if (rules.isEmpty()) {
+        throw new IllegalArgumentException("a rollout needs at least one burn-rate rule");
+      }
+      this.rules = List.copyOf(rules);
+      return this;
+    }
+
+    public Builder mode(RolloutMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** The sequential test's false-rollback bound, in (0, 0.5). */
+    public Builder alpha(double alpha) {
+      if (!(alpha > 0 && alpha < 0.5)) {
+        throw new IllegalArgumentException("alpha must be in (0, 0.5), got " + alpha);
+      }
+      this.alpha = alpha;
+      return this;
+    }
+
+    public Builder maxShrinks(int maxShrinks) {
+      if (maxShrinks < 0) {
+        throw new IllegalArgumentException("maxShrinks must not be negative, got " + maxShrinks);
+      }
+      this.maxShrinks = maxShrinks;
+      return this;
+    }
+
+    public Builder coolDown(Duration coolDown) {
+      this.coolDown = nonNegative(coolDown, "coolDown");
+      return this;
+    }
+
+    public Builder watch(Duration watch) {
+      this.watch = nonNegative(watch, "watch");
+      return this;
+    }
+
+    /** In (0, 1]: see {@link RolloutPlan#sharedCauseRatio()}. */
+    public Builder sharedCauseRatio(double ratio) {
+      if (!(ratio > 0 && ratio <= 1)) {
+        throw new IllegalArgumentException("sharedCauseRatio must be in (0, 1], got " + ratio);
+      }
+      this.sharedCauseRatio = ratio;
+      return this;
+    }
+
+    private static Duration nonNegative(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative, got " + d);
+      }
+      return d;
+    }
+
+    public RolloutPlan build() {
+      return new RolloutPlan(this);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.burnguard.rollout;
+
+/**
+ * One burn-rate rule checked against one SLI at one moment, with every number the check used: the
+ * evidence a decision carries.
+ *
+ * @param rule the rule
+ * @param sli {@code "availability"} (bad = errors) or {@code "latency"} (bad = slow calls)
+ * @param budget the SLI's budget: the fraction of calls that may be bad (e.g. 0.001)
+ * @param candidateCallsLong candidate calls in the long window
+ * @param candidateBadLong bad candidate calls in the long window
+ * @param burnLong the candidate's burn rate over the long window: (bad / calls) / budget
+ * @param candidateCallsShort candidate calls in the short window
+ * @param candidateBadShort bad candidate calls in the short window
+ * @param burnShort the candidate's burn rate over the short window
+ * @param controlCallsLong control calls in the long window
+ * @param controlBadLong bad control calls in the long window
+ * @param controlBurnLong the control's burn rate over the long window
+ * @param burning whether both windows burn faster than the rule's factor
+ * @param logLikelihoodRatio the sequential test's statistic: ln of the likelihood ratio of "bad
+ *     ratio = factor × budget" against "bad ratio = budget" over the long window's calls
+ * @param testThreshold ln(1 / α): the statistic must reach it for the burn to count as evidence
+ * @param sharedCause whether the control burns alike (its bad ratio is at least the plan's shared
+ *     cause ratio of the candidate's), which points at a shared dependency rather than the candidate
+ */
+public record RuleCheck(BurnRateRule rule, String sli, double budget,
+    long candidateCallsLong, long candidateBadLong, double burnLong,
+    long candidateCallsShort, long candidateBadShort, double burnShort,
+    long controlCallsLong, long controlBadLong, double controlBurnLong,
+    boolean burning, double logLikelihoodRatio, double testThreshold, boolean sharedCause) {
+
+  /** Whether the evidence is significant: burning in both windows and past the sequential test. */
+  public boolean significant() {
+    return burning && logLikelihoodRatio >= testThreshold;
+  }
+
+  /** Whether this check calls for the rule's action: significant and not shared with the control. */
+  public boolean fires() {
+    return significant() && !sharedCause;
+  }
+
+  /** One line with the numbers, for logs. */
+  public String describe() {
+    return String.format(java.util.Locale.ROOT,
+        "%s %s: burn %.2f over %s (%d/%d bad) and %.2f over %s (%d/%d bad) vs factor %.2f; "
+            + "control burn %.2f (%d/%d bad); LLR %.2f vs %.2f%s",
+        sli, rule, burnLong, rule.longWindow(), candidateBadLong, candidateCallsLong, burnShort, rule.shortWindow(),
+        candidateBadShort, candidateCallsShort, rule.factor(), controlBurnLong, controlBadLong, controlCallsLong,
+        logLikelihoodRatio, testThreshold, sharedCause ? "; shared with control" : "");
+  }
+}
