@@ -7,6 +7,11 @@ import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.rollout.Guardian;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
@@ -23,11 +28,15 @@ import dev.openfeature.sdk.Value;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +83,18 @@ public final class BurnguardProvider extends EventProvider {
   private final Duration initTimeout;
   private final Sink sink = new Sink();
   private final SliRecorder recorder;
+  private final Guardian guardian;
+  private final Map<String, RolloutPlan> builtPlans;
+  private final Duration guardianTick;
+  private final boolean guardianTicking;
+  private ScheduledExecutorService ticker;
   private final CountDownLatch firstResult = new CountDownLatch(1);
   private final Object loadLock = new Object();
 
+  /** The flags served: {@link #baseFlags} behind the guardian's exposure gates. */
   private volatile FlagSet flags;
+  // guarded by loadLock: the flags as loaded, without gates
+  private FlagSet baseFlags;
   private volatile LoadFailure lastFailure;
   // guarded by loadLock
   private boolean stale;
@@ -91,6 +108,28 @@ public final class BurnguardProvider extends EventProvider {
     this.initTimeout = b.initTimeout;
     this.flagSetOptions = FlagSetOptions.builder().clock(b.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
     this.recorder = b.recorder.clock(b.clock).knownVariants(this::isKnownVariant).build();
+    this.builtPlans = Map.copyOf(b.plans);
+    this.guardianTick = b.guardianTick;
+    this.guardianTicking = b.guardianTicking;
+    this.guardian = new Guardian(b.clock, recorder, decision -> { }, this::gatesChanged);
+    this.guardian.addListener(this::decided);
+  }
+
+  /** Serves new exposure gates at once: the current flags, re-gated. */
+  private void gatesChanged(Map<String, ExposureGate> gates) {
+    synchronized (loadLock) {
+      if (baseFlags != null && !shutDown) {
+        flags = baseFlags.withGates(gates);
+      }
+    }
+  }
+
+  /** Every applied decision that changes what a flag serves is announced as a configuration change. */
+  private void decided(Decision decision) {
+    if (decision.applied() && decision.action() != DecisionAction.HOLD) {
+      emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
+          .message(decision.describe()).build());
+    }
   }
 
   private boolean isKnownVariant(String flagKey, String variant) {
@@ -127,6 +166,7 @@ public final class BurnguardProvider extends EventProvider {
       initializing = true;
     }
     try {
+      startGuardian();
       source.start(sink);
       boolean answered = firstResult.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
       synchronized (loadLock) {
@@ -149,11 +189,43 @@ public final class BurnguardProvider extends EventProvider {
    * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
    * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
    */
+  private void startGuardian() {
+    if (!guardianTicking) {
+      return;
+    }
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "burnguard-guardian");
+      t.setDaemon(true);
+      return t;
+    });
+    long millis = guardianTick.toMillis();
+    ticker.scheduleWithFixedDelay(() -> {
+      try {
+        guardian.tick();
+      } catch (RuntimeException e) {
+        LOG.error("Guardian tick failed; the next tick retries", e);
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The guardian of this provider's rollouts: their states and decisions, listeners, and the manual
+   * controls (pause, resume, promote, rollback, reset). It ticks every
+   * {@linkplain Builder#guardianTick guardian tick}; tests on a ManualClock call
+   * {@link Guardian#tick()} themselves.
+   */
+  public Guardian guardian() {
+    return guardian;
+  }
+
   @Override
   public void shutdown() {
     synchronized (loadLock) {
       shutDown = true;
       flags = null;
+    }
+    if (ticker != null) {
+      ticker.shutdownNow();
     }
     source.close();
     super.shutdown();
@@ -303,9 +375,10 @@ public final class BurnguardProvider extends EventProvider {
       if (shutDown) {
         return;
       }
-      FlagSet previous = flags;
+      FlagSet previous = baseFlags;
       changed = new ArrayList<>(next.changedSince(previous == null ? FlagSet.empty() : previous));
-      flags = next;
+      baseFlags = next;
+      flags = next.withGates(guardian.gates());
       lastFailure = null;
       recorder.retain(next::hasVariant);
       // READY is the SDK's to emit for a load that completes initialize()
@@ -315,6 +388,7 @@ public final class BurnguardProvider extends EventProvider {
         changed = List.of();
       }
     }
+    guardian.plans(plansFor(next));
     firstResult.countDown();
     LOG.info("Loaded {} flags from {}{}", next.flags().size(), next.origin(),
         changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed));
@@ -329,6 +403,20 @@ public final class BurnguardProvider extends EventProvider {
       emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
           .message(changed.size() + " flags changed in " + next.origin()).build());
     }
+  }
+
+  /** The rollout plans of the flags loaded: those given to the builder, for flags that exist. */
+  private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
+    Map<String, RolloutPlan> plans = new LinkedHashMap<>();
+    builtPlans.forEach((key, plan) -> {
+      if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
+        plans.put(key, plan);
+      } else {
+        LOG.warn("Rollout of flag {} not started: the flags from {} do not define both {} and {}", key,
+            loaded.origin(), plan.control(), plan.candidate());
+      }
+    });
+    return plans;
   }
 
   private void rejected(LoadFailure failure) {
@@ -386,6 +474,9 @@ public final class BurnguardProvider extends EventProvider {
     private Duration initTimeout = Duration.ofSeconds(10);
     private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.REJECT_FILE;
     private final SliRecorder.Builder recorder = SliRecorder.builder();
+    private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
+    private Duration guardianTick = Duration.ofSeconds(1);
+    private boolean guardianTicking = true;
 
     private Builder() {}
 
@@ -395,6 +486,31 @@ public final class BurnguardProvider extends EventProvider {
      */
     public Builder latencyThresholds(Duration... thresholds) {
       recorder.latencyThresholds(thresholds);
+      return this;
+    }
+
+    /** Guards the rollout of flag {@code flagKey}'s candidate with {@code plan}. */
+    public Builder rollout(String flagKey, RolloutPlan plan) {
+      plans.put(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(plan, "plan"));
+      return this;
+    }
+
+    /** How often the guardian judges the rollouts; default 1 s, at least 10 ms. */
+    public Builder guardianTick(Duration tick) {
+      Objects.requireNonNull(tick, "guardianTick");
+      if (tick.toMillis() < 10) {
+        throw new IllegalArgumentException("guardianTick must be at least 10 ms, got " + tick);
+      }
+      this.guardianTick = tick;
+      return this;
+    }
+
+    /**
+     * Whether the provider ticks its guardian on a timer (the default). Off, the guardian decides
+     * only when {@link Guardian#tick()} is called: for simulations and tests on a ManualClock.
+     */
+    public Builder guardianTicking(boolean ticking) {
+      this.guardianTicking = ticking;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.burnguard.rollout.ExposureGate;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableMetadata;
@@ -126,6 +127,22 @@ public final class FlagSet {
       }
     }
     return changed;
+  }
+
+  /**
+   * This flag set with rollout gates in place of the current ones: the flags named in {@code gates}
+   * serve through their gate, all others without one. Definitions, and so {@link #changedSince},
+   * are unchanged. Flags without the gate's variants keep no gate.
+   */
+  public FlagSet withGates(Map<String, ExposureGate> gates) {
+    Map<String, Flag> gated = new java.util.LinkedHashMap<>();
+    for (Flag f : flags.values()) {
+      ExposureGate gate = gates.get(f.key());
+      boolean usable = gate != null && f.variants().containsKey(gate.candidate()) && f.variants().containsKey(gate.control());
+      gated.put(f.key(), new Flag(f.key(), f.state(), f.variants(), f.defaultVariant().orElse(null),
+          f.targeting().orElse(null), f.metadata(), f.definition, f.compiled.withGate(usable ? gate : null)));
+    }
+    return new FlagSet(origin, java.util.Collections.unmodifiableMap(gated), metadata, problems);
   }
 
   /** The keys of the flags marked {@value #GUARDED_METADATA} in their metadata, in file order. */

@@ -41,8 +41,27 @@ public record BurnRateRule(Duration longWindow, Duration shortWindow, double fac
     return new BurnRateRule(Duration.ofHours(6), Duration.ofMinutes(30), 6, action);
   }
 
+  /** e.g. {@code 1h/5m x14.4 -> ROLLBACK}. */
   @Override
   public String toString() {
-    return longWindow + "/" + shortWindow + " x" + factor + " -> " + action;
+    return compact(longWindow) + "/" + compact(shortWindow) + " x" + factor + " -> " + action;
+  }
+
+  /** A duration the way people write it: 90s, 5m, 1h, 1h30m. */
+  static String compact(Duration d) {
+    StringBuilder sb = new StringBuilder();
+    long h = d.toHours();
+    int m = d.toMinutesPart();
+    int s = d.toSecondsPart();
+    if (h > 0) {
+      sb.append(h).append('h');
+    }
+    if (m > 0) {
+      sb.append(m).append('m');
+    }
+    if (s > 0 || sb.length() == 0) {
+      sb.append(s).append('s');
+    }
+    return sb.toString();
   }
 }

@@ -20,8 +20,8 @@ package dev.burnguard.rollout;
  * @param logLikelihoodRatio the sequential test's statistic: ln of the likelihood ratio of "bad
  *     ratio = factor × budget" against "bad ratio = budget" over the long window's calls
  * @param testThreshold ln(1 / α): the statistic must reach it for the burn to count as evidence
- * @param sharedCause whether the control burns alike (its bad ratio is at least the plan's shared
- *     cause ratio of the candidate's), which points at a shared dependency rather than the candidate
+ * @param sharedCause whether the control, with enough calls to compare, is not clearly better than
+ *     the candidate, which points at a shared dependency rather than the candidate
  */
 public record RuleCheck(BurnRateRule rule, String sli, double budget,
     long candidateCallsLong, long candidateBadLong, double burnLong,

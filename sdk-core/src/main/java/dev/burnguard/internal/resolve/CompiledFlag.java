@@ -3,6 +3,7 @@ package dev.burnguard.internal.resolve;
 import dev.burnguard.internal.eval.Frame;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.Values;
+import dev.burnguard.rollout.ExposureGate;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
@@ -31,9 +32,8 @@ public final class CompiledFlag {
   private static final int TARGETING_MATCH = 1;
   private static final int SPLIT = 2;
   private static final int DEFAULT = 3;
-  private static final String[] REASONS = {
-    Reason.STATIC.name(), Reason.TARGETING_MATCH.name(), Reason.SPLIT.name(), Reason.DEFAULT.name()
-  };
+  /** The control served because a rollout's gate held the context back from the candidate. */
+  private static final int HELD_BACK = 4;
 
   private final String key;
   private final boolean enabled;
@@ -43,6 +43,13 @@ public final class CompiledFlag {
   private final String invalidReason;
   private final ImmutableMetadata metadata;
   private final Clock clock;
+  // kept to rebuild the flag with a rollout gate
+  private final Map<String, Object> variantValues;
+  private final Map<String, Object> rawMetadata;
+  private final String defaultVariantName;
+  private final ExposureGate gate;
+  private final Variant gateCandidate;
+  private final Variant gateControl;
 
   /** One variant's results, indexed by [type][reason]; null where the value is not of that type. */
   private static final class Variant {
@@ -50,7 +57,7 @@ public final class CompiledFlag {
     final Object json;
     final ProviderEvaluation<?>[][] results;
 
-    Variant(String name, Object json, ImmutableMetadata metadata) {
+    Variant(String name, Object json, ImmutableMetadata metadata, String[] reasons) {
       this.name = name;
       this.json = json;
       Value objectValue = json instanceof Map || json instanceof List ? JsonValues.toValue(json) : null;
@@ -58,9 +65,9 @@ public final class CompiledFlag {
       for (ValueType type : ValueType.ALL) {
         Object converted = type.convert(json, objectValue);
         if (converted != null) {
-          ProviderEvaluation<?>[] byReason = new ProviderEvaluation<?>[REASONS.length];
-          for (int r = 0; r < REASONS.length; r++) {
-            byReason[r] = new FrozenEvaluation<>(converted, name, REASONS[r], metadata);
+          ProviderEvaluation<?>[] byReason = new ProviderEvaluation<?>[reasons.length];
+          for (int r = 0; r < reasons.length; r++) {
+            byReason[r] = new FrozenEvaluation<>(converted, name, reasons[r], metadata);
           }
           results[type.ordinal()] = byReason;
         }
@@ -77,26 +84,63 @@ public final class CompiledFlag {
    */
   public CompiledFlag(String key, boolean enabled, Map<String, Object> variants, String defaultVariant,
       Node targeting, Map<String, Object> metadata, Clock clock) {
-    this(key, enabled, variants, defaultVariant, targeting, null, metadata, clock);
+    this(key, enabled, variants, defaultVariant, targeting, null, metadata, clock, null);
   }
 
   private CompiledFlag(String key, boolean enabled, Map<String, Object> variants, String defaultVariant,
-      Node targeting, String invalidReason, Map<String, Object> metadata, Clock clock) {
+      Node targeting, String invalidReason, Map<String, Object> metadata, Clock clock, ExposureGate gate) {
     this.key = key;
     this.enabled = enabled;
-    this.metadata = toMetadata(metadata);
+    this.variantValues = variants;
+    this.rawMetadata = metadata;
+    this.defaultVariantName = defaultVariant;
+    Map<String, Object> merged = metadata;
+    if (gate != null) {
+      merged = new java.util.LinkedHashMap<>(metadata);
+      merged.putAll(gate.metadata());
+    }
+    this.metadata = toMetadata(merged);
+    String[] reasons = {
+      Reason.STATIC.name(), Reason.TARGETING_MATCH.name(), Reason.SPLIT.name(), Reason.DEFAULT.name(),
+      gate == null ? Reason.TARGETING_MATCH.name() : gate.heldBackReason()
+    };
     Map<String, Variant> compiled = new HashMap<>();
-    variants.forEach((name, json) -> compiled.put(name, new Variant(name, json, this.metadata)));
+    variants.forEach((name, json) -> compiled.put(name, new Variant(name, json, this.metadata, reasons)));
     this.variants = Collections.unmodifiableMap(compiled);
     this.defaultVariant = defaultVariant == null ? null : compiled.get(defaultVariant);
     this.targeting = targeting;
     this.invalidReason = invalidReason;
     this.clock = clock;
+    this.gate = gate;
+    this.gateCandidate = gate == null ? null : compiled.get(gate.candidate());
+    this.gateControl = gate == null ? null : compiled.get(gate.control());
   }
 
   /** A flag whose definition is invalid: it resolves to the caller's default with PARSE_ERROR. */
   public static CompiledFlag invalid(String key, String reason, Map<String, Object> metadata, Clock clock) {
-    return new CompiledFlag(key, true, Map.of(), null, null, reason, metadata, clock);
+    return new CompiledFlag(key, true, Map.of(), null, null, reason, metadata, clock, null);
+  }
+
+  /**
+   * This flag behind a rollout gate (or without one, for null): same definition, with the gate's
+   * metadata in every result and the control served to contexts the gate holds back.
+   */
+  public CompiledFlag withGate(ExposureGate newGate) {
+    if (newGate != null && (!variants.containsKey(newGate.candidate()) || !variants.containsKey(newGate.control()))) {
+      throw new IllegalArgumentException("flag \"" + key + "\" has no variant \"" + newGate.candidate()
+          + "\" or \"" + newGate.control() + "\"");
+    }
+    return new CompiledFlag(key, enabled, variantValues, defaultVariantName, targeting, invalidReason, rawMetadata,
+        clock, newGate);
+  }
+
+  /** The variant the gate serves instead of the candidate for a context it holds back. */
+  private Variant gated(Variant chosen, EvaluationContext context) {
+    if (gate == null || chosen != gateCandidate) {
+      return chosen;
+    }
+    String targetingKey = context == null ? null : context.getTargetingKey();
+    return gate.admits(targetingKey) ? chosen : gateControl;
   }
 
   /** Whether {@code type} is one of the types OpenFeature resolves. */
@@ -145,6 +189,11 @@ public final class CompiledFlag {
     if (chosen == null) {
       return new ProviderEvaluation<>(defaultValue, null, Reason.DEFAULT.name(), null, null, metadata);
     }
+    Variant served = gated(chosen, context);
+    if (served != chosen) {
+      chosen = served;
+      reason = HELD_BACK;
+    }
     ValueType valueType = ValueType.of(type);
     ProviderEvaluation<?>[] byReason = valueType == null ? null : chosen.results[valueType.ordinal()];
     if (byReason == null) {
@@ -176,7 +225,7 @@ public final class CompiledFlag {
         frame.release();
       }
     }
-    return chosen == null ? null : chosen.name;
+    return chosen == null ? null : gated(chosen, context).name;
   }
 
   /** The variant a targeting result names: a string, or a boolean naming "true"/"false"; null if none. */

@@ -1,0 +1,261 @@
+package dev.burnguard.rollout;
+
+import dev.burnguard.outcome.WindowCounts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decides what a rollout does next, as a pure function of its plan, its state, the recorded windows
+ * and the time: the same inputs always give the same decision, and nothing is changed or published
+ * here.
+ *
+ * <p><b>Burn rates.</b> For each rule and each SLI (availability: bad = errors; latency: bad = calls
+ * slower than the SLO's threshold), the candidate's burn rate over a window is (bad / calls) /
+ * budget. A rule is <i>burning</i> when both its long and its short window burn faster than its
+ * factor (SRE Workbook multiwindow alerting): at a constant bad ratio e over windows full of
+ * healthy traffic it starts burning after {@code long × factor × budget / e}.
+ *
+ * <p><b>Sequential test.</b> Burning is acted on only when it is also significant: over the calls of
+ * the rule's long window (n calls, k bad) the log-likelihood ratio of H1 "bad ratio = p1 = factor ×
+ * budget" against H0 "bad ratio = p0 = budget",
+ * {@code LLR = k ln(p1/p0) + (n − k) ln((1 − p1)/(1 − p0))}, must reach {@code ln(1/α)}. The ratio
+ * is computed from calls, not from looks: whether the guardian looks every second or every minute,
+ * the evidence needed is the same. For a run of calls starting at a fixed point, the likelihood
+ * ratio under any bad ratio ≤ p0 is a non-negative supermartingale with mean ≤ 1, so by Ville's
+ * inequality the probability that it <i>ever</i> reaches 1/α is at most α, however often it is
+ * examined. The window slides, so a long rollout examines several runs: the bound holds per run of
+ * calls (per stage in practice, as bake times are of the order of the long window), and in a healthy
+ * candidate the burn-rate condition must hold at the same time, which at realistic traffic is far
+ * rarer than the test alone. With the defaults (α = 0.01, p0 = 0.001, p1 = 0.0144) an error adds
+ * 2.67 to the LLR and a success subtracts 0.0136: one error never suffices (2.67 &lt; 4.61), two
+ * errors within about 54 calls of each other do.
+ *
+ * <p><b>Shared causes.</b> When the control has at least {@value #MIN_CONTROL_CALLS} calls in the
+ * long window and the candidate is not clearly worse than it — clearly worse meaning a bad ratio
+ * above the control's divided by the plan's shared-cause ratio <i>and</i> a two-proportion z of at
+ * least {@value #BLAME_Z} — the regression is shared (a dependency, not the candidate) and the
+ * decision is HOLD with that reason. Without enough control traffic (at 100 %, say) the candidate is
+ * judged alone.
+ *
+ * <p><b>Order.</b> A significant, unshared rollback rule rolls back; a shrink rule shrinks (or rolls
+ * back once the plan's shrinks are used up), except within the rule's short window of the previous
+ * shrink, which must first see fresh traffic. Otherwise: a paused rollout holds; a cooled-down one
+ * re-probes; a stage that has baked its time and seen its samples, with no rule burning, advances
+ * (at the last stage: COMPLETE, then watched); a watch that ended healthy finishes.
+ */
+final class RolloutJudge {
+  /** Fewer control calls than this in the long window do not support a comparison. */
+  static final long MIN_CONTROL_CALLS = 50;
+  /** How many standard errors worse than the control the candidate must be to be blamed. */
+  static final double BLAME_Z = 4;
+
+  private RolloutJudge() {}
+
+  static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+      int latencyIndex, Instant now) {
+    RolloutStatus status = state.status();
+    if (!status.guarded()) {
+      return hold(flagKey, plan, state, now, "not guarded: " + status, List.of());
+    }
+    List<RuleCheck> checks = check(plan, windows, latencyIndex);
+    RuleCheck rollback = null;
+    RuleCheck shrink = null;
+    RuleCheck shared = null;
+    boolean burning = false;
+    for (RuleCheck c : checks) {
+      burning |= c.burning();
+      if (c.fires()) {
+        if (c.rule().action() == RuleAction.ROLLBACK) {
+          rollback = rollback == null ? c : rollback;
+        } else if (shrink == null && !recentlyShrunk(state, c.rule(), now)) {
+          shrink = c;
+        }
+      } else if (c.significant() && c.sharedCause() && shared == null) {
+        shared = c;
+      }
+    }
+    if (rollback != null) {
+      return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(state, now),
+          "rule " + rollback.rule() + " fired on " + rollback.sli() + " (burn " + fmt(rollback.burnLong()) + " and "
+              + fmt(rollback.burnShort()) + " > " + fmt(rollback.rule().factor()) + ", LLR " + fmt(rollback.logLikelihoodRatio())
+              + " ≥ " + fmt(rollback.testThreshold()) + ")", checks);
+    }
+    if (shrink != null) {
+      if (state.shrinks() >= plan.maxShrinks()) {
+        return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(state, now),
+            "rule " + shrink.rule() + " fired on " + shrink.sli() + " after " + state.shrinks()
+                + " shrinks, the plan's maximum (burn " + fmt(shrink.burnLong()) + ")", checks);
+      }
+      int reprobe = state.stage(); // the stage to re-probe after the cool-down
+      double exposure = reprobe == 0 ? plan.stages().get(0).exposure() / 2 : plan.stages().get(reprobe - 1).exposure();
+      if (status == RolloutStatus.COOLING_DOWN) {
+        exposure = Math.min(exposure, state.exposure() / 2);
+      }
+      RolloutState next = state.with(RolloutStatus.COOLING_DOWN, reprobe, exposure, state.shrinks() + 1, now,
+          now.plus(plan.coolDown()), null);
+      return change(flagKey, plan, state, now, DecisionAction.SHRINK, next,
+          "rule " + shrink.rule() + " fired on " + shrink.sli() + " (burn " + fmt(shrink.burnLong()) + " and "
+              + fmt(shrink.burnShort()) + " > " + fmt(shrink.rule().factor()) + "); exposure " + pct(state.exposure())
+              + " -> " + pct(exposure) + ", re-probe after " + plan.coolDown(), checks);
+    }
+    if (shared != null) {
+      return hold(flagKey, plan, state, now, "shared regression: the control burns alike (" + shared.sli()
+          + " burn " + fmt(shared.controlBurnLong()) + " vs candidate " + fmt(shared.burnLong())
+          + " over " + shared.rule().longWindow() + "); not blaming the candidate", checks);
+    }
+    switch (status) {
+      case PAUSED:
+        return hold(flagKey, plan, state, now, "paused by a person", checks);
+      case COOLING_DOWN:
+        if (!now.isBefore(state.until())) {
+          Stage stage = plan.stages().get(state.stage());
+          return change(flagKey, plan, state, now, DecisionAction.REPROBE,
+              state.with(RolloutStatus.RAMPING, state.stage(), stage.exposure(), state.shrinks(), now, null, null),
+              "cool-down over; re-probing stage " + state.stage() + " at " + pct(stage.exposure()), checks);
+        }
+        return hold(flagKey, plan, state, now, "cooling down until " + state.until(), checks);
+      case WATCHING:
+        if (!now.isBefore(state.until())) {
+          return change(flagKey, plan, state, now, DecisionAction.FINISH,
+              state.with(RolloutStatus.COMPLETED, state.stage(), 1, state.shrinks(), state.stageStartedAt(), null, null),
+              "watched healthy at 100 % for " + plan.watch(), checks);
+        }
+        return hold(flagKey, plan, state, now, "watching at 100 % until " + state.until(), checks);
+      case RAMPING:
+        return ramp(flagKey, plan, state, windows, now, checks, burning);
+      default:
+        throw new IllegalStateException("unexpected status " + status);
+    }
+  }
+
+  private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+      Instant now, List<RuleCheck> checks, boolean burning) {
+    Stage stage = plan.stages().get(state.stage());
+    Duration baked = Duration.between(state.stageStartedAt(), now);
+    if (baked.compareTo(stage.bake()) < 0) {
+      return hold(flagKey, plan, state, now, "baking stage " + state.stage() + " (" + pct(stage.exposure()) + "): "
+          + baked.toSeconds() + " s of " + stage.bake().toSeconds() + " s", checks);
+    }
+    long samples = stageSamples(plan, state, windows, baked);
+    if (samples < stage.minSamples()) {
+      return hold(flagKey, plan, state, now, "not enough evidence at stage " + state.stage() + ": " + samples
+          + " candidate calls of " + stage.minSamples(), checks);
+    }
+    if (burning) {
+      return hold(flagKey, plan, state, now, "not advancing: a rule burns without significant evidence yet", checks);
+    }
+    int last = plan.stages().size() - 1;
+    if (state.stage() == last) {
+      return change(flagKey, plan, state, now, DecisionAction.COMPLETE,
+          state.with(RolloutStatus.WATCHING, last, 1, state.shrinks(), state.stageStartedAt(), now.plus(plan.watch()), null),
+          "stage " + last + " baked healthy with " + samples + " candidate calls; watching for " + plan.watch(), checks);
+    }
+    Stage next = plan.stages().get(state.stage() + 1);
+    return change(flagKey, plan, state, now, DecisionAction.ADVANCE,
+        state.with(RolloutStatus.RAMPING, state.stage() + 1, next.exposure(), state.shrinks(), now, null, null),
+        "stage " + state.stage() + " baked healthy for " + baked.toSeconds() + " s with " + samples
+            + " candidate calls; exposure " + pct(state.exposure()) + " -> " + pct(next.exposure()), checks);
+  }
+
+  /** Candidate calls since the stage began (at most the longest window the recorder keeps). */
+  private static long stageSamples(RolloutPlan plan, RolloutState state, RolloutWindows windows, Duration baked) {
+    Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
+        : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
+    return windows.counts(plan.candidate(), window).calls();
+  }
+
+  private static boolean recentlyShrunk(RolloutState state, BurnRateRule rule, Instant now) {
+    return state.status() == RolloutStatus.COOLING_DOWN
+        && Duration.between(state.stageStartedAt(), now).compareTo(rule.shortWindow()) < 0;
+  }
+
+  private static RolloutState rolledBack(RolloutState state, Instant now) {
+    return state.with(RolloutStatus.ROLLED_BACK, state.stage(), 0, state.shrinks(), now, null, null);
+  }
+
+  /** Checks every rule against every SLI the plan has. */
+  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex) {
+    List<RuleCheck> checks = new ArrayList<>();
+    double threshold = Math.log(1 / plan.alpha());
+    for (BurnRateRule rule : plan.rules()) {
+      WindowCounts candLong = windows.counts(plan.candidate(), rule.longWindow());
+      WindowCounts candShort = windows.counts(plan.candidate(), rule.shortWindow());
+      WindowCounts ctrlLong = windows.counts(plan.control(), rule.longWindow());
+      checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlLong, -1, threshold));
+      if (plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0) {
+        checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlLong, latencyIndex,
+            threshold));
+      }
+    }
+    return checks;
+  }
+
+  private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, WindowCounts candLong,
+      WindowCounts candShort, WindowCounts ctrlLong, int slowIndex, double threshold) {
+    long badLong = bad(candLong, slowIndex);
+    long badShort = bad(candShort, slowIndex);
+    long ctrlBad = bad(ctrlLong, slowIndex);
+    double burnLong = burn(badLong, candLong.calls(), budget);
+    double burnShort = burn(badShort, candShort.calls(), budget);
+    double ctrlBurn = burn(ctrlBad, ctrlLong.calls(), budget);
+    boolean burning = burnLong > rule.factor() && burnShort > rule.factor();
+    double p0 = budget;
+    double p1 = Math.min(rule.factor() * budget, 0.999_999);
+    long n = candLong.calls();
+    double llr = badLong * Math.log(p1 / p0) + (n - badLong) * Math.log((1 - p1) / (1 - p0));
+    boolean sharedCause = ctrlLong.calls() >= MIN_CONTROL_CALLS
+        && !candidateWorse(badLong, candLong.calls(), ctrlBad, ctrlLong.calls(), plan.sharedCauseRatio());
+    return new RuleCheck(rule, sli, budget, candLong.calls(), badLong, burnLong, candShort.calls(), badShort, burnShort,
+        ctrlLong.calls(), ctrlBad, ctrlBurn, burning, llr, threshold, sharedCause);
+  }
+
+  /**
+   * Whether the candidate is clearly worse than the control: its bad ratio is above the control's
+   * divided by the shared-cause ratio, and the difference is significant (two-proportion z ≥
+   * {@value #BLAME_Z}).
+   */
+  private static boolean candidateWorse(long candBad, long candCalls, long ctrlBad, long ctrlCalls, double sharedRatio) {
+    if (candCalls == 0) {
+      return false;
+    }
+    double pc = (double) candBad / candCalls;
+    double pk = (double) ctrlBad / ctrlCalls;
+    if (pc * sharedRatio <= pk) {
+      return false;
+    }
+    double pooled = (double) (candBad + ctrlBad) / (candCalls + ctrlCalls);
+    double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / candCalls + 1.0 / ctrlCalls));
+    return se == 0 ? pc > pk : (pc - pk) / se >= BLAME_Z;
+  }
+
+  private static long bad(WindowCounts c, int slowIndex) {
+    return slowIndex < 0 ? c.errors() : c.slow(slowIndex);
+  }
+
+  private static double burn(long bad, long calls, double budget) {
+    return calls == 0 ? 0 : (double) bad / calls / budget;
+  }
+
+  private static Decision hold(String flagKey, RolloutPlan plan, RolloutState state, Instant now, String reason,
+      List<RuleCheck> checks) {
+    return new Decision(flagKey, now, DecisionAction.HOLD, Decision.GUARDIAN, plan.mode() == RolloutMode.ENFORCE,
+        reason, checks, state, state);
+  }
+
+  private static Decision change(String flagKey, RolloutPlan plan, RolloutState state, Instant now,
+      DecisionAction action, RolloutState next, String reason, List<RuleCheck> checks) {
+    return new Decision(flagKey, now, action, Decision.GUARDIAN, plan.mode() == RolloutMode.ENFORCE, reason, checks,
+        state, next);
+  }
+
+  private static String fmt(double d) {
+    return String.format(Locale.ROOT, "%.2f", d);
+  }
+
+  private static String pct(double fraction) {
+    return String.format(Locale.ROOT, "%.2f %%", fraction * 100);
+  }
+}

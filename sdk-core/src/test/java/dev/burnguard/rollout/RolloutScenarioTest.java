@@ -1,0 +1,126 @@
+package dev.burnguard.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burnguard.testkit.Simulation;
+import dev.burnguard.testkit.Simulation.SimulationResult;
+import dev.burnguard.testkit.VariantBehavior;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guardian's behaviour in the scenarios the product promises, run with the simulation kit on a
+ * manual clock. SLO 99.9 %, rules 1 h / 5 min × 14.4 → rollback and 6 h / 30 min × 6 → shrink,
+ * α = 0.01, unless a test says otherwise. Expected times come from the SRE Workbook formula
+ * t = W × factor × (1 − SLO) / e for a long window W full of healthy traffic.
+ */
+class RolloutScenarioTest {
+  /** Every user is assigned the candidate by the flag; the rollout's gate decides who gets it. */
+  private static final String FLAGS = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\","
+      + " \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"}}}";
+  private static final Duration ONE_TICK = Duration.ofSeconds(1);
+  private static final Duration ONE_BUCKET_OF_THE_HOUR_WINDOW = Duration.ofMinutes(1);
+
+  /** All traffic on the candidate from the start, watched for days: isolates detection time. */
+  private static RolloutPlan.Builder fullExposure() {
+    return RolloutPlan.builder("old", "new")
+        .stages(List.of(new Stage(100, Duration.ofMinutes(15), 0)))
+        .watch(Duration.ofDays(60));
+  }
+
+  private static Simulation.Builder sim(RolloutPlan plan) {
+    return Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(100).seed(7)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0));
+  }
+
+  private static void assertWithin(Duration actual, Duration expected, Duration tolerance) {
+    assertThat(actual).as("expected %s ± %s", expected, tolerance)
+        .isBetween(expected.minus(tolerance), expected.plus(tolerance));
+  }
+
+  @Test
+  void twoPercentErrorsAfterTwoHealthyHoursRollBackAfter43Point2Minutes() {
+    Duration change = Duration.ofHours(2);
+    SimulationResult r = sim(fullExposure().build())
+        .at(change, "new", VariantBehavior.errors(0.02))
+        .run(Duration.ofHours(3));
+    Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    // 1 h × 14.4 × 0.001 / 0.02 = 43.2 min
+    assertWithin(detection, Duration.ofSeconds(2592), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
+    assertThat(r.decisions()).noneMatch(d -> d.action() == DecisionAction.SHRINK);
+    Decision rollback = r.first(DecisionAction.ROLLBACK).orElseThrow();
+    assertThat(rollback.reason()).contains("1h").contains("14.4");
+    assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.burnLong() > 14.4 && c.burnShort() > 14.4);
+    assertThat(r.finalState().exposure()).isZero();
+    assertThat(r.finalState().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+  }
+
+  @Test
+  void aTotalOutageRollsBackAfter51Point8Seconds() {
+    Duration change = Duration.ofHours(2);
+    SimulationResult r = sim(fullExposure().build())
+        .at(change, "new", VariantBehavior.errors(1))
+        .run(change.plusMinutes(5));
+    Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    // 1 h × 14.4 × 0.001 / 1 = 51.84 s
+    assertWithin(detection, Duration.ofMillis(51_840), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
+  }
+
+  @Test
+  void aCandidateAtHalfItsBudgetCompletesEveryStageAndNeverShrinksOver30Days() {
+    RolloutPlan plan = RolloutPlan.builder("old", "new").watch(Duration.ofDays(30)).build();
+    SimulationResult r = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10).seed(3)
+        .tick(Duration.ofSeconds(10))
+        .behavior("new", VariantBehavior.errors(0.0005)).behavior("old", VariantBehavior.errors(0.0005))
+        .run(Duration.ofDays(30));
+    assertThat(r.everShrankOrRolledBack()).isFalse();
+    assertThat(r.decisions()).filteredOn(d -> d.action() == DecisionAction.ADVANCE).hasSize(4);
+    assertThat(r.first(DecisionAction.COMPLETE)).isPresent();
+    assertThat(r.finalState().exposure()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRegressionSharedWithTheControlHoldsAndSaysSo() {
+    RolloutPlan plan = RolloutPlan.builder("old", "new")
+        .stages(List.of(new Stage(50, Duration.ofDays(10), 0), new Stage(100, Duration.ofMinutes(15), 0)))
+        .build();
+    SimulationResult r = sim(plan)
+        .behavior("new", VariantBehavior.errors(0.02)).behavior("old", VariantBehavior.errors(0.02))
+        .run(Duration.ofHours(3));
+    assertThat(r.everShrankOrRolledBack()).isFalse();
+    Decision hold = r.first(DecisionAction.HOLD).orElseThrow();
+    assertThat(hold.reason()).startsWith("shared regression");
+    assertThat(hold.evidence()).anyMatch(c -> c.significant() && c.sharedCause());
+    assertThat(r.finalState().exposure()).isEqualTo(0.5);
+  }
+
+  @Test
+  void aLatencySloRollsBackATwentyPercentSlowCandidateLikeTheTwoPercentCase() {
+    RolloutPlan plan = fullExposure().slo(Slo.availability(0.999).withLatency(Duration.ofMillis(300), 0.99)).build();
+    Duration change = Duration.ofHours(2);
+    // log-normal with median 150 ms and p99 1019 ms: 20 % of calls above 300 ms
+    VariantBehavior slow = VariantBehavior.errors(0).latency(Duration.ofMillis(150), Duration.ofMillis(1019));
+    SimulationResult r = sim(plan).at(change, "new", slow).run(Duration.ofHours(3));
+    Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    // 1 h × 14.4 × 0.01 / 0.2 = 43.2 min
+    assertWithin(detection, Duration.ofSeconds(2592), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
+    assertThat(r.first(DecisionAction.ROLLBACK).orElseThrow().evidence())
+        .anyMatch(c -> c.sli().equals("latency") && c.fires());
+  }
+
+  @Test
+  void dryRunRecordsWouldRollBackAtTheSameTimeAndNeverChangesExposure() {
+    Duration change = Duration.ofHours(2);
+    SimulationResult enforced = sim(fullExposure().build())
+        .at(change, "new", VariantBehavior.errors(0.02)).run(Duration.ofHours(3));
+    SimulationResult dry = sim(fullExposure().mode(RolloutMode.DRY_RUN).build())
+        .at(change, "new", VariantBehavior.errors(0.02)).run(Duration.ofHours(3));
+    Decision wouldRollBack = dry.first(DecisionAction.ROLLBACK).orElseThrow();
+    assertThat(wouldRollBack.applied()).isFalse();
+    assertThat(wouldRollBack.describe()).contains("would ROLLBACK");
+    assertThat(dry.timeTo(DecisionAction.ROLLBACK)).isEqualTo(enforced.timeTo(DecisionAction.ROLLBACK));
+    // the candidate kept all its traffic: as many requests as the enforced run had before its rollback and more
+    assertThat(dry.requests()).isEqualTo(enforced.requests());
+  }
+}
