@@ -46,6 +46,7 @@ class RolloutScenarioTest {
         .at(change, "new", VariantBehavior.errors(0.02))
         .run(Duration.ofHours(3));
     Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("2 % errors: rolled back " + detection + " after the change");
     // 1 h × 14.4 × 0.001 / 0.02 = 43.2 min
     assertWithin(detection, Duration.ofSeconds(2592), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
     assertThat(r.decisions()).noneMatch(d -> d.action() == DecisionAction.SHRINK);
@@ -63,6 +64,7 @@ class RolloutScenarioTest {
         .at(change, "new", VariantBehavior.errors(1))
         .run(change.plusMinutes(5));
     Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("total outage: rolled back " + detection + " after the change");
     // 1 h × 14.4 × 0.001 / 1 = 51.84 s
     assertWithin(detection, Duration.ofMillis(51_840), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
   }
@@ -103,6 +105,7 @@ class RolloutScenarioTest {
     VariantBehavior slow = VariantBehavior.errors(0).latency(Duration.ofMillis(150), Duration.ofMillis(1019));
     SimulationResult r = sim(plan).at(change, "new", slow).run(Duration.ofHours(3));
     Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("20 % slow: rolled back " + detection + " after the change");
     // 1 h × 14.4 × 0.01 / 0.2 = 43.2 min
     assertWithin(detection, Duration.ofSeconds(2592), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
     assertThat(r.first(DecisionAction.ROLLBACK).orElseThrow().evidence())
@@ -122,5 +125,72 @@ class RolloutScenarioTest {
     assertThat(dry.timeTo(DecisionAction.ROLLBACK)).isEqualTo(enforced.timeTo(DecisionAction.ROLLBACK));
     // the candidate kept all its traffic: as many requests as the enforced run had before its rollback and more
     assertThat(dry.requests()).isEqualTo(enforced.requests());
+  }
+
+  /**
+   * 10 requests an hour, all on the candidate (one every 6 minutes). Over the long window (1 h = 6
+   * calls) one error gives LLR 2.67 − 5 × 0.0136 = 2.60 &lt; ln(100) = 4.61: hold. Two errors in the
+   * same hour give 5.33 − 4 × 0.0136 = 5.28 ≥ 4.61: rollback. Two errors further apart than the
+   * long window are never in one window and do not roll back (with the default rules; a longer rule
+   * window, as at higher traffic, accepts errors up to about 54 calls apart).
+   */
+  @Test
+  void atTenRequestsAnHourOneErrorNeverRollsBackButTwoInTheSameHourDo() {
+    RolloutPlan plan = fullExposure().build();
+    Simulation.Builder lowTraffic = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0));
+    Duration errorsFrom = Duration.ofHours(10);
+
+    SimulationResult oneError = lowTraffic.build().run(Duration.ofHours(1)); // baseline: nothing happens
+    assertThat(oneError.everShrankOrRolledBack()).isFalse();
+
+    SimulationResult single = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+        .at(errorsFrom, "new", VariantBehavior.errors(1))
+        .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0)) // exactly one request fails
+        .run(Duration.ofHours(48));
+    assertThat(single.everShrankOrRolledBack()).isFalse();
+
+    SimulationResult twoClose = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+        .at(errorsFrom, "new", VariantBehavior.errors(1))
+        .at(errorsFrom.plusMinutes(12), "new", VariantBehavior.errors(0)) // two consecutive requests fail
+        .run(Duration.ofHours(48));
+    Decision rollback = twoClose.first(DecisionAction.ROLLBACK).orElseThrow();
+    assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.candidateBadLong() == 2 && c.logLikelihoodRatio() >= 4.6);
+
+    SimulationResult twoApart = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+        .at(errorsFrom, "new", VariantBehavior.errors(1))
+        .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0))
+        .at(errorsFrom.plusHours(3), "new", VariantBehavior.errors(1)) // 30 requests later
+        .at(errorsFrom.plusHours(3).plusMinutes(6), "new", VariantBehavior.errors(0))
+        .run(Duration.ofHours(48));
+    assertThat(twoApart.everShrankOrRolledBack()).isFalse();
+  }
+
+  /**
+   * 1,000 seeded rollouts of a candidate exactly at its SLO (0.1 % errors, like the control) through
+   * every stage: at most 1 % may ever shrink or roll back. Faster plan (5-minute bakes, 100 samples,
+   * 30 minutes of watching) and 20 requests/s, so the whole set runs in seconds.
+   */
+  @Test
+  void healthyRolloutsAlmostNeverShrinkOrRollBack() {
+    List<Stage> stages = List.of(new Stage(1, Duration.ofMinutes(5), 100), new Stage(5, Duration.ofMinutes(5), 100),
+        new Stage(25, Duration.ofMinutes(5), 100), new Stage(50, Duration.ofMinutes(5), 100),
+        new Stage(100, Duration.ofMinutes(5), 100));
+    RolloutPlan plan = RolloutPlan.builder("old", "new").stages(stages).watch(Duration.ofMinutes(30)).build();
+    int runs = 1000;
+    List<SimulationResult> results = java.util.stream.IntStream.range(0, runs).parallel()
+        .mapToObj(seed -> Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(20).users(10_000).seed(seed)
+            .behavior("new", VariantBehavior.errors(0.001)).behavior("old", VariantBehavior.errors(0.001))
+            .run(Duration.ofMinutes(90)))
+        .collect(java.util.stream.Collectors.toList());
+    long bad = results.stream().filter(SimulationResult::everShrankOrRolledBack).count();
+    long completed = results.stream().filter(r -> r.finalState().status() == RolloutStatus.COMPLETED).count();
+    System.out.printf("healthy rollouts: %d of %d shrank or rolled back (%.2f %%); %d completed%n", bad, runs,
+        100.0 * bad / runs, completed);
+    assertThat(bad).isLessThanOrEqualTo(runs / 100);
+    assertThat(completed).isGreaterThanOrEqualTo(runs * 9 / 10);
   }
 }
