@@ -146,17 +146,39 @@ public final class SliRecorder implements OutcomeRecorder {
    * @param window from 1 second to {@link #MAX_WINDOW}
    */
   public WindowCounts counts(String flagKey, String variant, Duration window) {
-    Objects.requireNonNull(window, "window");
-    long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
-    if (seconds < 1 || seconds > Series.MAX_WINDOW_SECONDS) {
-      throw new IllegalArgumentException("window must be between 1 s and " + MAX_WINDOW + ", got " + window);
-    }
+    long seconds = windowSeconds(window);
     Series s = existing(flagKey, variant);
     long[] out = new long[2 + thresholdNanos.length];
     if (s != null) {
       s.counts(second(), seconds, out);
     }
     return new WindowCounts(Duration.ofSeconds(Series.coveredSeconds(seconds)), out[0], out[1], Arrays.copyOfRange(out, 2, out.length));
+  }
+
+  /**
+   * Writes the counts of {@code counts(flagKey, variant, window)} into {@code out} without
+   * allocating: calls at 0, errors at 1, slow calls against threshold t at 2 + t; zeros for a
+   * series that does not exist. For readers of many windows, such as the guardian.
+   *
+   * @param out at least 2 + the number of thresholds long
+   */
+  public void counts(String flagKey, String variant, Duration window, long[] out) {
+    long seconds = windowSeconds(window);
+    Series s = existing(flagKey, variant);
+    if (s == null) {
+      java.util.Arrays.fill(out, 0);
+    } else {
+      s.counts(second(), seconds, out);
+    }
+  }
+
+  private static long windowSeconds(Duration window) {
+    Objects.requireNonNull(window, "window");
+    long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
+    if (seconds < 1 || seconds > Series.MAX_WINDOW_SECONDS) {
+      throw new IllegalArgumentException("window must be between 1 s and " + MAX_WINDOW + ", got " + window);
+    }
+    return seconds;
   }
 
   /** The latency histogram of every call of {@code flagKey}'s {@code variant} so far; use {@link LatencyDistribution#since} for a period. */

@@ -117,8 +117,10 @@ public final class Guardian {
           continue;
         }
         Decision d = RolloutJudge.decide(flagKey, plan, state,
-            (variant, window) -> recorder.counts(flagKey, variant, window), latencyIndex(plan), now);
-        if (d.changes()) {
+            (variant, window, counts) -> recorder.counts(flagKey, variant, window, counts), latencyIndex(plan), now);
+        if (d == null) {
+          lastHold.remove(flagKey);
+        } else if (d.changes()) {
           apply(d);
           out.add(d);
         } else if (publishableHold(flagKey, d)) {
@@ -230,15 +232,10 @@ public final class Guardian {
     }
   }
 
-  /** A hold is worth publishing once when it says something new: a shared regression or burning without evidence. */
+  /** A hold is published once when it starts: a shared regression, or a burn without evidence yet. */
   private boolean publishableHold(String flagKey, Decision d) {
     String reason = d.reason();
-    boolean notable = reason.startsWith("shared regression") || reason.startsWith("not advancing");
-    if (!notable) {
-      lastHold.remove(flagKey);
-      return false;
-    }
-    String kind = reason.substring(0, reason.indexOf(':'));
+    String kind = reason.substring(0, Math.max(0, reason.indexOf(':')));
     return !kind.equals(lastHold.put(flagKey, kind));
   }
 

@@ -1,6 +1,5 @@
 package dev.burnguard.rollout;
 
-import dev.burnguard.outcome.WindowCounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,11 +53,17 @@ final class RolloutJudge {
 
   private RolloutJudge() {}
 
+  /**
+   * The decision for this moment, or null for a routine hold — baking, cooling down, watching,
+   * paused, waiting for samples — which changes nothing and says nothing new. A HOLD decision is
+   * returned only when it says something: a shared regression, or a burn without significant
+   * evidence that stops the rollout from advancing.
+   */
   static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
       int latencyIndex, Instant now) {
     RolloutStatus status = state.status();
     if (!status.guarded()) {
-      return hold(flagKey, plan, state, now, "not guarded: " + status, List.of());
+      return null;
     }
     List<RuleCheck> checks = check(plan, windows, latencyIndex);
     RuleCheck rollback = null;
@@ -108,7 +113,7 @@ final class RolloutJudge {
     }
     switch (status) {
       case PAUSED:
-        return hold(flagKey, plan, state, now, "paused by a person", checks);
+        return null;
       case COOLING_DOWN:
         if (!now.isBefore(state.until())) {
           Stage stage = plan.stages().get(state.stage());
@@ -116,14 +121,14 @@ final class RolloutJudge {
               state.with(RolloutStatus.RAMPING, state.stage(), stage.exposure(), state.shrinks(), now, null, null),
               "cool-down over; re-probing stage " + state.stage() + " at " + pct(stage.exposure()), checks);
         }
-        return hold(flagKey, plan, state, now, "cooling down until " + state.until(), checks);
+        return null;
       case WATCHING:
         if (!now.isBefore(state.until())) {
           return change(flagKey, plan, state, now, DecisionAction.FINISH,
               state.with(RolloutStatus.COMPLETED, state.stage(), 1, state.shrinks(), state.stageStartedAt(), null, null),
               "watched healthy at 100 % for " + plan.watch(), checks);
         }
-        return hold(flagKey, plan, state, now, "watching at 100 % until " + state.until(), checks);
+        return null;
       case RAMPING:
         return ramp(flagKey, plan, state, windows, now, checks, burning);
       default:
@@ -136,13 +141,11 @@ final class RolloutJudge {
     Stage stage = plan.stages().get(state.stage());
     Duration baked = Duration.between(state.stageStartedAt(), now);
     if (baked.compareTo(stage.bake()) < 0) {
-      return hold(flagKey, plan, state, now, "baking stage " + state.stage() + " (" + pct(stage.exposure()) + "): "
-          + baked.toSeconds() + " s of " + stage.bake().toSeconds() + " s", checks);
+      return null;
     }
     long samples = stageSamples(plan, state, windows, baked);
     if (samples < stage.minSamples()) {
-      return hold(flagKey, plan, state, now, "not enough evidence at stage " + state.stage() + ": " + samples
-          + " candidate calls of " + stage.minSamples(), checks);
+      return null;
     }
     if (burning) {
       return hold(flagKey, plan, state, now, "not advancing: a rule burns without significant evidence yet", checks);
@@ -164,7 +167,9 @@ final class RolloutJudge {
   private static long stageSamples(RolloutPlan plan, RolloutState state, RolloutWindows windows, Duration baked) {
     Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
         : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
-    return windows.counts(plan.candidate(), window).calls();
+    long[] out = new long[RolloutWindows.SIZE];
+    windows.counts(plan.candidate(), window, out);
+    return out[RolloutWindows.CALLS];
   }
 
   private static boolean recentlyShrunk(RolloutState state, BurnRateRule rule, Instant now) {
@@ -180,36 +185,43 @@ final class RolloutJudge {
   static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex) {
     List<RuleCheck> checks = new ArrayList<>();
     double threshold = Math.log(1 / plan.alpha());
+    long[] candLong = new long[RolloutWindows.SIZE];
+    long[] candShort = new long[RolloutWindows.SIZE];
+    long[] ctrlLong = new long[RolloutWindows.SIZE];
     for (BurnRateRule rule : plan.rules()) {
-      WindowCounts candLong = windows.counts(plan.candidate(), rule.longWindow());
-      WindowCounts candShort = windows.counts(plan.candidate(), rule.shortWindow());
-      WindowCounts ctrlLong = windows.counts(plan.control(), rule.longWindow());
-      checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlLong, -1, threshold));
+      windows.counts(plan.candidate(), rule.longWindow(), candLong);
+      windows.counts(plan.candidate(), rule.shortWindow(), candShort);
+      windows.counts(plan.control(), rule.longWindow(), ctrlLong);
+      checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlLong,
+          RolloutWindows.ERRORS, threshold));
       if (plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0) {
-        checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlLong, latencyIndex,
-            threshold));
+        checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlLong,
+            RolloutWindows.SLOW + latencyIndex, threshold));
       }
     }
     return checks;
   }
 
-  private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, WindowCounts candLong,
-      WindowCounts candShort, WindowCounts ctrlLong, int slowIndex, double threshold) {
-    long badLong = bad(candLong, slowIndex);
-    long badShort = bad(candShort, slowIndex);
-    long ctrlBad = bad(ctrlLong, slowIndex);
-    double burnLong = burn(badLong, candLong.calls(), budget);
-    double burnShort = burn(badShort, candShort.calls(), budget);
-    double ctrlBurn = burn(ctrlBad, ctrlLong.calls(), budget);
+  private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, long[] candLong,
+      long[] candShort, long[] ctrlLong, int badIndex, double threshold) {
+    long candCallsLong = candLong[RolloutWindows.CALLS];
+    long candCallsShort = candShort[RolloutWindows.CALLS];
+    long ctrlCalls = ctrlLong[RolloutWindows.CALLS];
+    long badLong = candLong[badIndex];
+    long badShort = candShort[badIndex];
+    long ctrlBad = ctrlLong[badIndex];
+    double burnLong = burn(badLong, candCallsLong, budget);
+    double burnShort = burn(badShort, candCallsShort, budget);
+    double ctrlBurn = burn(ctrlBad, ctrlCalls, budget);
     boolean burning = burnLong > rule.factor() && burnShort > rule.factor();
     double p0 = budget;
     double p1 = Math.min(rule.factor() * budget, 0.999_999);
-    long n = candLong.calls();
+    long n = candCallsLong;
     double llr = badLong * Math.log(p1 / p0) + (n - badLong) * Math.log((1 - p1) / (1 - p0));
-    boolean sharedCause = ctrlLong.calls() >= MIN_CONTROL_CALLS
-        && !candidateWorse(badLong, candLong.calls(), ctrlBad, ctrlLong.calls(), plan.sharedCauseRatio());
-    return new RuleCheck(rule, sli, budget, candLong.calls(), badLong, burnLong, candShort.calls(), badShort, burnShort,
-        ctrlLong.calls(), ctrlBad, ctrlBurn, burning, llr, threshold, sharedCause);
+    boolean sharedCause = ctrlCalls >= MIN_CONTROL_CALLS
+        && !candidateWorse(badLong, candCallsLong, ctrlBad, ctrlCalls, plan.sharedCauseRatio());
+    return new RuleCheck(rule, sli, budget, candCallsLong, badLong, burnLong, candCallsShort, badShort, burnShort,
+        ctrlCalls, ctrlBad, ctrlBurn, burning, llr, threshold, sharedCause);
   }
 
   /**
@@ -229,10 +241,6 @@ final class RolloutJudge {
     double pooled = (double) (candBad + ctrlBad) / (candCalls + ctrlCalls);
     double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / candCalls + 1.0 / ctrlCalls));
     return se == 0 ? pc > pk : (pc - pk) / se >= BLAME_Z;
-  }
-
-  private static long bad(WindowCounts c, int slowIndex) {
-    return slowIndex < 0 ? c.errors() : c.slow(slowIndex);
   }
 
   private static double burn(long bad, long calls, double budget) {

@@ -219,14 +219,19 @@ public final class Series {
     long first = current - n + 1;
     java.util.Arrays.fill(out, 0, words, 0);
     AtomicLongArray ring = rings[r];
+    int slots = WINDOW_BUCKETS[r] + SPARE;
+    int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
     for (long b = first; b <= current; b++) {
-      int slot = (int) Math.floorMod(b, (long) (WINDOW_BUCKETS[r] + SPARE)) * words;
+      int base = slot * words;
       long tag = b & TAG_MASK;
       for (int w = 0; w < words; w++) {
-        long word = ring.get(slot + w);
+        long word = ring.get(base + w);
         if ((word >>> (64 - TAG_BITS)) == tag) {
           out[w] += word & COUNT_MASK;
         }
+      }
+      if (++slot == slots) {
+        slot = 0;
       }
     }
     // the seconds still held by stripes
