@@ -1,11 +1,13 @@
 package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Reason;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,6 +36,7 @@ public final class FlagSet {
   private final Map<String, Object> metadata;
   private final List<FlagProblem> problems;
   private final List<String> guarded;
+  private final Map<String, RolloutPlan> rollouts;
 
   FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems) {
     this.origin = origin;
@@ -44,6 +47,9 @@ public final class FlagSet {
         .filter(f -> Boolean.TRUE.equals(f.metadata().get(GUARDED_METADATA)))
         .map(Flag::key)
         .collect(java.util.stream.Collectors.toUnmodifiableList());
+    Map<String, RolloutPlan> plans = new LinkedHashMap<>();
+    flags.values().forEach(f -> f.rollout().ifPresent(plan -> plans.put(f.key(), plan)));
+    this.rollouts = java.util.Collections.unmodifiableMap(plans);
   }
 
   /**
@@ -110,7 +116,9 @@ public final class FlagSet {
   /**
    * The keys of flags added, removed or changed in this snapshot compared with {@code previous},
    * sorted. A flag changes when its state, variants, default variant, targeting (with {@code $ref}s
-   * expanded, so editing a shared evaluator changes the flags that use it) or metadata changes.
+   * expanded, so editing a shared evaluator changes the flags that use it), metadata or rollout plan
+   * changes. A plan counts as changed when its {@link RolloutPlan#fingerprint()} does: writing
+   * {@code "60m"} for {@code "1h"}, or a default value out, is no change.
    */
   public Set<String> changedSince(FlagSet previous) {
     Set<String> changed = new TreeSet<>();
@@ -131,6 +139,15 @@ public final class FlagSet {
   /** The keys of the flags marked {@value #GUARDED_METADATA} in their metadata, in file order. */
   public List<String> guardedFlags() {
     return guarded;
+  }
+
+  /**
+   * The rollout plan of every flag that has one, by flag key, in file order: the flags under a
+   * guarded rollout. Disabled flags are included (they serve the caller's default, so their
+   * candidate sees no calls); flags invalid under {@link InvalidFlagPolicy#ISOLATE_FLAG} are not.
+   */
+  public Map<String, RolloutPlan> rollouts() {
+    return rollouts;
   }
 
   /** Whether flag {@code key} exists and defines variant {@code variant}. */
