@@ -405,9 +405,12 @@ public final class BurnguardProvider extends EventProvider {
     }
   }
 
-  /** The rollout plans of the flags loaded: those given to the builder, for flags that exist. */
+  /**
+   * The rollout plans of the flags loaded: those in the flag file, and those given to the builder
+   * (which take precedence), for flags that define both variants.
+   */
   private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
-    Map<String, RolloutPlan> plans = new LinkedHashMap<>();
+    Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
     builtPlans.forEach((key, plan) -> {
       if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
         plans.put(key, plan);

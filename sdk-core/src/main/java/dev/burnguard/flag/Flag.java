@@ -1,6 +1,7 @@
 package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.burnguard.rollout.RolloutPlan;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +9,8 @@ import java.util.Optional;
 /**
  * One flag of a {@link FlagSet}, as defined in flagd's flag-definition format: its state, variants
  * (all booleans, all strings, all numbers or all objects), optional default variant, optional
- * targeting rule and metadata. Immutable.
+ * targeting rule and metadata; and, Burnguard's extension, an optional {@link RolloutPlan} that
+ * rolls one variant out in place of another under guard. Immutable.
  */
 public final class Flag {
   private final String key;
@@ -17,17 +19,19 @@ public final class Flag {
   private final String defaultVariant;
   private final Object targeting;
   private final Map<String, Object> metadata;
+  private final RolloutPlan rollout;
   final Object definition;
   final CompiledFlag compiled;
 
   Flag(String key, FlagState state, Map<String, Object> variants, String defaultVariant, Object targeting,
-      Map<String, Object> metadata, Object definition, CompiledFlag compiled) {
+      Map<String, Object> metadata, RolloutPlan rollout, Object definition, CompiledFlag compiled) {
     this.key = key;
     this.state = state;
     this.variants = variants;
     this.defaultVariant = defaultVariant;
     this.targeting = targeting;
     this.metadata = metadata;
+    this.rollout = rollout;
     this.definition = definition;
     this.compiled = compiled;
   }
@@ -64,6 +68,16 @@ public final class Flag {
     return metadata;
   }
 
+  /**
+   * The guarded rollout of this flag's candidate variant, from the flag's {@code "rollout"} member
+   * or {@link FlagSetBuilder.FlagDefinition#rollout(RolloutPlan)}; empty when the flag has none
+   * (and for a flag whose definition is invalid). Its control and candidate are variants of this
+   * flag.
+   */
+  public Optional<RolloutPlan> rollout() {
+    return Optional.ofNullable(rollout);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Flag && key.equals(((Flag) o).key) && Objects.equals(definition, ((Flag) o).definition);
@@ -77,6 +91,7 @@ public final class Flag {
   @Override
   public String toString() {
     return "Flag[" + key + ", " + state + ", variants=" + variants.keySet()
-        + ", defaultVariant=" + defaultVariant + (targeting == null ? "" : ", targeted") + "]";
+        + ", defaultVariant=" + defaultVariant + (targeting == null ? "" : ", targeted")
+        + (rollout == null ? "" : ", rollout " + rollout.control() + " -> " + rollout.candidate()) + "]";
   }
 }

@@ -2,11 +2,13 @@ package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Reason;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +25,9 @@ import java.util.TreeSet;
  */
 public final class FlagSet {
   /**
-   * Flag metadata key that marks a flag as guarded: {@code "burnguard.guarded": true}. An outcome
-   * tracked without a flag key is recorded against the variant each guarded flag assigns.
+   * Flag metadata key that marks a flag as guarded without a rollout plan: {@code
+   * "burnguard.guarded": true}. An outcome tracked without a flag key is recorded against the
+   * variant each guarded flag (marked so, or with a rollout plan) assigns.
    */
   public static final String GUARDED_METADATA = "burnguard.guarded";
 
@@ -35,6 +38,7 @@ public final class FlagSet {
   private final Map<String, Object> metadata;
   private final List<FlagProblem> problems;
   private final List<String> guarded;
+  private final Map<String, RolloutPlan> rollouts;
 
   FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems) {
     this.origin = origin;
@@ -42,9 +46,12 @@ public final class FlagSet {
     this.metadata = metadata;
     this.problems = List.copyOf(problems);
     this.guarded = flags.values().stream()
-        .filter(f -> Boolean.TRUE.equals(f.metadata().get(GUARDED_METADATA)))
+        .filter(f -> Boolean.TRUE.equals(f.metadata().get(GUARDED_METADATA)) || f.rollout().isPresent())
         .map(Flag::key)
         .collect(java.util.stream.Collectors.toUnmodifiableList());
+    Map<String, RolloutPlan> plans = new LinkedHashMap<>();
+    flags.values().forEach(f -> f.rollout().ifPresent(plan -> plans.put(f.key(), plan)));
+    this.rollouts = java.util.Collections.unmodifiableMap(plans);
   }
 
   /**
@@ -111,7 +118,9 @@ public final class FlagSet {
   /**
    * The keys of flags added, removed or changed in this snapshot compared with {@code previous},
    * sorted. A flag changes when its state, variants, default variant, targeting (with {@code $ref}s
-   * expanded, so editing a shared evaluator changes the flags that use it) or metadata changes.
+   * expanded, so editing a shared evaluator changes the flags that use it), metadata or rollout plan
+   * changes. A plan counts as changed when its {@link RolloutPlan#fingerprint()} does: writing
+   * {@code "60m"} for {@code "1h"}, or a default value out, is no change.
    */
   public Set<String> changedSince(FlagSet previous) {
     Set<String> changed = new TreeSet<>();
@@ -140,14 +149,24 @@ public final class FlagSet {
       ExposureGate gate = gates.get(f.key());
       boolean usable = gate != null && f.variants().containsKey(gate.candidate()) && f.variants().containsKey(gate.control());
       gated.put(f.key(), new Flag(f.key(), f.state(), f.variants(), f.defaultVariant().orElse(null),
-          f.targeting().orElse(null), f.metadata(), f.definition, f.compiled.withGate(usable ? gate : null)));
+          f.targeting().orElse(null), f.metadata(), f.rollout().orElse(null), f.definition,
+          f.compiled.withGate(usable ? gate : null)));
     }
     return new FlagSet(origin, java.util.Collections.unmodifiableMap(gated), metadata, problems);
   }
 
-  /** The keys of the flags marked {@value #GUARDED_METADATA} in their metadata, in file order. */
+  /** The keys of the guarded flags — with a rollout plan, or marked {@value #GUARDED_METADATA} in their metadata — in file order. */
   public List<String> guardedFlags() {
     return guarded;
+  }
+
+  /**
+   * The rollout plan of every flag that has one, by flag key, in file order: the flags under a
+   * guarded rollout. Disabled flags are included (they serve the caller's default, so their
+   * candidate sees no calls); flags invalid under {@link InvalidFlagPolicy#ISOLATE_FLAG} are not.
+   */
+  public Map<String, RolloutPlan> rollouts() {
+    return rollouts;
   }
 
   /** Whether flag {@code key} exists and defines variant {@code variant}. */

@@ -2,6 +2,7 @@ package dev.burnguard.flag;
 
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonSyntaxException;
+import dev.burnguard.rollout.RolloutPlan;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -129,6 +130,15 @@ public final class FlagSetBuilder {
       Map<String, Object> m = (Map<String, Object>) json.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
       Object v = value instanceof Integer ? Long.valueOf((Integer) value) : value;
       m.put(Objects.requireNonNull(key, "key"), v);
+      return this;
+    }
+
+    /**
+     * Puts the flag under a guarded rollout, as the {@code "rollout"} member of a flag file does.
+     * The plan's control and candidate must be variants of this flag, which {@link #build()} checks.
+     */
+    public FlagDefinition rollout(RolloutPlan plan) {
+      json.put("rollout", Objects.requireNonNull(plan, "plan"));
       return this;
     }
   }

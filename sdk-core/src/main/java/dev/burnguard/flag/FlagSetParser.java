@@ -9,6 +9,7 @@ import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonSyntaxException;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.burnguard.rollout.RolloutPlan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,14 +18,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and validates flagd's flag-definition format. Every problem is reported with its origin,
- * JSON path and value; all problems of a file are collected before it is rejected, so that one
- * round trip fixes them all.
+ * Reads and validates flagd's flag-definition format, with Burnguard's one extension: a flag's
+ * optional {@code "rollout"} member (see {@link RolloutPlanParser}); a file without it is plain
+ * flagd. Every problem is reported with its origin, JSON path and value; all problems of a file are
+ * collected before it is rejected, so that one round trip fixes them all.
  */
 final class FlagSetParser {
-  private static final Set<String> ROOT_KEYS = Set.of("$schema", "flags", "$evaluators", "metadata");
-  private static final Set<String> FLAG_KEYS = Set.of("state", "variants", "defaultVariant", "targeting", "metadata");
-  private static final int SNIPPET = 80;
+  static final Set<String> ROOT_KEYS = Set.of("$schema", "flags", "$evaluators", "metadata");
+  static final Set<String> FLAG_KEYS = Set.of("state", "variants", "defaultVariant", "targeting", "metadata", "rollout");
+  static final int SNIPPET = 80;
 
   private final String origin;
   private final FlagSetOptions options;
@@ -143,6 +145,8 @@ final class FlagSetParser {
       problems.add(problem(targetingPath, targeting, "targeting must be a JsonLogic object"));
     }
     Map<String, Object> flagMetadata = metadata(def.get("metadata"), JsonPath.child(path, "metadata"), problems);
+    RolloutPlan rollout = RolloutPlanParser.parse(def.get("rollout"), JsonPath.child(path, "rollout"), variants,
+        origin, problems);
     if (!problems.isEmpty()) {
       return null;
     }
@@ -151,17 +155,19 @@ final class FlagSetParser {
     Map<Object, Object> definition = new LinkedHashMap<>(def);
     definition.put("targeting", hasTargeting ? expandRefs(targeting, evaluators) : null);
     definition.put("metadata", merged);
+    // the plan as the model reads it, so that "60m" for "1h" or a default written out is no change
+    definition.put("rollout", rollout == null ? null : rollout.fingerprint());
     CompiledFlag compiledFlag = new CompiledFlag(key, state == FlagState.ENABLED, variants, defaultVariant,
         compiled, merged, options.clock());
     return new Flag(key, state, variants, defaultVariant, hasTargeting ? targeting : null,
-        flagMetadata, definition, compiledFlag);
+        flagMetadata, rollout, definition, compiledFlag);
   }
 
   private Flag invalidFlag(String key, Object json, Map<String, Object> setMetadata, List<FlagProblem> problems) {
     String reason = "flag \"" + key + "\" is invalid: " + problems.get(0)
         + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
     CompiledFlag compiled = CompiledFlag.invalid(key, reason, setMetadata, options.clock());
-    return new Flag(key, FlagState.ENABLED, Map.of(), null, null, Map.of(), json, compiled);
+    return new Flag(key, FlagState.ENABLED, Map.of(), null, null, Map.of(), null, json, compiled);
   }
 
   private Map<String, Object> variants(Object json, String path, List<FlagProblem> problems) {

@@ -1,5 +1,6 @@
 /**
- * The flag model: {@link dev.burnguard.flag.FlagSet} snapshots in flagd's flag-definition format,
- * their parser and validation problems, and a builder for flags defined in code.
+ * The flag model: {@link dev.burnguard.flag.FlagSet} snapshots in flagd's flag-definition format
+ * (with Burnguard's one extension, a flag's optional {@code "rollout"} plan), their parser and
+ * validation problems, and a builder for flags defined in code.
  */
 package dev.burnguard.flag;
