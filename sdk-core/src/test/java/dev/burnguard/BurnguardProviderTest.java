@@ -27,6 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BurnguardProviderTest {
+  /** Reloads run on background threads; a busy CI machine may take longer than Awaitility's default 10 s. */
+  @org.junit.jupiter.api.BeforeAll
+  static void allowForABusyMachine() {
+    org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(30));
+  }
+
   private static final String V1 = "{\"flags\": {"
       + "\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"old\"},"
       + "\"banner\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"hello\", \"b\": \"hi\"}, \"defaultVariant\": \"a\"}}}";

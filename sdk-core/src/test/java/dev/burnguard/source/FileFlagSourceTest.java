@@ -17,6 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileFlagSourceTest {
+  /** Reloads run on background threads; a busy CI machine may take longer than Awaitility's default 10 s. */
+  @org.junit.jupiter.api.BeforeAll
+  static void allowForABusyMachine() {
+    org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(30));
+  }
+
   @TempDir Path dir;
 
   private final RecordingSink sink = new RecordingSink();

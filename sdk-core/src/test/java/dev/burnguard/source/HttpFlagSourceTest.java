@@ -41,6 +41,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link HttpFlagSource} against a real HTTP server on the loopback interface. */
 class HttpFlagSourceTest {
+  /** Reloads run on background threads; a busy CI machine may take longer than Awaitility's default 10 s. */
+  @org.junit.jupiter.api.BeforeAll
+  static void allowForABusyMachine() {
+    org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(30));
+  }
+
   private static final String FLAGS_ON =
       "{\"flags\":{\"a\":{\"state\":\"ENABLED\",\"variants\":{\"on\":true,\"off\":false},\"defaultVariant\":\"on\"}}}";
   private static final String FLAGS_OFF =
