@@ -136,37 +136,34 @@ class RolloutScenarioTest {
    */
   @Test
   void atTenRequestsAnHourOneErrorNeverRollsBackButTwoInTheSameHourDo() {
-    RolloutPlan plan = fullExposure().build();
-    Simulation.Builder lowTraffic = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
-        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0));
     Duration errorsFrom = Duration.ofHours(10);
+    assertThat(tenAnHour().run(Duration.ofHours(48)).everShrankOrRolledBack()).isFalse();
 
-    SimulationResult oneError = lowTraffic.build().run(Duration.ofHours(1)); // baseline: nothing happens
-    assertThat(oneError.everShrankOrRolledBack()).isFalse();
-
-    SimulationResult single = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
-        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+    SimulationResult single = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
         .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0)) // exactly one request fails
         .run(Duration.ofHours(48));
     assertThat(single.everShrankOrRolledBack()).isFalse();
 
-    SimulationResult twoClose = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
-        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+    SimulationResult twoClose = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
         .at(errorsFrom.plusMinutes(12), "new", VariantBehavior.errors(0)) // two consecutive requests fail
         .run(Duration.ofHours(48));
     Decision rollback = twoClose.first(DecisionAction.ROLLBACK).orElseThrow();
     assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.candidateBadLong() == 2 && c.logLikelihoodRatio() >= 4.6);
 
-    SimulationResult twoApart = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10.0 / 3600).seed(5)
-        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+    SimulationResult twoApart = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
         .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0))
         .at(errorsFrom.plusHours(3), "new", VariantBehavior.errors(1)) // 30 requests later
         .at(errorsFrom.plusHours(3).plusMinutes(6), "new", VariantBehavior.errors(0))
         .run(Duration.ofHours(48));
     assertThat(twoApart.everShrankOrRolledBack()).isFalse();
+  }
+
+  private static Simulation.Builder tenAnHour() {
+    return Simulation.builder(FLAGS, "checkout", fullExposure().build()).requestsPerSecond(10.0 / 3600).seed(5)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0));
   }
 
   /**
