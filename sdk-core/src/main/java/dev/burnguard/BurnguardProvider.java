@@ -10,8 +10,11 @@ import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.rollout.FileRolloutStore;
 import dev.burnguard.rollout.Guardian;
+import dev.burnguard.rollout.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
@@ -25,6 +28,8 @@ import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Reason;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +89,8 @@ public final class BurnguardProvider extends EventProvider {
   private final Sink sink = new Sink();
   private final SliRecorder recorder;
   private final Guardian guardian;
+  private final Path stateDirectory;
+  private volatile RolloutStore store;
   private final Map<String, RolloutPlan> builtPlans;
   private final Duration guardianTick;
   private final boolean guardianTicking;
@@ -101,6 +108,7 @@ public final class BurnguardProvider extends EventProvider {
   private boolean initializing;
   private boolean started;
   private boolean shutDown;
+  private boolean warnedVolatileState;
 
   private BurnguardProvider(Builder b) {
     this.source = b.source;
@@ -111,7 +119,9 @@ public final class BurnguardProvider extends EventProvider {
     this.builtPlans = Map.copyOf(b.plans);
     this.guardianTick = b.guardianTick;
     this.guardianTicking = b.guardianTicking;
-    this.guardian = new Guardian(b.clock, recorder, decision -> { }, this::gatesChanged);
+    this.stateDirectory = b.stateDirectory;
+    this.store = b.store != null ? b.store : new InMemoryRolloutStore();
+    this.guardian = new Guardian(b.clock, recorder, decision -> store.append(decision), this::gatesChanged);
     this.guardian.addListener(this::decided);
   }
 
@@ -166,6 +176,8 @@ public final class BurnguardProvider extends EventProvider {
       initializing = true;
     }
     try {
+      openStore();
+      guardian.restore(store.load().states().values());
       startGuardian();
       source.start(sink);
       boolean answered = firstResult.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -189,6 +201,29 @@ public final class BurnguardProvider extends EventProvider {
    * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
    * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
    */
+  /** Opens the file store of {@link Builder#stateDirectory}, if one was given. */
+  private void openStore() throws IOException {
+    if (stateDirectory != null) {
+      try {
+        store = FileRolloutStore.open(stateDirectory);
+      } catch (IOException e) {
+        throw new IOException("cannot open the rollout state in " + stateDirectory
+            + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
+      }
+      LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
+    }
+  }
+
+  /**
+   * Where rollout states and decisions are kept: a {@link FileRolloutStore} in the
+   * {@linkplain Builder#stateDirectory state directory}, the store given to the builder, or an
+   * in-memory store (nothing survives a restart). Its {@link RolloutStore#health()} says whether it
+   * is writing.
+   */
+  public RolloutStore rolloutStore() {
+    return store;
+  }
+
   private void startGuardian() {
     if (!guardianTicking) {
       return;
@@ -227,6 +262,7 @@ public final class BurnguardProvider extends EventProvider {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    store.close();
     source.close();
     super.shutdown();
   }
@@ -411,6 +447,11 @@ public final class BurnguardProvider extends EventProvider {
    */
   private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
     Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
+    if (!plans.isEmpty() && store instanceof InMemoryRolloutStore && !warnedVolatileState) {
+      warnedVolatileState = true;
+      LOG.warn("Rollout state is kept in memory only: a restart starts rollouts over and may re-expose a "
+          + "rolled-back variant. Set BurnguardProvider.builder().stateDirectory(...) to persist it.");
+    }
     builtPlans.forEach((key, plan) -> {
       if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
         plans.put(key, plan);
@@ -479,6 +520,8 @@ public final class BurnguardProvider extends EventProvider {
     private final SliRecorder.Builder recorder = SliRecorder.builder();
     private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
     private Duration guardianTick = Duration.ofSeconds(1);
+    private Path stateDirectory;
+    private RolloutStore store;
     private boolean guardianTicking = true;
 
     private Builder() {}
@@ -495,6 +538,25 @@ public final class BurnguardProvider extends EventProvider {
     /** Guards the rollout of flag {@code flagKey}'s candidate with {@code plan}. */
     public Builder rollout(String flagKey, RolloutPlan plan) {
       plans.put(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(plan, "plan"));
+      return this;
+    }
+
+    /**
+     * Persists rollout states and decisions in {@code directory} with a {@link FileRolloutStore}
+     * (opened by {@link BurnguardProvider#initialize}), so that a restart restores every rollout
+     * exactly and a rolled-back flag stays rolled back. Without it (and without
+     * {@link #rolloutStore}) state lives in memory only.
+     */
+    public Builder stateDirectory(Path directory) {
+      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+      this.store = null;
+      return this;
+    }
+
+    /** Keeps rollout states and decisions in {@code store} instead; see {@link #stateDirectory}. */
+    public Builder rolloutStore(RolloutStore store) {
+      this.store = Objects.requireNonNull(store, "rolloutStore");
+      this.stateDirectory = null;
       return this;
     }
 

@@ -162,6 +162,40 @@ class GuardedRolloutProviderTest {
         .isEqualTo("new");
   }
 
+  @Test
+  void aRestartRestoresEveryRolloutAndARolledBackFlagStaysRolledBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    RolloutPlan plan = plan(5, 25, 100);
+    BurnguardProvider first = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock)
+        .guardianTicking(false).rollout("checkout", plan).rollout("split", plan).stateDirectory(dir).build();
+    first.initialize(new ImmutableContext());
+    first.guardian().promote("split", "person:test");
+    first.guardian().rollback("checkout", "person:test");
+    RolloutState split = first.guardian().state("split").orElseThrow();
+    first.shutdown();
+
+    BurnguardProvider second = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock)
+        .guardianTicking(false).rollout("checkout", plan).rollout("split", plan).stateDirectory(dir).build();
+    second.initialize(new ImmutableContext());
+    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(second.guardian().state("split")).contains(split);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(second.getBooleanEvaluation("checkout", true, user(i)).getVariant()).isEqualTo("old");
+    }
+    assertThat(second.rolloutStore().health().healthy()).isTrue();
+    assertThat(second.rolloutStore().load().recentDecisions("checkout"))
+        .extracting(Decision::action).contains(DecisionAction.START, DecisionAction.ROLLBACK);
+
+    // a changed plan starts a new rollout; the unchanged one keeps its state
+    RolloutPlan changed = RolloutPlan.builder("old", "new").stages(List.of(new Stage(10, Duration.ofMinutes(1), 0),
+        new Stage(100, Duration.ofMinutes(1), 0))).build();
+    second.guardian().plans(java.util.Map.of("checkout", changed, "split", plan));
+    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(second.guardian().state("checkout").orElseThrow().exposure()).isEqualTo(0.1);
+    assertThat(second.guardian().state("split")).contains(split);
+    second.shutdown();
+  }
+
   private static int first(int users, Set<Integer> set, boolean member) {
     for (int i = 0; i < users; i++) {
       if (set.contains(i) == member) {
