@@ -61,11 +61,22 @@ final class RolloutJudge {
    */
   static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
       int latencyIndex, Instant now) {
-    RolloutStatus status = state.status();
-    if (!status.guarded()) {
+    if (!state.status().guarded()) {
       return null;
     }
-    List<RuleCheck> checks = check(plan, windows, latencyIndex);
+    Decision d = decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, false));
+    if (d == null) {
+      return null;
+    }
+    // a decision shows every window it could have looked at
+    List<RuleCheck> evidence = check(plan, windows, latencyIndex, true);
+    return new Decision(d.flagKey(), d.at(), d.action(), d.actor(), d.applied(), d.reason(), evidence, d.before(),
+        d.after());
+  }
+
+  private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+      int latencyIndex, Instant now, List<RuleCheck> checks) {
+    RolloutStatus status = state.status();
     RuleCheck rollback = null;
     RuleCheck shrink = null;
     RuleCheck shared = null;
@@ -182,19 +193,35 @@ final class RolloutJudge {
   }
 
   /** Checks every rule against every SLI the plan has. */
-  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex) {
+  /**
+   * Checks every rule against every SLI the plan has. With {@code complete} false, a rule whose long
+   * window does not burn for any SLI is checked on that window alone — it cannot burn, whatever the
+   * short window and the control say — so a healthy rollout costs one window read per rule; such a
+   * check reports zero short-window and control counts and must not be shown as evidence.
+   */
+  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, boolean complete) {
     List<RuleCheck> checks = new ArrayList<>();
     double threshold = Math.log(1 / plan.alpha());
     long[] candLong = new long[RolloutWindows.SIZE];
     long[] candShort = new long[RolloutWindows.SIZE];
     long[] ctrlLong = new long[RolloutWindows.SIZE];
+    boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
     for (BurnRateRule rule : plan.rules()) {
       windows.counts(plan.candidate(), rule.longWindow(), candLong);
-      windows.counts(plan.candidate(), rule.shortWindow(), candShort);
-      windows.counts(plan.control(), rule.longWindow(), ctrlLong);
+      boolean longBurns = burn(candLong[RolloutWindows.ERRORS], candLong[RolloutWindows.CALLS],
+          plan.slo().errorBudget()) > rule.factor()
+          || latency && burn(candLong[RolloutWindows.SLOW + latencyIndex], candLong[RolloutWindows.CALLS],
+              plan.slo().latencyBudget()) > rule.factor();
+      if (complete || longBurns) {
+        windows.counts(plan.candidate(), rule.shortWindow(), candShort);
+        windows.counts(plan.control(), rule.longWindow(), ctrlLong);
+      } else {
+        java.util.Arrays.fill(candShort, 0);
+        java.util.Arrays.fill(ctrlLong, 0);
+      }
       checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlLong,
           RolloutWindows.ERRORS, threshold));
-      if (plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0) {
+      if (latency) {
         checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlLong,
             RolloutWindows.SLOW + latencyIndex, threshold));
       }
