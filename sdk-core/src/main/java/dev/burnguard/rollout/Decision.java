@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param applied false for a decision of a dry-run rollout, which is recorded but changes nothing
  * @param reason why, in one sentence with the deciding numbers
  * @param evidence the rule checks the decision was made on (empty for manual decisions)
- * @param before the state before the decision
- * @param after the state after it (equal to {@code before} for HOLD and for unapplied decisions)
+ * @param before the state before the decision; null for the START of a flag's first rollout
+ * @param after the state after it (equal to {@code before} for HOLD). A dry-run rollout moves
+ *     through its states like an enforced one, so its timing is the same, but its gate keeps serving
+ *     the flag as it is
  */
 public record Decision(String flagKey, Instant at, DecisionAction action, String actor, boolean applied,
     String reason, List<RuleCheck> evidence, RolloutState before, RolloutState after) {

@@ -111,11 +111,26 @@ public final class RolloutPlan {
   }
 
   /**
-   * A stable text that changes whenever anything that defines the rollout changes; a new
-   * fingerprint starts a new rollout.
+   * A stable, versioned text of every value that defines the rollout ({@code v1|control|candidate|
+   * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}); it is persisted with
+   * each rollout's state, and a different fingerprint starts a new rollout.
    */
   public String fingerprint() {
-    return toString();
+    StringBuilder sb = new StringBuilder("v1|").append(control).append('|').append(candidate).append('|');
+    for (Stage st : stages) {
+      sb.append(Double.toString(st.exposurePercent())).append(',').append(st.bake()).append(',')
+          .append(st.minSamples()).append(';');
+    }
+    sb.append('|').append(Double.toString(slo.availability())).append(',')
+        .append(slo.latencyThreshold().map(Duration::toString).orElse("-")).append(',')
+        .append(Double.toString(slo.latencyObjective())).append('|');
+    for (BurnRateRule r : rules) {
+      sb.append(r.longWindow()).append(',').append(r.shortWindow()).append(',').append(Double.toString(r.factor()))
+          .append(',').append(r.action()).append(';');
+    }
+    return sb.append('|').append(mode).append('|').append(Double.toString(alpha)).append('|').append(maxShrinks)
+        .append('|').append(coolDown).append('|').append(watch).append('|').append(Double.toString(sharedCauseRatio))
+        .toString();
   }
 
   @Override
