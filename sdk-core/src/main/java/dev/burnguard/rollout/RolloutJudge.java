@@ -32,24 +32,23 @@ import java.util.Locale;
  * 2.67 to the LLR and a success subtracts 0.0136: one error never suffices (2.67 &lt; 4.61), two
  * errors within about 54 calls of each other do.
  *
- * <p><b>Shared causes.</b> When the control has at least {@value #MIN_CONTROL_CALLS} calls in the
- * long window and the candidate is not clearly worse than it — clearly worse meaning a bad ratio
- * above the control's divided by the plan's shared-cause ratio <i>and</i> a two-proportion z of at
- * least {@value #BLAME_Z} — the regression is shared (a dependency, not the candidate) and the
- * decision is HOLD with that reason. Without enough control traffic (at 100 %, say) the candidate is
- * judged alone.
+ * <p><b>Shared causes.</b> The candidate and the control are compared over the rule's short window,
+ * where both have recent traffic. When the control has at least {@value #MIN_CONTROL_CALLS} calls
+ * there and is not clearly better — were its calls failing at the candidate's bad ratio times the
+ * plan's shared-cause ratio, as few bad calls as it had would have probability ≥ α — the regression
+ * is shared (a dependency, not the candidate) and the decision is HOLD with that reason. Without
+ * enough control traffic (at 100 %, say) the candidate is judged alone.
  *
  * <p><b>Order.</b> A significant, unshared rollback rule rolls back; a shrink rule shrinks (or rolls
  * back once the plan's shrinks are used up), except within the rule's short window of the previous
- * shrink, which must first see fresh traffic. Otherwise: a paused rollout holds; a cooled-down one
+ * shrink, which must first see fresh traffic, and except while a rollback rule's short window burns:
+ * then the faster rule is about to decide, and a shrink would only slow it down. Otherwise: a paused rollout holds; a cooled-down one
  * re-probes; a stage that has baked its time and seen its samples, with no rule burning, advances
  * (at the last stage: COMPLETE, then watched); a watch that ended healthy finishes.
  */
 final class RolloutJudge {
   /** Fewer control calls than this in the long window do not support a comparison. */
   static final long MIN_CONTROL_CALLS = 50;
-  /** How many standard errors worse than the control the candidate must be to be blamed. */
-  static final double BLAME_Z = 4;
 
   private RolloutJudge() {}
 
@@ -64,14 +63,11 @@ final class RolloutJudge {
     if (!state.status().guarded()) {
       return null;
     }
-    Decision d = decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, false));
-    if (d == null) {
-      return null;
-    }
-    // a decision shows every window it could have looked at
-    List<RuleCheck> evidence = check(plan, windows, latencyIndex, true);
-    return new Decision(d.flagKey(), d.at(), d.action(), d.actor(), d.applied(), d.reason(), evidence, d.before(),
-        d.after());
+    // the cheap checks settle routine holds; anything else is decided again on every window, so that
+    // it weighs all the evidence and shows it
+    Decision quick = decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, false));
+    return quick == null ? null
+        : decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, true));
   }
 
   private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
@@ -81,12 +77,16 @@ final class RolloutJudge {
     RuleCheck shrink = null;
     RuleCheck shared = null;
     boolean burning = false;
+    boolean rollbackAlarming = false;
+    for (RuleCheck c : checks) {
+      rollbackAlarming |= c.rule().action() == RuleAction.ROLLBACK && c.burnShort() > c.rule().factor();
+    }
     for (RuleCheck c : checks) {
       burning |= c.burning();
       if (c.fires()) {
         if (c.rule().action() == RuleAction.ROLLBACK) {
           rollback = rollback == null ? c : rollback;
-        } else if (shrink == null && !recentlyShrunk(state, c.rule(), now)) {
+        } else if (shrink == null && !rollbackAlarming && !recentlyShrunk(state, c.rule(), now)) {
           shrink = c;
         }
       } else if (c.significant() && c.sharedCause() && shared == null) {
@@ -119,8 +119,8 @@ final class RolloutJudge {
     }
     if (shared != null) {
       return hold(flagKey, plan, state, now, "shared regression: the control burns alike (" + shared.sli()
-          + " burn " + fmt(shared.controlBurnLong()) + " vs candidate " + fmt(shared.burnLong())
-          + " over " + shared.rule().longWindow() + "); not blaming the candidate", checks);
+          + " burn " + fmt(shared.controlBurnShort()) + " vs candidate " + fmt(shared.burnShort())
+          + " over the last " + BurnRateRule.compact(shared.rule().shortWindow()) + "); not blaming the candidate", checks);
     }
     switch (status) {
       case PAUSED:
@@ -204,7 +204,7 @@ final class RolloutJudge {
     double threshold = Math.log(1 / plan.alpha());
     long[] candLong = new long[RolloutWindows.SIZE];
     long[] candShort = new long[RolloutWindows.SIZE];
-    long[] ctrlLong = new long[RolloutWindows.SIZE];
+    long[] ctrlShort = new long[RolloutWindows.SIZE];
     boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
     for (BurnRateRule rule : plan.rules()) {
       windows.counts(plan.candidate(), rule.longWindow(), candLong);
@@ -214,15 +214,15 @@ final class RolloutJudge {
               plan.slo().latencyBudget()) > rule.factor();
       if (complete || longBurns) {
         windows.counts(plan.candidate(), rule.shortWindow(), candShort);
-        windows.counts(plan.control(), rule.longWindow(), ctrlLong);
+        windows.counts(plan.control(), rule.shortWindow(), ctrlShort);
       } else {
         java.util.Arrays.fill(candShort, 0);
-        java.util.Arrays.fill(ctrlLong, 0);
+        java.util.Arrays.fill(ctrlShort, 0);
       }
-      checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlLong,
+      checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlShort,
           RolloutWindows.ERRORS, threshold));
       if (latency) {
-        checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlLong,
+        checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlShort,
             RolloutWindows.SLOW + latencyIndex, threshold));
       }
     }
@@ -230,13 +230,13 @@ final class RolloutJudge {
   }
 
   private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, long[] candLong,
-      long[] candShort, long[] ctrlLong, int badIndex, double threshold) {
+      long[] candShort, long[] ctrlShort, int badIndex, double threshold) {
     long candCallsLong = candLong[RolloutWindows.CALLS];
     long candCallsShort = candShort[RolloutWindows.CALLS];
-    long ctrlCalls = ctrlLong[RolloutWindows.CALLS];
+    long ctrlCalls = ctrlShort[RolloutWindows.CALLS];
     long badLong = candLong[badIndex];
     long badShort = candShort[badIndex];
-    long ctrlBad = ctrlLong[badIndex];
+    long ctrlBad = ctrlShort[badIndex];
     double burnLong = burn(badLong, candCallsLong, budget);
     double burnShort = burn(badShort, candCallsShort, budget);
     double ctrlBurn = burn(ctrlBad, ctrlCalls, budget);
@@ -246,28 +246,56 @@ final class RolloutJudge {
     long n = candCallsLong;
     double llr = badLong * Math.log(p1 / p0) + (n - badLong) * Math.log((1 - p1) / (1 - p0));
     boolean sharedCause = ctrlCalls >= MIN_CONTROL_CALLS
-        && !candidateWorse(badLong, candCallsLong, ctrlBad, ctrlCalls, plan.sharedCauseRatio());
+        && !controlClearlyBetter(badShort, candCallsShort, ctrlBad, ctrlCalls, plan.sharedCauseRatio(), plan.alpha());
     return new RuleCheck(rule, sli, budget, candCallsLong, badLong, burnLong, candCallsShort, badShort, burnShort,
         ctrlCalls, ctrlBad, ctrlBurn, burning, llr, threshold, sharedCause);
   }
 
   /**
-   * Whether the candidate is clearly worse than the control: its bad ratio is above the control's
-   * divided by the shared-cause ratio, and the difference is significant (two-proportion z ≥
-   * {@value #BLAME_Z}).
+   * Whether the control is clearly better than the candidate over the same (short) window: if the
+   * control's calls failed at the candidate's bad ratio times the shared-cause ratio, seeing as few
+   * bad calls as it did would have probability below α (binomial lower tail).
    */
-  private static boolean candidateWorse(long candBad, long candCalls, long ctrlBad, long ctrlCalls, double sharedRatio) {
-    if (candCalls == 0) {
+  static boolean controlClearlyBetter(long candBad, long candCalls, long ctrlBad, long ctrlCalls, double sharedRatio,
+      double alpha) {
+    if (candCalls == 0 || ctrlCalls == 0) {
       return false;
     }
-    double pc = (double) candBad / candCalls;
-    double pk = (double) ctrlBad / ctrlCalls;
-    if (pc * sharedRatio <= pk) {
-      return false;
+    double p = (double) candBad / candCalls * sharedRatio;
+    return p > 0 && binomialLowerTail(ctrlBad, ctrlCalls, Math.min(p, 1)) < alpha;
+  }
+
+  /** P(X ≤ k) for X ~ Binomial(n, p): exact below 1,000 successes, normal approximation above. */
+  static double binomialLowerTail(long k, long n, double p) {
+    if (k >= n || p <= 0) {
+      return 1;
     }
-    double pooled = (double) (candBad + ctrlBad) / (candCalls + ctrlCalls);
-    double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / candCalls + 1.0 / ctrlCalls));
-    return se == 0 ? pc > pk : (pc - pk) / se >= BLAME_Z;
+    if (p >= 1) {
+      return 0;
+    }
+    if (k > 1000) {
+      double mean = n * p;
+      double sd = Math.sqrt(n * p * (1 - p));
+      return 0.5 * erfc(-(k + 0.5 - mean) / (sd * Math.sqrt(2)));
+    }
+    // sum the terms from i = 0 to k, each from the previous, in log space for large n
+    double logTerm = n * Math.log1p(-p); // i = 0
+    double sum = Math.exp(logTerm);
+    for (long i = 1; i <= k; i++) {
+      logTerm += Math.log((double) (n - i + 1) / i) + Math.log(p / (1 - p));
+      sum += Math.exp(logTerm);
+    }
+    return Math.min(1, sum);
+  }
+
+  /** The complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
+  private static double erfc(double x) {
+    double z = Math.abs(x);
+    double t = 1 / (1 + 0.5 * z);
+    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+        + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? r : 2 - r;
   }
 
   private static double burn(long bad, long calls, double budget) {

@@ -14,8 +14,7 @@ import java.util.Objects;
  * <p>Defaults: stages 1 %, 5 %, 25 %, 50 %, 100 %, each baking {@value #DEFAULT_BAKE_MINUTES}
  * minutes and seeing {@value #DEFAULT_MIN_SAMPLES} candidate calls; availability 99.9 %; rules
  * 1 h / 5 min × 14.4 → rollback and 6 h / 30 min × 6 → shrink; enforce mode; α = 0.01; at most 3
- * shrinks with a 10-minute cool-down; 1 hour of watching at 100 %; the candidate is blamed only when its bad
- * ratio is more than 1.5 times the control's (shared-cause ratio 2/3).
+ * shrinks with a 10-minute cool-down; 1 hour of watching at 100 %; shared-cause ratio 2/3.
  */
 public final class RolloutPlan {
   static final long DEFAULT_BAKE_MINUTES = 15;
@@ -103,8 +102,9 @@ public final class RolloutPlan {
   }
 
   /**
-   * The candidate is blamed for a regression only when its bad ratio exceeds the control's divided
-   * by this (and the difference is significant); otherwise the cause counts as shared.
+   * The candidate is blamed for a regression only when the control is clearly better: had the
+   * control's calls failed at this share of the candidate's bad ratio, as few failures as it had
+   * would have probability below α. Otherwise the cause counts as shared.
    */
   public double sharedCauseRatio() {
     return sharedCauseRatio;

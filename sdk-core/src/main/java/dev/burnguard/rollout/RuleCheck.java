@@ -13,20 +13,21 @@ package dev.burnguard.rollout;
  * @param candidateCallsShort candidate calls in the short window
  * @param candidateBadShort bad candidate calls in the short window
  * @param burnShort the candidate's burn rate over the short window
- * @param controlCallsLong control calls in the long window
- * @param controlBadLong bad control calls in the long window
- * @param controlBurnLong the control's burn rate over the long window
+ * @param controlCallsShort control calls in the short window
+ * @param controlBadShort bad control calls in the short window
+ * @param controlBurnShort the control's burn rate over the short window
  * @param burning whether both windows burn faster than the rule's factor
  * @param logLikelihoodRatio the sequential test's statistic: ln of the likelihood ratio of "bad
  *     ratio = factor × budget" against "bad ratio = budget" over the long window's calls
  * @param testThreshold ln(1 / α): the statistic must reach it for the burn to count as evidence
- * @param sharedCause whether the control, with enough calls to compare, is not clearly better than
- *     the candidate, which points at a shared dependency rather than the candidate
+ * @param sharedCause whether the control, with enough calls in the short window to compare, is not
+ *     clearly better than the candidate there, which points at a shared dependency rather than the
+ *     candidate
  */
 public record RuleCheck(BurnRateRule rule, String sli, double budget,
     long candidateCallsLong, long candidateBadLong, double burnLong,
     long candidateCallsShort, long candidateBadShort, double burnShort,
-    long controlCallsLong, long controlBadLong, double controlBurnLong,
+    long controlCallsShort, long controlBadShort, double controlBurnShort,
     boolean burning, double logLikelihoodRatio, double testThreshold, boolean sharedCause) {
 
   /** Whether the evidence is significant: burning in both windows and past the sequential test. */
@@ -43,9 +44,9 @@ public record RuleCheck(BurnRateRule rule, String sli, double budget,
   public String describe() {
     return String.format(java.util.Locale.ROOT,
         "%s %s: burn %.2f over %s (%d/%d bad) and %.2f over %s (%d/%d bad) vs factor %.2f; "
-            + "control burn %.2f (%d/%d bad); LLR %.2f vs %.2f%s",
+            + "control burn %.2f over the short window (%d/%d bad); LLR %.2f vs %.2f%s",
         sli, rule, burnLong, rule.longWindow(), candidateBadLong, candidateCallsLong, burnShort, rule.shortWindow(),
-        candidateBadShort, candidateCallsShort, rule.factor(), controlBurnLong, controlBadLong, controlCallsLong,
+        candidateBadShort, candidateCallsShort, rule.factor(), controlBurnShort, controlBadShort, controlCallsShort,
         logLikelihoodRatio, testThreshold, sharedCause ? "; shared with control" : "");
   }
 }

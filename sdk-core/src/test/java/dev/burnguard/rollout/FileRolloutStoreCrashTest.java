@@ -185,7 +185,10 @@ class FileRolloutStoreCrashTest {
       for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
         assertThat(loaded.states()).as("acknowledged flags").containsKey(e.getKey());
       }
-      assertThat(unacknowledged).as("decisions durable but not acknowledged, in this run").isBetween(0L, 1L);
+      // Usually 0 or 1 (the append the kill interrupted after its write); more when ACK lines the
+      // child wrote were not read back from its pipe after the kill, which was seen once on a loaded
+      // machine. What matters is that nothing acknowledged is lost, checked above and below.
+      assertThat(unacknowledged).as("decisions durable but not acknowledged, in this run").isNotNegative();
       stats.durableUnacknowledged += unacknowledged;
       for (String[] ack : lastRun) {
         long version = Long.parseLong(ack[1]);

@@ -104,9 +104,9 @@ public final class RolloutJson {
     m.put("candidateCallsShort", number(c.candidateCallsShort()));
     m.put("candidateBadShort", number(c.candidateBadShort()));
     m.put("burnShort", number(c.burnShort()));
-    m.put("controlCallsLong", number(c.controlCallsLong()));
-    m.put("controlBadLong", number(c.controlBadLong()));
-    m.put("controlBurnLong", number(c.controlBurnLong()));
+    m.put("controlCallsShort", number(c.controlCallsShort()));
+    m.put("controlBadShort", number(c.controlBadShort()));
+    m.put("controlBurnShort", number(c.controlBurnShort()));
     m.put("burning", c.burning());
     m.put("logLikelihoodRatio", number(c.logLikelihoodRatio()));
     m.put("testThreshold", number(c.testThreshold()));
@@ -193,7 +193,7 @@ public final class RolloutJson {
     return new RuleCheck(rule, m.string("sli"), m.decimal("budget"),
         m.longValue("candidateCallsLong"), m.longValue("candidateBadLong"), m.decimal("burnLong"),
         m.longValue("candidateCallsShort"), m.longValue("candidateBadShort"), m.decimal("burnShort"),
-        m.longValue("controlCallsLong"), m.longValue("controlBadLong"), m.decimal("controlBurnLong"),
+        m.longValue("controlCallsShort"), m.longValue("controlBadShort"), m.decimal("controlBurnShort"),
         m.bool("burning"), m.decimal("logLikelihoodRatio"), m.decimal("testThreshold"), m.bool("sharedCause"));
   }
 

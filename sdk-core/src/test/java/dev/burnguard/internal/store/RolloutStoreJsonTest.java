@@ -91,7 +91,7 @@ class RolloutStoreJsonTest {
     String json = RolloutJson.write(RolloutJson.decision(extremeDecision()));
     assertThat(json.chars().allMatch(c -> c >= 0x20 && c < 0x80)).as(json).isTrue();
     assertThat(json).contains("\"burnLong\":\"NaN\"", "\"burnShort\":\"Infinity\"",
-        "\"controlBurnLong\":\"-Infinity\"", "\"logLikelihoodRatio\":-0.0", "\"candidateBadLong\":\"-9223372036854775808\"",
+        "\"controlBurnShort\":\"-Infinity\"", "\"logLikelihoodRatio\":-0.0", "\"candidateBadLong\":\"-9223372036854775808\"",
         "\"longWindow\":\"PT72H\"", "\"at\":\"-1000000000-01-01T00:00:00Z\"", "\"until\":null");
     JsonReader.read(json); // strict RFC 8259: would throw on a bare NaN
   }
