@@ -83,6 +83,18 @@ class RolloutScenarioTest {
   }
 
   @Test
+  void anOutageOfTheCandidateAloneIsNotMistakenForASharedCauseWhileTheControlServesHalf() {
+    RolloutPlan plan = RolloutPlan.builder("old", "new")
+        .stages(List.of(new Stage(50, Duration.ofDays(10), 0), new Stage(100, Duration.ofMinutes(15), 0)))
+        .build();
+    Duration change = Duration.ofHours(2);
+    SimulationResult r = sim(plan).at(change, "new", VariantBehavior.errors(1)).run(change.plusMinutes(5));
+    Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    assertWithin(detection, Duration.ofMillis(51_840), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
+    assertThat(r.decisions()).noneMatch(d -> d.reason().startsWith("shared regression"));
+  }
+
+  @Test
   void aRegressionSharedWithTheControlHoldsAndSaysSo() {
     RolloutPlan plan = RolloutPlan.builder("old", "new")
         .stages(List.of(new Stage(50, Duration.ofDays(10), 0), new Stage(100, Duration.ofMinutes(15), 0)))
