@@ -44,7 +44,9 @@ public final class FlagEvaluationHook implements Hook<Object> {
   private FlagEvaluationHook(Builder b) {
     this.spanAttributes = b.spanAttributes;
     this.errorStatus = b.errorStatus;
-    this.counter = b.meterProvider == null ? null : new EvaluationCounter(b.meterProvider);
+    // A no-op meter provider would count nothing: skip the attribute lookup altogether.
+    this.counter = b.meterProvider == null || b.meterProvider == MeterProvider.noop() ? null
+        : new EvaluationCounter(b.meterProvider);
   }
 
   /** A hook with the defaults: events only, no span attributes, span status untouched, no metric. */
