@@ -6,12 +6,14 @@ import dev.burnguard.otel.FlagEvaluationHook;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.Hook;
 import dev.openfeature.sdk.MutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,8 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cost of {@link FlagEvaluationHook} on one evaluation through an OpenFeature client, with no
  * OpenTelemetry (the no-op API: no span is current) and with the OpenTelemetry SDK's tracer (a
  * sampled span is current and records the event). Compare each hooked benchmark with its baseline:
- * {@code noOtelWithHook − noOtelNoHook} is the hook's cost without OpenTelemetry, {@code
- * sdkSpanWithHook − sdkSpanNoHook} its cost on a recording span (the span's own start and end are
+ * {@code noOtelWithHook − noOtelEmptyHook} is the hook's own cost without OpenTelemetry ({@code
+ * noOtelEmptyHook − noOtelNoHook} is what the OpenFeature SDK charges for running any hook), {@code
+ * sdkSpanWithHook − sdkSpanEmptyHook} its cost on a recording span (the span's own start and end are
  * in both).
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
@@ -39,7 +42,9 @@ public class EvaluationHookBenchmark {
 
   private OpenFeatureAPI plainApi;
   private OpenFeatureAPI hookedApi;
+  private OpenFeatureAPI emptyHookApi;
   private Client plain;
+  private Client emptyHook;
   private Client hooked;
   private BurnguardTelemetry telemetry;
   private SdkTracerProvider tracerProvider;
@@ -51,6 +56,11 @@ public class EvaluationHookBenchmark {
     plainApi = OpenFeatureAPI.createIsolated();
     plainApi.setProviderAndWait(BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build());
     plain = plainApi.getClient();
+
+    emptyHookApi = OpenFeatureAPI.createIsolated();
+    emptyHookApi.setProviderAndWait(BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build());
+    emptyHookApi.addHooks(new Hook<Object>() {});
+    emptyHook = emptyHookApi.getClient();
 
     BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build();
     hookedApi = OpenFeatureAPI.createIsolated();
@@ -64,6 +74,15 @@ public class EvaluationHookBenchmark {
     if (!Boolean.TRUE.equals(hooked.getBooleanValue("checkout", false, context))) {
       throw new IllegalStateException("the flag does not evaluate to true");
     }
+    Span span = tracer.spanBuilder("check").startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      hooked.getBooleanValue("checkout", false, context);
+    } finally {
+      span.end();
+    }
+    if (((ReadableSpan) span).toSpanData().getEvents().size() != 1) {
+      throw new IllegalStateException("the hook did not record its event on the SDK span");
+    }
   }
 
   @TearDown
@@ -71,12 +90,18 @@ public class EvaluationHookBenchmark {
     telemetry.close();
     plainApi.shutdown();
     hookedApi.shutdown();
+    emptyHookApi.shutdown();
     tracerProvider.close();
   }
 
   @Benchmark
   public boolean noOtelNoHook() {
     return plain.getBooleanValue("checkout", false, context);
+  }
+
+  @Benchmark
+  public boolean noOtelEmptyHook() {
+    return emptyHook.getBooleanValue("checkout", false, context);
   }
 
   @Benchmark
@@ -87,6 +112,11 @@ public class EvaluationHookBenchmark {
   @Benchmark
   public boolean sdkSpanNoHook() {
     return inSpan(plain);
+  }
+
+  @Benchmark
+  public boolean sdkSpanEmptyHook() {
+    return inSpan(emptyHook);
   }
 
   @Benchmark
