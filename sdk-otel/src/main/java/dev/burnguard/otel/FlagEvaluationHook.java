@@ -9,6 +9,7 @@ import dev.openfeature.sdk.HookContext;
 import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.Value;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.MeterProvider;
@@ -16,6 +17,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +122,7 @@ public final class FlagEvaluationHook implements Hook<Object> {
     return b.build();
   }
 
-  private static void putScalar(AttributesBuilder b, io.opentelemetry.api.common.AttributeKey<String> key,
+  private static void putScalar(AttributesBuilder b, AttributeKey<String> key,
       ImmutableMetadata metadata, String metadataKey) {
     Object v = metadata.asUnmodifiableMap().get(metadataKey);
     if (v != null) {
@@ -163,7 +165,7 @@ public final class FlagEvaluationHook implements Hook<Object> {
      * {@code meterProvider} (default: no metric).
      */
     public Builder meterProvider(MeterProvider meterProvider) {
-      this.meterProvider = java.util.Objects.requireNonNull(meterProvider, "meterProvider");
+      this.meterProvider = Objects.requireNonNull(meterProvider, "meterProvider");
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.Slo;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.ManualClock;
@@ -39,8 +40,9 @@ import org.junit.jupiter.api.Test;
 
 /** {@link BurnguardTelemetry#install}: every metric's name, unit and attributes, and decisions as log records. */
 class BurnguardTelemetryTest {
-  private static final String FLAGS = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\","
-      + " \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"}}}";
+  private static final String FLAGS = "{\"flags\": {"
+      + "\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"},"
+      + "\"search\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"}}}";
   private static final Duration MS_50 = Duration.ofMillis(50);
 
   private final ManualClock clock = new ManualClock();
@@ -60,6 +62,9 @@ class BurnguardTelemetryTest {
     provider = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock).guardianTicking(false)
         .rollout("checkout", RolloutPlan.builder("old", "new")
             .stages(List.of(new Stage(100, Duration.ofMinutes(10), 0))).watch(Duration.ofDays(1)).build())
+        .rollout("search", RolloutPlan.builder("old", "new")
+            .stages(List.of(new Stage(100, Duration.ofMinutes(10), 0))).watch(Duration.ofDays(1))
+            .slo(Slo.availability(0.999).withLatency(Duration.ofMillis(300), 0.99)).build())
         .build();
     api = OpenFeatureAPI.createIsolated();
     api.setProviderAndWait(provider);
@@ -80,10 +85,17 @@ class BurnguardTelemetryTest {
     return all.stream().collect(Collectors.toMap(MetricData::getName, Function.identity()));
   }
 
-  /** Each point's value by its attributes. */
+  /** Each point's value by its attributes, for the flag checkout. */
   private static Map<Attributes, Object> points(MetricData m) {
+    return points(m, "checkout");
+  }
+
+  private static Map<Attributes, Object> points(MetricData m, String flagKey) {
     Map<Attributes, Object> out = new HashMap<>();
     for (PointData p : m.getData().getPoints()) {
+      if (!flagKey.equals(p.getAttributes().get(AttributeKey.stringKey("feature_flag.key")))) {
+        continue;
+      }
       Object v = p instanceof io.opentelemetry.sdk.metrics.data.LongPointData l ? (Object) l.getValue()
           : ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue();
       out.put(p.getAttributes(), v);
@@ -123,7 +135,9 @@ class BurnguardTelemetryTest {
     MetricData m = collect().get("burnguard.evaluations");
     assertThat(m.getUnit()).isEqualTo("{evaluation}");
     assertThat(m.getLongSumData().isMonotonic()).isTrue();
-    assertThat(points(m)).isEqualTo(Map.of(
+    Map<Attributes, Object> all = new HashMap<>(points(m));
+    all.putAll(points(m, "nope"));
+    assertThat(all).isEqualTo(Map.of(
         Attributes.builder().put("feature_flag.key", "checkout").put("feature_flag.result.variant", "new")
             .put("feature_flag.result.reason", "static").build(), 2L,
         Attributes.builder().put("feature_flag.key", "nope").put("feature_flag.result.reason", "error").build(), 1L));
@@ -159,6 +173,53 @@ class BurnguardTelemetryTest {
     assertThat(points(burn)).hasSize(8);
     assertThat((double) points(burn).get(burn("new", "5m"))).isCloseTo(20.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(points(burn)).containsEntry(burn("old", "1h"), 0.0);
+  }
+
+  @Test
+  void aLatencyObjectiveAddsALatencyBurnRateFromTheSlowCounts() {
+    for (int i = 0; i < 100; i++) {
+      provider.recorder().record("search", "new", (i < 5 ? Duration.ofMillis(500) : MS_50).toNanos(), Outcome.SUCCESS);
+    }
+    clock.advance(Duration.ofSeconds(1));
+    Map<Attributes, Object> burn = points(collect().get("burnguard.rollout.burn_rate"), "search");
+    Attributes window = Attributes.builder().put("feature_flag.key", "search").put("feature_flag.result.variant", "new")
+        .put("burnguard.window", "5m").build();
+    assertThat(burn).containsEntry(window.toBuilder().put("burnguard.sli", "availability").build(), 0.0);
+    assertThat((double) burn.get(window.toBuilder().put("burnguard.sli", "latency").build()))
+        .as("(5 / 100) / 1 %").isCloseTo(5.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(burn).hasSize(8).as("no calls on the control: no burn rate for it");
+  }
+
+  @Test
+  void withTheNoOpApiEverythingWorks() {
+    BurnguardTelemetry noop = BurnguardTelemetry.install(io.opentelemetry.api.OpenTelemetry.noop(), provider);
+    api.clearHooks();
+    api.addHooks(noop.hook());
+    assertThat(client.getBooleanValue("checkout", false, new ImmutableContext("u1"))).isTrue();
+    assertThat(client.getBooleanValue("nope", false)).isFalse();
+    provider.guardian().rollback("search", "person:ann");
+    noop.close();
+    assertThat(client.getBooleanValue("search", true, new ImmutableContext("u1"))).isFalse();
+    assertThat(collect()).doesNotContainKey("burnguard.evaluations");
+  }
+
+  @Test
+  void theHookNeverThrows() {
+    io.opentelemetry.sdk.trace.SdkTracerProvider tracing = io.opentelemetry.sdk.trace.SdkTracerProvider.builder().build();
+    io.opentelemetry.api.trace.Span span = tracing.get("test").spanBuilder("s").startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      dev.openfeature.sdk.HookContext<Object> broken = dev.openfeature.sdk.HookContext.from("checkout",
+          dev.openfeature.sdk.FlagValueType.BOOLEAN, () -> "client", () -> {
+            throw new IllegalStateException("broken provider metadata");
+          }, new ImmutableContext("u1"), false);
+      dev.openfeature.sdk.FlagEvaluationDetails<Object> details = new dev.openfeature.sdk.FlagEvaluationDetails<>();
+      details.setFlagKey("checkout");
+      telemetry.hook().finallyAfter(broken, details, Map.of());
+      telemetry.hook().finallyAfter(broken, details, Map.of());
+    } finally {
+      span.end();
+      tracing.close();
+    }
   }
 
   @Test

@@ -17,9 +17,9 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,12 +112,13 @@ public final class RolloutMetrics implements AutoCloseable {
       windows.add(r.longWindow());
       windows.add(r.shortWindow());
     }
+    // -1 when the plan has no latency objective, or its threshold is not one the recorder counts
     int latencyIndex = plan.slo().latencyThreshold()
         .map(t -> provider.recorder().latencyThresholds().indexOf(t)).orElse(-1);
     long[] counts = new long[RolloutWindows.SIZE];
     for (String variant : new String[] {plan.candidate(), plan.control()}) {
       for (Duration w : windows) {
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         provider.recorder().counts(s.flagKey(), variant, w, counts);
         String window = Durations.format(w);
         Attributes vw = Attributes.of(FeatureFlagAttributes.KEY, s.flagKey(),
@@ -130,8 +131,7 @@ public final class RolloutMetrics implements AutoCloseable {
         }
         burnRate.record(burn(counts[RolloutWindows.ERRORS], calls, plan.slo().errorBudget()),
             vw.toBuilder().put(SLI, "availability").build());
-        Optional<Duration> threshold = plan.slo().latencyThreshold();
-        if (threshold.isPresent() && latencyIndex >= 0) {
+        if (latencyIndex >= 0) {
           burnRate.record(burn(counts[RolloutWindows.SLOW + latencyIndex], calls, plan.slo().latencyBudget()),
               vw.toBuilder().put(SLI, "latency").build());
         }
