@@ -3,6 +3,7 @@ package dev.burnguard.otel.internal;
 import dev.burnguard.otel.FeatureFlagAttributes;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import java.util.Locale;
@@ -54,11 +55,14 @@ public final class EvaluationCounter {
       size.decrementAndGet();
       return overflow;
     }
-    String lowerReason = reason.toLowerCase(Locale.ROOT);
-    Attributes built = variant.isEmpty()
-        ? Attributes.of(FeatureFlagAttributes.KEY, flag, FeatureFlagAttributes.RESULT_REASON, lowerReason)
-        : Attributes.of(FeatureFlagAttributes.KEY, flag, FeatureFlagAttributes.RESULT_VARIANT, variant,
-            FeatureFlagAttributes.RESULT_REASON, lowerReason);
+    AttributesBuilder b = Attributes.builder().put(FeatureFlagAttributes.KEY, flag);
+    if (!variant.isEmpty()) {
+      b.put(FeatureFlagAttributes.RESULT_VARIANT, variant);
+    }
+    if (!reason.isEmpty()) {
+      b.put(FeatureFlagAttributes.RESULT_REASON, reason.toLowerCase(Locale.ROOT));
+    }
+    Attributes built = b.build();
     Attributes previous = cache.computeIfAbsent(flag, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(variant, k -> new ConcurrentHashMap<>()).putIfAbsent(reason, built);
     if (previous != null) {
