@@ -144,6 +144,20 @@ class BurnguardTelemetryTest {
   }
 
   @Test
+  void unknownFlagKeysCannotGrowTheEvaluationCounterPastItsCap() {
+    for (int i = 0; i < 1_200; i++) {
+      client.getBooleanValue("made-up-" + i, false);
+    }
+    MetricData m = collect().get("burnguard.evaluations");
+    assertThat(m.getLongSumData().getPoints()).hasSize(1_001);
+    assertThat(points(m, "_OTHER")).isEqualTo(Map.of(flagKey("_OTHER"), 200L));
+  }
+
+  private static Attributes flagKey(String key) {
+    return Attributes.of(AttributeKey.stringKey("feature_flag.key"), key);
+  }
+
+  @Test
   void rolloutGaugesReadTheGuardianAndTheRecorderWindows() {
     recordTraffic();
     Map<String, MetricData> all = collect();
