@@ -2,6 +2,7 @@ package dev.burnguard.otel;
 
 import static io.opentelemetry.api.common.AttributeKey.stringKey;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
@@ -9,6 +10,9 @@ import dev.burnguard.rollout.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.ManualClock;
 import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.FlagEvaluationDetails;
+import dev.openfeature.sdk.FlagValueType;
+import dev.openfeature.sdk.HookContext;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import io.opentelemetry.api.common.Attributes;
@@ -23,6 +27,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +158,26 @@ class FlagEvaluationHookTest {
     assertThat(a.get(stringKey("feature_flag.result.reason"))).isEqualTo("rolled_back");
     assertThat(span.getAttributes().asMap()).as("span attributes option").isEqualTo(a.asMap());
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+  }
+
+  @Test
+  void aFailureInsideTheHookIsLoggedAndSwallowed() {
+    HookContext<Object> broken = HookContext.from("checkout", FlagValueType.BOOLEAN, () -> "client", () -> {
+      throw new IllegalStateException("broken provider metadata");
+    }, new ImmutableContext("u1"), false);
+    FlagEvaluationDetails<Object> details = new FlagEvaluationDetails<>();
+    details.setFlagKey("checkout");
+    FlagEvaluationHook hook = FlagEvaluationHook.create();
+    Span span = tracer.spanBuilder("request").startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      assertThatCode(() -> {
+        hook.finallyAfter(broken, details, Map.of());
+        hook.finallyAfter(broken, details, Map.of());
+      }).doesNotThrowAnyException();
+    } finally {
+      span.end();
+    }
+    assertThat(spans.getFinishedSpanItems().get(0).getEvents()).isEmpty();
   }
 
   @Test
