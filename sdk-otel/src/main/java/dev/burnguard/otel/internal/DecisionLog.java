@@ -87,8 +87,8 @@ public final class DecisionLog {
       longs(b, "bad_long", ev, RuleCheck::candidateBadLong);
       longs(b, "calls_short", ev, RuleCheck::candidateCallsShort);
       longs(b, "bad_short", ev, RuleCheck::candidateBadShort);
-      doubles(b, "control_burn_long", ev, RuleCheck::controlBurnLong);
-      longs(b, "control_calls_long", ev, RuleCheck::controlCallsLong);
+      doubles(b, "control_burn_short", ev, RuleCheck::controlBurnShort);
+      longs(b, "control_calls_short", ev, RuleCheck::controlCallsShort);
       doubles(b, "llr", ev, RuleCheck::logLikelihoodRatio);
       doubles(b, "llr_threshold", ev, RuleCheck::testThreshold);
       booleans(b, "fires", ev, RuleCheck::fires);
