@@ -46,7 +46,8 @@ async function admin(path, body) {
     const r = await fetch(path, { method: 'POST', body: body || '',
       headers: { 'Authorization': 'Bearer ' + TOKEN, 'Content-Type': 'application/x-www-form-urlencoded' } });
     const j = await r.json();
-    message(r.ok ? (j.decision || ('fault set: ' + JSON.stringify(j))) : r.status + ': ' + j.error, !r.ok);
+    const done = j.decision || ('fault set: ' + pct(j.errorRate) + ' errors, +' + j.latencyMs + ' ms');
+    message(r.ok ? done : r.status + ': ' + j.error, !r.ok);
   } catch (e) {
     message('request failed: ' + e, true);
   }
@@ -83,7 +84,9 @@ function chart(svg, opts) {
     const g = svgEl('g', { class: 'mark mark-' + m.action });
     g.append(svgEl('line', { x1: x(m.t), y1: T, x2: x(m.t), y2: H - B, stroke: MARKS[m.action] || '#888',
       'stroke-width': m.action === 'ROLLBACK' ? 2 : 1, 'stroke-dasharray': m.action === 'ROLLBACK' ? '' : '3 3' }));
-    const label = svgEl('text', { x: x(m.t) + 3, y: T + 9, 'font-size': 10, fill: MARKS[m.action] || '#888' });
+    const nearEnd = x(m.t) > W - R - 60;
+    const label = svgEl('text', { x: x(m.t) + (nearEnd ? -3 : 3), y: T + 9, 'font-size': 10,
+      'text-anchor': nearEnd ? 'end' : 'start', fill: MARKS[m.action] || '#888' });
     label.textContent = m.action.toLowerCase();
     g.append(label);
     svg.append(g);
