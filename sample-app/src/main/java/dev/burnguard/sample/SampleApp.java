@@ -54,8 +54,15 @@ public final class SampleApp {
       once(options.dataDir);
       return;
     }
-    SampleService service = SampleService.start(new SampleService.Settings(options.dataDir, options.bind,
-        options.port, options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
+    SampleService service;
+    try {
+      service = SampleService.start(new SampleService.Settings(options.dataDir, options.bind, options.port,
+          options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
+    } catch (IOException e) {
+      System.err.println("Burnguard sample app: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     String host = options.bind.getHostAddress().contains(":") ? "[" + options.bind.getHostAddress() + "]"
         : options.bind.getHostAddress();
     String base = "http://" + host + ":" + service.port();

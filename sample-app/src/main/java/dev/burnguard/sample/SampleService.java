@@ -41,8 +41,8 @@ final class SampleService implements AutoCloseable {
    * @param bind the address to listen on (loopback by default)
    * @param port 0 for any free port
    * @param adminToken the admin API's token; null to generate one
-   * @param background whether guardian, traffic and sampling run on their own (false for tests
-   *     that drive a manual clock)
+   * @param background whether guardian, traffic and sampling run on their own and calls really
+   *     wait for their dependency and injected latency (false for tests that drive a manual clock)
    */
   record Settings(Path dataDir, InetAddress bind, int port, double rate, int users, boolean demo, String adminToken,
       Clock clock, boolean background) {}
@@ -85,8 +85,14 @@ final class SampleService implements AutoCloseable {
     }
     adminToken = s.adminToken() != null ? s.adminToken() : newToken();
     Client client = api.getClient("sample-app");
-    http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), adminToken, provider.guardian(), faults, checkout,
-        this::state, query -> SampleApp.evaluateAll(client, provider, query));
+    try {
+      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), adminToken, provider.guardian(), faults,
+          checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
+    } catch (IOException e) {
+      api.shutdown();
+      throw new IOException("cannot listen on " + s.bind().getHostAddress() + ":" + s.port() + ": " + e.getMessage()
+          + " (choose another port with --port)", e);
+    }
     if (s.background()) {
       sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sample-dashboard-sampler");
