@@ -164,6 +164,11 @@ function renderFlag(key, info, decisions) {
   const plan = info.plan, st = info.state;
   const points = samples.filter(s => s.flags[key]).map(s => [s.t, s.flags[key]]);
   const latest = points.length ? points[points.length - 1][1] : null;
+  // the candidate's error budget over the longest rule window: the share of the bad calls the SLO
+  // allows there that are not yet spent (1 − burn rate); past 1 the budget is overspent
+  const longest = plan.rules.reduce((best, r, i) => r.longSeconds > plan.rules[best].longSeconds ? i : best, 0);
+  const budgetLeft = b => b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
+    : 'none (spent ' + b.availabilityLong.toFixed(1) + '×)';
   const summary = sec.querySelector('.summary');
   const status = el('span', { class: 'status ' + st.status, id: 'status-' + key });
   status.textContent = st.status;
@@ -174,6 +179,7 @@ function renderFlag(key, info, decisions) {
     item('candidate calls this stage', latest ? String(latest.stageCalls) : '–'),
     item('last 10 s: candidate', latest ? latest.candidate.calls + ' calls, ' + latest.candidate.errors + ' errors' : '–'),
     item('control', latest ? latest.control.calls + ' calls, ' + latest.control.errors + ' errors' : '–'),
+    item('error budget left over ' + plan.rules[longest].longSeconds + ' s', latest ? budgetLeft(latest.burn[longest]) : '–'),
     item('SLO', (plan.slo.availability * 100) + ' % available' + (plan.slo.latencyThresholdMs != null
       ? ', ' + (plan.slo.latencyObjective * 100) + ' % ≤ ' + plan.slo.latencyThresholdMs + ' ms' : '')));
 
