@@ -1,9 +1,8 @@
 package dev.burnguard.sample;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.source.FileFlagSource;
+import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.FlagEvaluationDetails;
@@ -12,11 +11,7 @@ import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.Value;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -25,53 +20,84 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The Burnguard sample service: serves flag evaluations over HTTP from a flag file that it creates
- * with embedded defaults on first start and hot-reloads on every edit.
+ * The Burnguard sample app: a checkout service whose new implementation is rolled out under
+ * guard, with built-in traffic, fault injection and a live dashboard.
  *
  * <pre>
- * java -jar sample-app/target/burnguard-sample-app.jar [--port 8080] [--data-dir burnguard-data] [--once]
+ * java -jar sample-app/target/burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]
+ *     [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]
  * </pre>
  *
- * <p>{@code GET /evaluate?user=alice&amp;email=alice@example.com&amp;appVersion=2.5.0} evaluates every
- * flag for that user and prints value, variant and reason. {@code --once} prints the evaluations
+ * <p>The flag file ({@code <data>/flags.json}, created from embedded defaults on first start and
+ * hot-reloaded) defines {@value Checkout#FLAG} with a rollout plan; {@code --demo} replaces that
+ * plan with an accelerated one and breaks the new checkout at the 25 % stage. The dashboard is at
+ * {@code /}; admin actions need the token printed at start. {@code --once} prints the evaluations
  * for a few sample users and exits (a smoke test).
  */
 public final class SampleApp {
+  static final String USAGE = "usage: java -jar burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]"
+      + " [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]";
+
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
-    Options options = Options.parse(args);
-    Path flagFile = prepareFlagFile(options.dataDir);
-    BurnguardProvider provider = BurnguardProvider.builder()
-        .source(FileFlagSource.builder(flagFile).build())
-        .build();
-    OpenFeatureAPI api = OpenFeatureAPI.getInstance();
-    api.setProviderAndWait(provider);
-    Client client = api.getClient("sample-app");
-
-    if (options.once) {
-      for (String user : new String[] {"alice", "bob", "carol@example.com"}) {
-        System.out.print(evaluateAll(client, provider, Map.of("user", user, "email", user, "appVersion", "2.5.0")));
-      }
-      api.shutdown();
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
       return;
     }
-
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", options.port), 0);
-    server.createContext("/evaluate", exchange -> respond(exchange,
-        evaluateAll(client, provider, query(exchange.getRequestURI().getRawQuery()))));
-    server.createContext("/", exchange -> respond(exchange, "Burnguard sample app. Try /evaluate?user=alice"
-        + "&email=alice@example.com&appVersion=2.5.0\nFlags: " + flagFile.toAbsolutePath() + " (edit it; it reloads)\n"));
-    server.start();
-    System.out.println("Burnguard sample app on http://127.0.0.1:" + server.getAddress().getPort()
-        + "/evaluate?user=alice — flags from " + flagFile.toAbsolutePath() + " (hot reload). Ctrl-C to stop.");
+    if (options.once) {
+      once(options.dataDir);
+      return;
+    }
+    SampleService service;
+    try {
+      service = SampleService.start(new SampleService.Settings(options.dataDir, options.bind, options.port,
+          options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
+    } catch (IOException e) {
+      System.err.println("Burnguard sample app: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    String host = options.bind.getHostAddress().contains(":") ? "[" + options.bind.getHostAddress() + "]"
+        : options.bind.getHostAddress();
+    String base = "http://" + host + ":" + service.port();
+    if (!options.bind.isLoopbackAddress()) {
+      System.out.println("WARNING: listening on " + host + ", not on loopback: anyone who can reach it can read the "
+          + "dashboard; admin actions still need the token.");
+    }
+    System.out.println("Burnguard sample app" + (options.demo ? " (demo)" : "") + ": " + options.rate
+        + " checkouts/s from " + options.users + " users; flags from "
+        + options.dataDir.resolve("flags.json").toAbsolutePath() + " (hot reload).");
+    System.out.println("Dashboard (the link carries the admin token; keep it private):");
+    System.out.println("  " + base + "/?token=" + service.adminToken);
+    System.out.println("Service: " + base + "/api/checkout?user=alice&items=3   Ctrl-C to stop.");
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop(0);
-      api.shutdown();
+      service.close();
       stop.countDown();
     }));
     stop.await();
+  }
+
+  /** Prints every flag's evaluation for three sample users. */
+  private static void once(Path dataDir) throws Exception {
+    Path flagFile = prepareFlagFile(dataDir);
+    BurnguardProvider provider = BurnguardProvider.builder()
+        .source(FileFlagSource.builder(flagFile).build())
+        .stateDirectory(dataDir.resolve("state"))
+        .build();
+    OpenFeatureAPI api = OpenFeatureAPI.createIsolated();
+    api.setProviderAndWait(provider);
+    Client client = api.getClient("sample-app");
+    for (String user : new String[] {"alice", "bob", "carol@example.com"}) {
+      System.out.print(evaluateAll(client, provider, Map.of("user", user, "email", user, "appVersion", "2.5.0")));
+    }
+    api.shutdown();
   }
 
   /** Creates the flag file from the embedded defaults unless it already exists. */
@@ -109,57 +135,76 @@ public final class SampleApp {
     return out.toString();
   }
 
-  private static Map<String, String> query(String raw) {
-    Map<String, String> params = new HashMap<>();
-    if (raw == null) {
-      return params;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return params;
-  }
-
-  private static void respond(HttpExchange exchange, String body) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    try (OutputStream out = exchange.getResponseBody()) {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(200, bytes.length);
-      out.write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** Command-line options. */
   static final class Options {
     int port = 8080;
+    InetAddress bind = InetAddress.getLoopbackAddress();
     Path dataDir = Path.of("burnguard-data");
+    double rate = 100;
+    int users = 1000;
+    boolean demo;
     boolean once;
+    String adminToken;
 
     static Options parse(String[] args) {
       Options o = new Options();
       for (int i = 0; i < args.length; i++) {
-        switch (args[i]) {
-          case "--port":
-            o.port = Integer.parseInt(value(args, ++i, "--port"));
-            break;
-          case "--data-dir":
-            o.dataDir = Path.of(value(args, ++i, "--data-dir"));
-            break;
-          case "--once":
-            o.once = true;
-            break;
-          default:
-            throw new IllegalArgumentException("unknown option " + args[i]
-                + "; usage: [--port 8080] [--data-dir burnguard-data] [--once]");
+        String option = args[i];
+        switch (option) {
+          case "--port" -> {
+            o.port = integer(value(args, ++i, option), option);
+            if (o.port < 0 || o.port > 65_535) {
+              throw new IllegalArgumentException("--port must be between 0 and 65535, got " + o.port);
+            }
+          }
+          case "--bind" -> {
+            String host = value(args, ++i, option);
+            try {
+              o.bind = InetAddress.getByName(host);
+            } catch (java.net.UnknownHostException e) {
+              throw new IllegalArgumentException("--bind: unknown address " + host);
+            }
+          }
+          case "--data-dir" -> o.dataDir = Path.of(value(args, ++i, option));
+          case "--rate" -> {
+            String v = value(args, ++i, option);
+            try {
+              o.rate = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--rate must be a number of requests a second, got " + v);
+            }
+            if (!(o.rate >= 0 && o.rate <= TrafficGenerator.MAX_RATE)) {
+              throw new IllegalArgumentException("--rate must be between 0 and " + TrafficGenerator.MAX_RATE
+                  + ", got " + v);
+            }
+          }
+          case "--users" -> {
+            o.users = integer(value(args, ++i, option), option);
+            if (o.users < 1 || o.users > TrafficGenerator.MAX_USERS) {
+              throw new IllegalArgumentException("--users must be between 1 and " + TrafficGenerator.MAX_USERS
+                  + ", got " + o.users);
+            }
+          }
+          case "--admin-token" -> {
+            o.adminToken = value(args, ++i, option);
+            if (o.adminToken.length() < 16 || !o.adminToken.matches("[A-Za-z0-9._~-]+")) {
+              throw new IllegalArgumentException("--admin-token must be at least 16 characters of A-Z a-z 0-9 . _ ~ -");
+            }
+          }
+          case "--demo" -> o.demo = true;
+          case "--once" -> o.once = true;
+          default -> throw new IllegalArgumentException("unknown option " + option);
         }
       }
       return o;
+    }
+
+    private static int integer(String v, String option) {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(option + " must be a whole number, got " + v);
+      }
     }
 
     private static String value(String[] args, int i, String option) {

@@ -1,0 +1,254 @@
+package dev.burnguard.sample;
+
+import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.outcome.WindowCounts;
+import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.Guardian;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.Stage;
+import dev.burnguard.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the dashboard draws: a bounded history of every guarded flag, sampled once a second —
+ * exposure, candidate and control error ratios and p95/p99 latency over the last
+ * {@link #RECENT}, the candidate's burn rate over each rule's windows — and the latest decisions
+ * with their evidence.
+ *
+ * <p>Design (concurrency): {@link #sample()} is called by one thread (the service's one-second
+ * scheduler, or a test); it alone touches the latency snapshots. Decisions arrive through
+ * {@link #decided} on whichever thread the guardian decides on (its ticker, or an admin request).
+ * Samples and decisions are immutable maps kept in two bounded deques, each guarded by its own
+ * monitor; {@link #snapshot} (HTTP threads) copies what it needs under those monitors and builds
+ * its answer outside them. Memory is bounded by {@link #CAPACITY} samples and
+ * {@link #MAX_DECISIONS} decisions.
+ */
+final class RolloutHistory {
+  /** Ten minutes of one-second samples. */
+  static final int CAPACITY = 600;
+  static final int MAX_DECISIONS = 200;
+  /** The window of the error ratios, latency percentiles and sample counts shown. */
+  static final Duration RECENT = Duration.ofSeconds(10);
+
+  private final Guardian guardian;
+  private final SliRecorder recorder;
+  private final Clock clock;
+  private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>();
+  private final ArrayDeque<Map<String, Object>> decisions = new ArrayDeque<>();
+  private long seq; // guarded by samples
+  // sampler thread only: the latency snapshots of the last RECENT seconds, oldest first
+  private final Map<String, ArrayDeque<LatencyDistribution>> latencies = new HashMap<>();
+
+  RolloutHistory(Guardian guardian, SliRecorder recorder, Clock clock) {
+    this.guardian = guardian;
+    this.recorder = recorder;
+    this.clock = clock;
+  }
+
+  /** Records one sample of every guarded flag. One thread at a time. */
+  void sample() {
+    Instant now = Instant.ofEpochMilli(clock.wallMillis());
+    Map<String, RolloutState> states = guardian.states();
+    Map<String, Object> flags = new LinkedHashMap<>();
+    guardian.plans().forEach((flag, plan) -> {
+      RolloutState state = states.get(flag);
+      if (state != null) {
+        flags.put(flag, sample(flag, plan, state, now));
+      }
+    });
+    latencies.keySet().removeIf(k -> !flags.containsKey(k.substring(0, k.indexOf('\n'))));
+    synchronized (samples) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("seq", ++seq);
+      s.put("t", now.toEpochMilli());
+      s.put("flags", flags);
+      samples.addLast(s);
+      if (samples.size() > CAPACITY) {
+        samples.removeFirst();
+      }
+    }
+  }
+
+  private Map<String, Object> sample(String flag, RolloutPlan plan, RolloutState state, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", state.status().name());
+    m.put("stage", state.stage());
+    m.put("exposure", state.exposure());
+    m.put("candidate", variant(flag, plan.candidate(), plan));
+    m.put("control", variant(flag, plan.control(), plan));
+    int latencyIndex = latencyIndex(plan);
+    List<Object> burns = new ArrayList<>();
+    for (BurnRateRule rule : plan.rules()) {
+      WindowCounts lng = recorder.counts(flag, plan.candidate(), rule.longWindow());
+      WindowCounts shrt = recorder.counts(flag, plan.candidate(), rule.shortWindow());
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("availabilityLong", lng.errorRatio() / plan.slo().errorBudget());
+      b.put("availabilityShort", shrt.errorRatio() / plan.slo().errorBudget());
+      if (latencyIndex >= 0) {
+        b.put("latencyLong", lng.slowRatio(latencyIndex) / plan.slo().latencyBudget());
+        b.put("latencyShort", shrt.slowRatio(latencyIndex) / plan.slo().latencyBudget());
+      }
+      burns.add(b);
+    }
+    m.put("burn", burns);
+    Duration baked = Duration.between(state.stageStartedAt(), now);
+    Duration stageWindow = baked.compareTo(SliRecorder.MAX_WINDOW) > 0 ? SliRecorder.MAX_WINDOW
+        : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
+    m.put("stageCalls", recorder.counts(flag, plan.candidate(), stageWindow).calls());
+    return m;
+  }
+
+  private Map<String, Object> variant(String flag, String variant, RolloutPlan plan) {
+    WindowCounts recent = recorder.counts(flag, variant, RECENT);
+    LatencyDistribution all = recorder.latency(flag, variant);
+    ArrayDeque<LatencyDistribution> ring = latencies.computeIfAbsent(flag + "\n" + variant, k -> new ArrayDeque<>());
+    LatencyDistribution window = ring.isEmpty() ? all : all.since(ring.peekFirst());
+    ring.addLast(all);
+    if (ring.size() > RECENT.toSeconds()) {
+      ring.removeFirst();
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("calls", recent.calls());
+    m.put("errors", recent.errors());
+    m.put("errorRatio", recent.calls() == 0 ? null : recent.errorRatio());
+    int latencyIndex = latencyIndex(plan);
+    if (latencyIndex >= 0) {
+      m.put("slowRatio", recent.calls() == 0 ? null : recent.slowRatio(latencyIndex));
+    }
+    m.put("p95", window.count() == 0 ? null : millis(window.quantile(0.95)));
+    m.put("p99", window.count() == 0 ? null : millis(window.quantile(0.99)));
+    return m;
+  }
+
+  private int latencyIndex(RolloutPlan plan) {
+    return plan.slo().latencyThreshold().map(t -> recorder.latencyThresholds().indexOf(t)).orElse(-1);
+  }
+
+  /** A guardian listener: keeps the decision, with its evidence, for the decision log. */
+  void decided(Decision d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("flag", d.flagKey());
+    m.put("t", d.at().toEpochMilli());
+    m.put("action", d.action().name());
+    m.put("actor", d.actor());
+    m.put("applied", d.applied());
+    m.put("reason", d.reason());
+    m.put("exposureBefore", d.before() == null ? null : d.before().exposure());
+    m.put("exposureAfter", d.after().exposure());
+    m.put("status", d.after().status().name());
+    m.put("stage", d.after().stage());
+    List<Object> evidence = new ArrayList<>();
+    for (RuleCheck c : d.evidence()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("rule", c.rule().toString());
+      e.put("sli", c.sli());
+      e.put("factor", c.rule().factor());
+      e.put("burnLong", c.burnLong());
+      e.put("burnShort", c.burnShort());
+      e.put("candidateLong", c.candidateBadLong() + "/" + c.candidateCallsLong());
+      e.put("candidateShort", c.candidateBadShort() + "/" + c.candidateCallsShort());
+      e.put("controlLong", c.controlBadLong() + "/" + c.controlCallsLong());
+      e.put("controlBurnLong", c.controlBurnLong());
+      e.put("llr", c.logLikelihoodRatio());
+      e.put("threshold", c.testThreshold());
+      e.put("sharedCause", c.sharedCause());
+      e.put("fires", c.fires());
+      evidence.add(e);
+    }
+    m.put("evidence", evidence);
+    synchronized (decisions) {
+      decisions.addLast(m);
+      if (decisions.size() > MAX_DECISIONS) {
+        decisions.removeFirst();
+      }
+    }
+  }
+
+  /**
+   * The dashboard's view: every guarded flag's plan and state, the samples after {@code since}
+   * (a sample's {@code seq}; 0 for all kept), and the decisions kept, oldest first.
+   */
+  Map<String, Object> snapshot(long since) {
+    List<Object> newSamples = new ArrayList<>();
+    long last;
+    synchronized (samples) {
+      for (Map<String, Object> s : samples) {
+        if ((long) s.get("seq") > since) {
+          newSamples.add(s);
+        }
+      }
+      last = seq;
+    }
+    List<Object> log;
+    synchronized (decisions) {
+      log = new ArrayList<>(decisions);
+    }
+    Map<String, RolloutState> states = guardian.states();
+    Map<String, Object> flags = new LinkedHashMap<>();
+    guardian.plans().forEach((flag, plan) -> {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("plan", plan(plan));
+      RolloutState s = states.get(flag);
+      if (s != null) {
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("status", s.status().name());
+        st.put("stage", s.stage());
+        st.put("exposure", s.exposure());
+        st.put("shrinks", s.shrinks());
+        st.put("stageStartedAt", s.stageStartedAt().toEpochMilli());
+        st.put("until", s.until() == null ? null : s.until().toEpochMilli());
+        f.put("state", st);
+      }
+      flags.put(flag, f);
+    });
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("now", clock.wallMillis());
+    out.put("seq", last);
+    out.put("flags", flags);
+    out.put("samples", newSamples);
+    out.put("decisions", log);
+    return out;
+  }
+
+  private Map<String, Object> plan(RolloutPlan plan) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("control", plan.control());
+    p.put("candidate", plan.candidate());
+    p.put("mode", plan.mode().name());
+    List<Object> stages = new ArrayList<>();
+    for (Stage s : plan.stages()) {
+      stages.add(Map.of("exposure", s.exposure(), "bakeSeconds", s.bake().toSeconds(), "minSamples", s.minSamples()));
+    }
+    p.put("stages", stages);
+    Map<String, Object> slo = new LinkedHashMap<>();
+    slo.put("availability", plan.slo().availability());
+    slo.put("errorBudget", plan.slo().errorBudget());
+    plan.slo().latencyThreshold().ifPresent(t -> {
+      slo.put("latencyThresholdMs", millis(t));
+      slo.put("latencyObjective", plan.slo().latencyObjective());
+    });
+    p.put("slo", slo);
+    List<Object> rules = new ArrayList<>();
+    for (BurnRateRule r : plan.rules()) {
+      rules.add(Map.of("label", r.toString(), "factor", r.factor(), "longSeconds", r.longWindow().toSeconds(),
+          "shortSeconds", r.shortWindow().toSeconds(), "action", r.action().name()));
+    }
+    p.put("rules", rules);
+    return p;
+  }
+
+  private static double millis(Duration d) {
+    return d.toNanos() / 1e6;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.burnguard.sample;
+
+import dev.burnguard.BurnguardProvider;
+import dev.burnguard.source.FileFlagSource;
+import dev.burnguard.time.Clock;
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.OpenFeatureAPI;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running sample: a Burnguard provider over the data folder's flag file, with rollout state in
+ * {@code <data>/state}; the guarded checkout; the traffic generator; the dashboard's history; the
+ * HTTP API; and, with {@code --demo}, the demo scenario.
+ *
+ * <p>Design (concurrency): with {@link Settings#background()} the provider ticks its guardian once
+ * a second, the traffic generator runs on its own threads, and one scheduler thread here calls
+ * {@link #everySecond()} (history sample, demo check). Without it — tests on a manual clock —
+ * nothing runs by itself: the test sends traffic, ticks the guardian and calls
+ * {@link #everySecond()}. {@link #close()} stops everything in reverse order of start.
+ */
+final class SampleService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SampleService.class);
+
+  /**
+   * What to run.
+   *
+   * @param bind the address to listen on (loopback by default)
+   * @param port 0 for any free port
+   * @param adminToken the admin API's token; null to generate one
+   * @param background whether guardian, traffic and sampling run on their own and calls really
+   *     wait for their dependency and injected latency (false for tests that drive a manual clock)
+   */
+  record Settings(Path dataDir, InetAddress bind, int port, double rate, int users, boolean demo, String adminToken,
+      Clock clock, boolean background) {}
+
+  final BurnguardProvider provider;
+  final Faults faults = new Faults();
+  final Checkout checkout;
+  final TrafficGenerator traffic;
+  final RolloutHistory history;
+  final DemoScenario demo;
+  final String adminToken;
+  private final OpenFeatureAPI api;
+  private final HttpApi http;
+  private final ScheduledExecutorService sampler;
+  private final Instant started;
+
+  private SampleService(Settings s) throws Exception {
+    Path flagFile = SampleApp.prepareFlagFile(s.dataDir());
+    BurnguardProvider.Builder builder = BurnguardProvider.builder()
+        .source(FileFlagSource.builder(flagFile).build())
+        .clock(s.clock())
+        .stateDirectory(s.dataDir().resolve("state"))
+        .guardianTicking(s.background());
+    if (s.demo()) {
+      builder.rollout(Checkout.FLAG, DemoScenario.plan());
+    }
+    provider = builder.build();
+    history = new RolloutHistory(provider.guardian(), provider.recorder(), s.clock());
+    provider.guardian().addListener(history::decided);
+    api = OpenFeatureAPI.createIsolated();
+    api.setProviderAndWait(provider);
+    started = Instant.ofEpochMilli(s.clock().wallMillis());
+
+    checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
+        s.background() ? Checkout.Work.sleeping() : time -> { });
+    traffic = new TrafficGenerator(checkout, s.rate(), s.users());
+    demo = s.demo() ? new DemoScenario(provider.guardian(), faults, s.clock()) : null;
+    if (demo != null) {
+      demo.start();
+    }
+    adminToken = s.adminToken() != null ? s.adminToken() : newToken();
+    Client client = api.getClient("sample-app");
+    try {
+      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), adminToken, provider.guardian(), faults,
+          checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
+    } catch (IOException e) {
+      api.shutdown();
+      throw new IOException("cannot listen on " + s.bind().getHostAddress() + ":" + s.port() + ": " + e.getMessage()
+          + " (choose another port with --port)", e);
+    }
+    if (s.background()) {
+      sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sample-dashboard-sampler");
+        t.setDaemon(true);
+        return t;
+      });
+      sampler.scheduleAtFixedRate(this::everySecondLogged, 1, 1, TimeUnit.SECONDS);
+      traffic.start();
+    } else {
+      sampler = null;
+    }
+  }
+
+  /** Starts the service; its HTTP API listens when this returns. */
+  static SampleService start(Settings settings) throws Exception {
+    return new SampleService(settings);
+  }
+
+  /** 32 random bytes from {@link SecureRandom}, URL-safe. */
+  static String newToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  int port() {
+    return http.port();
+  }
+
+  /** Samples the dashboard's history and lets the demo act. */
+  void everySecond() {
+    history.sample();
+    if (demo != null) {
+      demo.check();
+    }
+  }
+
+  private void everySecondLogged() {
+    try {
+      everySecond();
+    } catch (RuntimeException e) {
+      LOG.warn("Dashboard sampling failed; the next second retries", e);
+    }
+  }
+
+  /** The dashboard's JSON: the history after {@code since}, the fault, the traffic and the instance. */
+  private Map<String, Object> state(long since) {
+    Map<String, Object> out = new LinkedHashMap<>(history.snapshot(since));
+    out.put("fault", HttpApi.fault(faults.current()));
+    out.put("traffic", traffic.stats());
+    Map<String, Object> instance = new LinkedHashMap<>();
+    instance.put("startedAt", started.toEpochMilli());
+    instance.put("demo", demo != null);
+    var health = provider.rolloutStore().health();
+    instance.put("stateStore", health.healthy() ? "healthy" : "unhealthy: " + health.lastError());
+    instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
+    out.put("instance", instance);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (sampler != null) {
+      sampler.shutdownNow();
+    }
+    traffic.close();
+    http.close();
+    api.shutdown();
+  }
+}

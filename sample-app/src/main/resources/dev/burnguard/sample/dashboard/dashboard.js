@@ -1,0 +1,293 @@
+'use strict';
+// The Burnguard sample dashboard: polls /api/state every second, keeps at most ten minutes of
+// samples, draws them as inline SVG, and sends admin actions with the token from the page's URL.
+// The token (?token=... in the link the app prints) is kept in memory only and removed from the
+// address bar at once; it is sent as "Authorization: Bearer <token>" with every admin POST.
+
+const TOKEN = new URLSearchParams(location.search).get('token');
+if (TOKEN) history.replaceState(null, '', location.pathname);
+const SVG = 'http://www.w3.org/2000/svg';
+const MAX_SAMPLES = 600;
+const COLORS = { candidate: '#d1495b', control: '#2e6fba', factor: '#444', slo: '#999', exposure: '#2a7a3a' };
+const MARKS = { ROLLBACK: '#b00', SHRINK: '#d08000', ADVANCE: '#2a7a3a', COMPLETE: '#2a7a3a', REPROBE: '#2a7a3a',
+  FINISH: '#2a7a3a', START: '#557', RESET: '#557', PAUSE: '#888', RESUME: '#888', PROMOTE: '#2a7a3a', HOLD: '#aa8800' };
+
+let seq = 0;
+let samples = [];
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function svgEl(tag, attrs) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  return e;
+}
+
+function pct(x, digits = 1) { return x == null ? '–' : (x * 100).toFixed(digits) + ' %'; }
+function time(t) { return new Date(t).toLocaleTimeString(); }
+
+function message(text, error) {
+  const m = document.getElementById('message');
+  m.textContent = text;
+  m.className = error ? 'error' : '';
+}
+
+async function admin(path, body) {
+  if (!TOKEN) {
+    message('Read-only: open the dashboard with the link (…/?token=…) the app printed at start.', true);
+    return;
+  }
+  try {
+    const r = await fetch(path, { method: 'POST', body: body || '',
+      headers: { 'Authorization': 'Bearer ' + TOKEN, 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const j = await r.json();
+    const done = j.decision || ('fault set: ' + pct(j.errorRate) + ' errors, +' + j.latencyMs + ' ms');
+    message(r.ok ? done : r.status + ': ' + j.error, !r.ok);
+  } catch (e) {
+    message('request failed: ' + e, true);
+  }
+}
+
+// ---------------------------------------------------------------- charts
+
+// Draws series of [t, value] points (null values break the line) between t0 and t1.
+function chart(svg, opts) {
+  const W = 560, H = 170, L = 48, R = 10, T = 12, B = 22;
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  const [t0, t1] = opts.range;
+  let yMax = opts.yMax || 0;
+  for (const s of opts.series) for (const p of s.points) if (p[1] != null) yMax = Math.max(yMax, p[1]);
+  for (const h of opts.hlines || []) yMax = Math.max(yMax, h.value * 1.15);
+  if (!(yMax > 0)) yMax = 1;
+  const x = t => L + (W - L - R) * (t1 === t0 ? 1 : (t - t0) / (t1 - t0));
+  const y = v => H - B - (H - B - T) * Math.min(v, yMax) / yMax;
+  svg.append(svgEl('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#bbc' }));
+  svg.append(svgEl('line', { x1: L, y1: T, x2: L, y2: H - B, stroke: '#bbc' }));
+  for (const f of [0, 0.5, 1]) {
+    const label = svgEl('text', { x: L - 4, y: y(yMax * f) + 4, 'text-anchor': 'end', 'font-size': 10, fill: '#667' });
+    label.textContent = opts.format(yMax * f);
+    svg.append(label);
+  }
+  for (const [t, anchor] of [[t0, 'start'], [t1, 'end']]) {
+    const label = svgEl('text', { x: x(t), y: H - 6, 'text-anchor': anchor, 'font-size': 10, fill: '#667' });
+    label.textContent = time(t);
+    svg.append(label);
+  }
+  for (const m of opts.marks || []) {
+    if (m.t < t0 || m.t > t1) continue;
+    const g = svgEl('g', { class: 'mark mark-' + m.action });
+    g.append(svgEl('line', { x1: x(m.t), y1: T, x2: x(m.t), y2: H - B, stroke: MARKS[m.action] || '#888',
+      'stroke-width': m.action === 'ROLLBACK' ? 2 : 1, 'stroke-dasharray': m.action === 'ROLLBACK' ? '' : '3 3' }));
+    const nearEnd = x(m.t) > W - R - 60;
+    const label = svgEl('text', { x: x(m.t) + (nearEnd ? -3 : 3), y: T + 9, 'font-size': 10,
+      'text-anchor': nearEnd ? 'end' : 'start', fill: MARKS[m.action] || '#888' });
+    label.textContent = m.action.toLowerCase();
+    g.append(label);
+    svg.append(g);
+  }
+  for (const h of opts.hlines || []) {
+    svg.append(svgEl('line', { x1: L, y1: y(h.value), x2: W - R, y2: y(h.value), stroke: h.color,
+      'stroke-dasharray': '6 4' }));
+    const label = svgEl('text', { x: W - R - 2, y: y(h.value) - 3, 'text-anchor': 'end', 'font-size': 10, fill: h.color });
+    label.textContent = h.label;
+    svg.append(label);
+  }
+  for (const s of opts.series) {
+    let d = '', prev = null;
+    for (const [t, v] of s.points) {
+      if (v == null) { prev = null; continue; }
+      if (prev == null) d += `M${x(t).toFixed(1)},${y(v).toFixed(1)}`;
+      else if (s.step) d += `H${x(t).toFixed(1)}V${y(v).toFixed(1)}`;
+      else d += `L${x(t).toFixed(1)},${y(v).toFixed(1)}`;
+      prev = v;
+    }
+    if (d) svg.append(svgEl('path', { d, fill: 'none', stroke: s.color, 'stroke-width': s.width || 1.6,
+      'stroke-dasharray': s.dash || '', class: 'series ' + (s.cls || '') }));
+  }
+}
+
+function legend(items) {
+  return el('div', {}, ...items.map(([color, text]) => {
+    const swatch = el('b');
+    swatch.textContent = '■ ';
+    swatch.style.color = color; // CSSOM, allowed by the page's Content-Security-Policy
+    return el('span', {}, swatch, text);
+  }));
+}
+
+// ---------------------------------------------------------------- one flag
+
+function flagSection(key, info) {
+  const id = 'flag-' + key.replace(/[^A-Za-z0-9_-]/g, '_');
+  let sec = document.getElementById(id);
+  if (sec) return sec;
+  sec = el('section', { id, class: 'panel flag', 'data-flag': key });
+  const h = el('h2');
+  h.textContent = key + ' — ' + info.plan.control + ' → ' + info.plan.candidate + ' (' + info.plan.mode.toLowerCase() + ')';
+  const buttons = el('div', { class: 'buttons' });
+  for (const action of ['pause', 'resume', 'promote', 'rollback', 'reset']) {
+    const b = el('button', { type: 'button', 'data-action': action, class: action === 'rollback' ? 'danger' : '' });
+    b.textContent = action;
+    b.addEventListener('click', () => admin('/api/rollouts/' + encodeURIComponent(key) + '/' + action));
+    buttons.append(b);
+  }
+  const charts = el('div', { class: 'charts' });
+  const names = [['exposure', 'Candidate exposure'], ['errors', 'Error ratio (last 10 s)'],
+    ['latency', 'Latency p95 / p99 (last 10 s)']];
+  info.plan.rules.forEach((r, i) => names.push(['burn' + i, 'Burn rate, rule ' + r.label]));
+  for (const [name, title] of names) {
+    const c = el('div', { class: 'chart' });
+    const t = el('h3');
+    t.textContent = title;
+    c.append(t, svgEl('svg', { class: 'chart-' + name }), el('div', { class: 'legend legend-' + name }));
+    charts.append(c);
+  }
+  const log = el('table', { class: 'log' });
+  log.append(el('thead', {}, el('tr', {}, ...['time', 'decision', 'by', 'exposure', 'reason and evidence']
+    .map(t => { const th = el('th'); th.textContent = t; return th; }))), el('tbody'));
+  const logTitle = el('h3');
+  logTitle.textContent = 'Decision log';
+  sec.append(h, el('div', { class: 'summary' }), buttons, charts, logTitle, log);
+  document.getElementById('flags').append(sec);
+  return sec;
+}
+
+function renderFlag(key, info, decisions) {
+  if (!info.state) return;
+  const sec = flagSection(key, info);
+  const plan = info.plan, st = info.state;
+  const points = samples.filter(s => s.flags[key]).map(s => [s.t, s.flags[key]]);
+  const latest = points.length ? points[points.length - 1][1] : null;
+  // the candidate's error budget over the longest rule window: the share of the bad calls the SLO
+  // allows there that are not yet spent (1 − burn rate); past 1 the budget is overspent
+  const longest = plan.rules.reduce((best, r, i) => r.longSeconds > plan.rules[best].longSeconds ? i : best, 0);
+  const budgetLeft = b => b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
+    : 'none (spent ' + b.availabilityLong.toFixed(1) + '×)';
+  const summary = sec.querySelector('.summary');
+  const status = el('span', { class: 'status ' + st.status, id: 'status-' + key });
+  status.textContent = st.status;
+  const item = (label, value) => { const s = el('span'); const b = el('b'); b.textContent = value; s.append(label + ' ', b); return s; };
+  summary.replaceChildren(status,
+    item('stage', (st.stage + 1) + ' / ' + plan.stages.length + ' (' + pct(plan.stages[st.stage].exposure, 0) + ')'),
+    item('exposure', pct(st.exposure)),
+    item('candidate calls this stage', latest ? String(latest.stageCalls) : '–'),
+    item('last 10 s: candidate', latest ? latest.candidate.calls + ' calls, ' + latest.candidate.errors + ' errors' : '–'),
+    item('control', latest ? latest.control.calls + ' calls, ' + latest.control.errors + ' errors' : '–'),
+    item('error budget left over ' + plan.rules[longest].longSeconds + ' s', latest ? budgetLeft(latest.burn[longest]) : '–'),
+    item('SLO', (plan.slo.availability * 100) + ' % available' + (plan.slo.latencyThresholdMs != null
+      ? ', ' + (plan.slo.latencyObjective * 100) + ' % ≤ ' + plan.slo.latencyThresholdMs + ' ms' : '')));
+
+  const now = samples.length ? samples[samples.length - 1].t : Date.now();
+  const range = [points.length ? points[0][0] : now - 60000, now];
+  const mine = decisions.filter(d => d.flag === key);
+  const marks = mine.map(d => ({ t: d.t, action: d.action }));
+  const series = (f, color, extra) => Object.assign({ points: points.map(([t, p]) => [t, f(p)]), color }, extra || {});
+  const q = cls => sec.querySelector(cls);
+
+  chart(q('.chart-exposure'), { range, marks, yMax: 1, format: v => pct(v, 0),
+    series: [series(p => p.exposure, COLORS.exposure, { step: true, width: 2.5, cls: 'exposure' })] });
+  q('.legend-exposure').replaceChildren(legend([[COLORS.exposure, 'exposure'], ['#b00', 'rollback'], ['#d08000', 'shrink']]));
+
+  chart(q('.chart-errors'), { range, marks, format: v => pct(v, 1),
+    hlines: [{ value: plan.slo.errorBudget, color: COLORS.slo, label: 'SLO budget ' + pct(plan.slo.errorBudget, 2) }],
+    series: [series(p => p.candidate.errorRatio, COLORS.candidate), series(p => p.control.errorRatio, COLORS.control)] });
+  q('.legend-errors').replaceChildren(legend([[COLORS.candidate, 'candidate ' + plan.candidate],
+    [COLORS.control, 'control ' + plan.control], [COLORS.slo, 'error budget']]));
+
+  chart(q('.chart-latency'), { range, marks, format: v => v.toFixed(0) + ' ms',
+    hlines: plan.slo.latencyThresholdMs != null
+      ? [{ value: plan.slo.latencyThresholdMs, color: COLORS.slo, label: 'SLO ' + plan.slo.latencyThresholdMs + ' ms' }] : [],
+    series: [series(p => p.candidate.p95, COLORS.candidate), series(p => p.candidate.p99, COLORS.candidate, { dash: '4 3' }),
+      series(p => p.control.p95, COLORS.control), series(p => p.control.p99, COLORS.control, { dash: '4 3' })] });
+  q('.legend-latency').replaceChildren(legend([[COLORS.candidate, 'candidate p95 (solid), p99 (dashed)'],
+    [COLORS.control, 'control p95, p99']]));
+
+  plan.rules.forEach((r, i) => {
+    chart(q('.chart-burn' + i), { range, marks, format: v => v.toFixed(1),
+      hlines: [{ value: r.factor, color: COLORS.factor, label: 'factor ' + r.factor + ' → ' + r.action.toLowerCase() }],
+      series: [series(p => p.burn[i].availabilityLong, COLORS.candidate, { width: 2 }),
+        series(p => p.burn[i].availabilityShort, COLORS.candidate, { dash: '4 3' }),
+        series(p => p.burn[i].latencyLong, '#7a4bb0', { width: 2 }),
+        series(p => p.burn[i].latencyShort, '#7a4bb0', { dash: '4 3' })] });
+    q('.legend-burn' + i).replaceChildren(legend([[COLORS.candidate, 'errors: long ' + r.longSeconds + ' s (solid), short '
+      + r.shortSeconds + ' s (dashed)'], ['#7a4bb0', 'slow calls: long, short'], [COLORS.factor, 'factor']]));
+  });
+
+  const rows = mine.slice().reverse().map(d => {
+    const tr = el('tr', { class: d.action });
+    const cells = [time(d.t), (d.applied ? '' : 'would ') + d.action, d.actor,
+      pct(d.exposureBefore) + ' → ' + pct(d.exposureAfter)];
+    for (const c of cells) { const td = el('td'); td.textContent = c; tr.append(td); }
+    const td = el('td');
+    const reason = el('div', { class: 'reason' });
+    reason.textContent = d.reason;
+    td.append(reason);
+    if (d.evidence.length) {
+      const det = el('details');
+      const sum = el('summary');
+      sum.textContent = 'evidence (' + d.evidence.length + ' checks)';
+      const t = el('table');
+      t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control',
+        'LLR / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
+      for (const e of d.evidence) {
+        t.append(el('tr', {}, ...[e.rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
+          e.candidateShort, e.controlLong + (e.sharedCause ? ' (shared)' : ''),
+          e.llr.toFixed(2) + ' / ' + e.threshold.toFixed(2), e.fires ? 'yes' : 'no']
+          .map(x => { const c = el('td'); c.textContent = x; return c; })));
+      }
+      det.append(sum, t);
+      td.append(det);
+    }
+    tr.append(td);
+    return tr;
+  });
+  sec.querySelector('.log tbody').replaceChildren(...rows);
+}
+
+// ---------------------------------------------------------------- polling
+
+function render(s) {
+  document.getElementById('connection').textContent = 'live · updated ' + time(s.now);
+  const f = s.fault;
+  document.getElementById('fault-current').textContent = (f.errorRate > 0 || f.latencyMs > 0)
+    ? 'injected now: ' + pct(f.errorRate) + ' errors, +' + f.latencyMs + ' ms' : 'no fault injected';
+  const tr = s.traffic, inst = s.instance;
+  document.getElementById('instance').textContent = 'traffic ' + tr.rate + '/s from ' + tr.users + ' users: '
+    + tr.succeeded + ' ok, ' + tr.failed + ' failed, ' + tr.dropped + ' dropped · state store ' + inst.stateStore
+    + ' · flags ' + inst.flagsLoad + (inst.demo ? ' · demo scenario' : '') + ' · up since ' + time(inst.startedAt);
+  for (const [key, info] of Object.entries(s.flags)) renderFlag(key, info, s.decisions);
+}
+
+async function poll() {
+  try {
+    const r = await fetch('/api/state?since=' + seq, { cache: 'no-store' });
+    const s = await r.json();
+    if (s.seq < seq) samples = []; // the app restarted
+    samples.push(...s.samples);
+    if (samples.length > MAX_SAMPLES) samples = samples.slice(samples.length - MAX_SAMPLES);
+    seq = s.seq;
+    render(s);
+  } catch (e) {
+    document.getElementById('connection').textContent = 'cannot reach the app (' + e + '); retrying';
+  } finally {
+    setTimeout(poll, 1000);
+  }
+}
+
+document.getElementById('access').textContent = TOKEN
+  ? 'Admin actions enabled (token from the link, kept in this page only).'
+  : 'Read-only: open the link with ?token=… that the app printed at start to use the buttons.';
+document.getElementById('fault-form').addEventListener('submit', ev => {
+  ev.preventDefault();
+  const errors = Number(document.getElementById('fault-errors').value) / 100;
+  const latency = document.getElementById('fault-latency').value;
+  admin('/api/fault', 'errorRate=' + encodeURIComponent(errors) + '&latencyMs=' + encodeURIComponent(latency));
+});
+document.getElementById('fault-clear').addEventListener('click', () => admin('/api/fault', 'errorRate=0&latencyMs=0'));
+poll();
