@@ -158,8 +158,8 @@ final class RolloutHistory {
       e.put("burnShort", c.burnShort());
       e.put("candidateLong", c.candidateBadLong() + "/" + c.candidateCallsLong());
       e.put("candidateShort", c.candidateBadShort() + "/" + c.candidateCallsShort());
-      e.put("controlLong", c.controlBadLong() + "/" + c.controlCallsLong());
-      e.put("controlBurnLong", c.controlBurnLong());
+      e.put("controlShort", c.controlBadShort() + "/" + c.controlCallsShort());
+      e.put("controlBurnShort", c.controlBurnShort());
       e.put("llr", c.logLikelihoodRatio());
       e.put("threshold", c.testThreshold());
       e.put("sharedCause", c.sharedCause());

@@ -233,11 +233,11 @@ function renderFlag(key, info, decisions) {
       const sum = el('summary');
       sum.textContent = 'evidence (' + d.evidence.length + ' checks)';
       const t = el('table');
-      t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control',
+      t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control (short)',
         'LLR / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
       for (const e of d.evidence) {
         t.append(el('tr', {}, ...[e.rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
-          e.candidateShort, e.controlLong + (e.sharedCause ? ' (shared)' : ''),
+          e.candidateShort, e.controlShort + (e.sharedCause ? ' (shared)' : ''),
           e.llr.toFixed(2) + ' / ' + e.threshold.toFixed(2), e.fires ? 'yes' : 'no']
           .map(x => { const c = el('td'); c.textContent = x; return c; })));
       }
