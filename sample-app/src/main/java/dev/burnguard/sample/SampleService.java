@@ -1,10 +1,12 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.otel.BurnguardTelemetry;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.OpenFeatureAPI;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,6 +57,7 @@ final class SampleService implements AutoCloseable {
   final DemoScenario demo;
   final String adminToken;
   private final OpenFeatureAPI api;
+  private final BurnguardTelemetry telemetry;
   private final HttpApi http;
   private final ScheduledExecutorService sampler;
   private final Instant started;
@@ -73,6 +76,11 @@ final class SampleService implements AutoCloseable {
     history = new RolloutHistory(provider.guardian(), provider.recorder(), s.clock());
     provider.guardian().addListener(history::decided);
     api = OpenFeatureAPI.createIsolated();
+    // OpenTelemetry through sdk-otel: a no-op unless the OpenTelemetry Java agent (or the SDK's
+    // autoconfiguration) set up GlobalOpenTelemetry, in which case evaluations, rollout metrics and
+    // decisions reach the configured exporters
+    telemetry = BurnguardTelemetry.install(GlobalOpenTelemetry.get(), provider);
+    api.addHooks(telemetry.hook());
     api.setProviderAndWait(provider);
     started = Instant.ofEpochMilli(s.clock().wallMillis());
 
@@ -89,6 +97,7 @@ final class SampleService implements AutoCloseable {
       http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), adminToken, provider.guardian(), faults,
           checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
     } catch (IOException e) {
+      telemetry.close();
       api.shutdown();
       throw new IOException("cannot listen on " + s.bind().getHostAddress() + ":" + s.port() + ": " + e.getMessage()
           + " (choose another port with --port)", e);
@@ -160,6 +169,7 @@ final class SampleService implements AutoCloseable {
     }
     traffic.close();
     http.close();
+    telemetry.close();
     api.shutdown();
   }
 }
