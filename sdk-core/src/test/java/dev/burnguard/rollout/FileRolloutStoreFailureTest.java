@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The file store when the disk fails: appends keep working in memory, the store says it is
@@ -263,12 +265,14 @@ class FileRolloutStoreFailureTest {
   }
 
   /**
-   * The provider over a store whose disk fills: a rollback made meanwhile is served at once, the
-   * store says it is not on disk, and the guardian's ticks write it when the disk frees — without a
-   * further decision — so a restart then keeps the flag rolled back.
+   * The provider over a store whose disk fills or turns read-only: a rollback made meanwhile is
+   * served at once, the store says it is not on disk, and the guardian's ticks write it when the
+   * disk works again — without a further decision — so a restart then keeps the flag rolled back.
    */
-  @Test
-  void theProviderServesDecisionsWhileTheDiskIsFullAndItsTicksWriteThemWhenItFrees() throws Exception {
+  @ParameterizedTest(name = "read-only: {0}")
+  @ValueSource(booleans = {false, true})
+  void theProviderServesDecisionsWhileTheDiskFailsAndItsTicksWriteThemWhenItWorksAgain(boolean readOnly)
+      throws Exception {
     Path dir = tmp.resolve("s");
     String flags = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false},"
         + " \"defaultVariant\": \"new\", \"rollout\": {\"control\": \"old\", \"candidate\": \"new\"}}}}";
@@ -277,14 +281,19 @@ class FileRolloutStoreFailureTest {
     provider.initialize(new ImmutableContext());
     try {
       assertThat(provider.rolloutStore().health()).isEqualTo(StoreHealth.ok());
-      files.fillDisk();
+      if (readOnly) {
+        files.makeReadOnly();
+      } else {
+        files.fillDisk();
+      }
       provider.guardian().rollback("checkout", "person:test");
       ProviderEvaluation<Boolean> served = provider.getBooleanEvaluation("checkout", true, new ImmutableContext("u"));
       assertThat(served.getReason()).isEqualTo(Guardian.ROLLED_BACK_REASON);
       assertThat(served.getValue()).isFalse();
       StoreHealth unhealthy = provider.rolloutStore().health();
       assertThat(unhealthy.healthy()).isFalse();
-      assertThat(unhealthy.lastError()).contains(dir.toString(), "No space left on device");
+      assertThat(unhealthy.lastError()).contains(dir.toString(),
+          readOnly ? "Read-only file system" : "No space left on device");
       assertThat(unhealthy.pendingDecisions()).isEqualTo(1);
       assertThat(open(crashImage(dir, tmp.resolve("crash-while-full"))).load().state("checkout").orElseThrow()
           .status()).as("what a crash now would restore").isEqualTo(RolloutStatus.RAMPING);
