@@ -176,7 +176,7 @@ public final class FileFlagSource implements FlagSource {
     }
 
     /**
-     * The largest file accepted, in bytes (default 16 MiB, at most {@value #MAX_MAX_BYTES}, the
+     * The largest file accepted, in bytes (default 16 MiB, at most {@value FileFlagSource#MAX_MAX_BYTES}, the
      * largest Java array); a larger file is reported as a failure naming its size and this limit,
      * and is not read.
      */
