@@ -62,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * and READY again when a later load succeeds. If the first load fails, {@link #initialize} throws
  * and the OpenFeature SDK reports ERROR.
  *
+ * <p>Rollout state: when the {@linkplain #rolloutStore() rollout store} cannot write (a full disk,
+ * a read-only state directory), the guardian keeps deciding and serving on the state in memory;
+ * the store logs the error once and reports it in {@link RolloutStore#health()}, and every guardian
+ * tick retries, so the decisions made meanwhile are written as soon as the disk works again. A
+ * crash before that loses them (the restart serves the last state that was written).
+ *
  * <p>Evaluation never throws, blocks or logs: errors are results with an OpenFeature error code,
  * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
  *
@@ -234,13 +240,28 @@ public final class BurnguardProvider extends EventProvider {
       return t;
     });
     long millis = guardianTick.toMillis();
-    ticker.scheduleWithFixedDelay(() -> {
-      try {
-        guardian.tick();
-      } catch (RuntimeException e) {
-        LOG.error("Guardian tick failed; the next tick retries", e);
+    ticker.scheduleWithFixedDelay(this::guardianTick, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One tick of the guardian, then, while the store is unhealthy, a retry of its writes: the
+   * decisions it queued while the disk was full or read-only are written as soon as the disk works
+   * again, not only when the next decision happens to come.
+   */
+  private void guardianTick() {
+    try {
+      guardian.tick();
+    } catch (RuntimeException e) {
+      LOG.error("Guardian tick failed; the next tick retries", e);
+    }
+    RolloutStore current = store;
+    try {
+      if (!current.health().healthy()) {
+        current.flush();
       }
-    }, millis, millis, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      LOG.error("Rollout store {} failed to flush; the next tick retries", current, e);
+    }
   }
 
   /**

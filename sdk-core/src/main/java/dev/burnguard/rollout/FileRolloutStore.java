@@ -602,7 +602,7 @@ public final class FileRolloutStore implements RolloutStore {
     journal = null; // reopened, and cut back to segmentLength, by the next attempt
     String error = "cannot write the decision journal in " + directory + ": " + e;
     if (!error.equals(journalError)) {
-      LOG.error("{}; {} decision(s) kept in memory, retrying on the next append", error, pending.size());
+      LOG.error("{}; {} decision(s) kept in memory, retrying on the next append or flush", error, pending.size());
     }
     journalError = error;
   }
@@ -610,7 +610,7 @@ public final class FileRolloutStore implements RolloutStore {
   private void snapshotFailed(Exception e) {
     String error = "cannot write the state file in " + directory + ": " + e;
     if (!error.equals(snapshotError)) {
-      LOG.error("{}; the journal still records every decision, retrying on the next append", error);
+      LOG.error("{}; the journal still records every decision, retrying on the next append or flush", error);
     }
     snapshotError = error;
   }

@@ -1,6 +1,8 @@
 package dev.burnguard.source;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -9,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * content differs. Polling works on every file system, including network mounts and container
  * volumes where file-change notifications are unreliable.
  *
- * <p>A missing, unreadable or oversized file, a directory in its place, or bytes that are not UTF-8
- * are reported as failures once per distinct problem; the provider keeps its last good flags and
- * recovers as soon as the file is fixed.
+ * <p>A missing, unreadable or oversized file (over {@link Builder#maxBytes}, default 16 MiB:
+ * refused by its size, without reading it), a directory, device or pipe in its place, or bytes that
+ * are not UTF-8 are reported as failures once per distinct problem; the provider keeps its last
+ * good flags and recovers as soon as the file is fixed.
  *
  * <p>Concurrency: all reads happen on one daemon thread owned by this source (the first one on the
  * caller of {@link #start}); {@link #close} stops it. The sink is called from that thread only.
@@ -33,6 +37,8 @@ public final class FileFlagSource implements FlagSource {
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
   /** Default largest file accepted. */
   public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
+  /** The largest {@link Builder#maxBytes} accepted: the file is read into one array. */
+  public static final long MAX_MAX_BYTES = Integer.MAX_VALUE - 8;
 
   private final Path path;
   private final Duration pollInterval;
@@ -90,15 +96,25 @@ public final class FileFlagSource implements FlagSource {
         fail("is a directory, not a flag file", null);
         return;
       }
+      if (!attrs.isRegularFile()) {
+        fail("is not a regular file (a device, pipe or socket), not a flag file", null);
+        return;
+      }
       FileStamp stamp = new FileStamp(attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), attrs.size(), attrs.fileKey());
       if (stamp.equals(lastStamp)) {
         return;
       }
-      if (attrs.size() > maxBytes) {
-        fail("is " + attrs.size() + " bytes, more than the limit of " + maxBytes + " bytes", null);
-        return;
+      byte[] bytes;
+      try (SeekableByteChannel channel = Files.newByteChannel(path)) {
+        long size = channel.size(); // of the file opened, which may have replaced the one above
+        if (size > maxBytes) {
+          fail("is " + size + " bytes, more than the limit of " + maxBytes + " bytes (FileFlagSource.Builder.maxBytes)",
+              null);
+          return;
+        }
+        bytes = readAtMost(channel, (int) size);
       }
-      String content = decode(Files.readAllBytes(path));
+      String content = decode(bytes);
       lastStamp = stamp;
       lastFailure = null;
       if (!content.equals(lastContent)) {
@@ -116,8 +132,17 @@ public final class FileFlagSource implements FlagSource {
     }
   }
 
+  /** Reads up to {@code size} bytes: what grows behind the check is left for the next poll, never read into memory. */
+  private static byte[] readAtMost(SeekableByteChannel channel, int size) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(size);
+    while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+      // until the buffer is full or the file ends (it may have been shortened since its size was read)
+    }
+    return Arrays.copyOf(buffer.array(), buffer.position());
+  }
+
   private static String decode(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
   }
 
   private void fail(String reason, Throwable cause) {
@@ -150,8 +175,15 @@ public final class FileFlagSource implements FlagSource {
       return this;
     }
 
-    /** The largest file accepted, in bytes; larger files are reported as failures and not read. */
+    /**
+     * The largest file accepted, in bytes (default 16 MiB, at most {@value FileFlagSource#MAX_MAX_BYTES}, the
+     * largest Java array); a larger file is reported as a failure naming its size and this limit,
+     * and is not read.
+     */
     public Builder maxBytes(long maxBytes) {
+      if (maxBytes > MAX_MAX_BYTES) {
+        throw new IllegalArgumentException("maxBytes must be at most " + MAX_MAX_BYTES + ", got " + maxBytes);
+      }
       this.maxBytes = SourceSettings.maxBytes(maxBytes);
       return this;
     }

@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * The real file system, with failures switched on and off by the test: a full disk (every open,
- * write, force and truncate fails, optionally after writing half of what was asked), a failing
- * {@code force} alone, or a failing rename. Running as root, as CI does, permissions cannot make
+ * The real file system, with failures switched on and off by the test: a full disk or a read-only
+ * file system (every open, write, force and truncate fails, optionally after writing half of what
+ * was asked), a failing {@code force} alone, or a failing rename. Running as root, as CI does, permissions cannot make
  * writes fail; this can. Thread-safe: the switches are volatile.
  */
 final class FaultyFiles implements StoreFiles {
-  volatile String diskFull;        // the failure message while the disk is "full", null otherwise
+  volatile String diskFull;        // the failure message while the disk is full or read-only, null otherwise
   volatile boolean writeHalfFirst; // while full, a write first writes half of its bytes, then fails
   volatile boolean failForce;      // force fails (and only force)
   volatile boolean failRename;     // renaming the state file into place fails
@@ -32,6 +32,12 @@ final class FaultyFiles implements StoreFiles {
     diskFull = "No space left on device";
   }
 
+  /** The state directory's file system is mounted read-only (or the directory's permissions removed). */
+  void makeReadOnly() {
+    diskFull = "Read-only file system";
+  }
+
+  /** Space is freed, or the file system writable again. */
   void freeDisk() {
     diskFull = null;
   }

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
+import dev.burnguard.source.FlagSource;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.ProviderEvaluation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,6 +26,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,18 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
  * test kills it with SIGKILL and opens the same directory. Each time: the state file parses and the
  * store opens healthy; every acknowledged (flag, version) is there — the flag's state is at that
  * version or later, never earlier than the previous restart found it, and the decision is in the
- * log; across all flags at most one decision per run is durable but unacknowledged (the one being
- * appended when the kill came); every state is exactly the one the child wrote, so a restart serves
- * the same exposure; and each flag's decisions chain without gaps. The next child continues in the
- * same directory, so each run also recovers from what the previous kills left. The store is
- * configured to rewrite its state file every 7 appends and start a new journal segment every 16 KiB,
- * so kills also land in those.
+ * log; every state of a {@link TestDecisions} flag is exactly the one the child wrote; and each
+ * flag's decisions chain without gaps. Then a provider is started, as a restarted service would
+ * be, on the surviving directory and the same flag file: it restores the guarded rollouts (it
+ * decides nothing new) and serves each one with the status, stage and exposure of the restored
+ * state — that of the last acknowledged decision, or of the one decision after it whose write the
+ * kill interrupted after it reached the disk. The next child continues in the same directory, so
+ * each run also recovers from what the previous kills left. The store is configured to rewrite its
+ * state file every 7 appends and start a new journal segment every 16 KiB, so kills also land in
+ * those.
  *
- * <p>{@code -Dburnguard.crash.iterations=200} runs the long version (default 40: 10–20 s on two
- * cores; 200 take about a minute); {@code -Dburnguard.crash.seed=N} repeats a run. A failure names the seed.
+ * <p>{@code -Dburnguard.crash.iterations=200} (the {@code long} Maven profile) runs the long
+ * version; the default, 30, takes 20–40 s on two busy cores. {@code -Dburnguard.crash.seed=N}
+ * repeats a run. A failure names the seed.
  */
 class FileRolloutStoreCrashTest {
   private static final int FLAGS = 5;
+  private static final List<String> GUARDED = List.of("guarded-0", "guarded-1");
+  /** Guarded flags with the default plan (five stages); the child and the restarted provider read this file. */
+  private static final String FLAG_FILE = "{\"flags\": {"
+      + GUARDED.stream().map(flag -> "\"" + flag + "\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true,"
+          + " \"old\": false}, \"defaultVariant\": \"new\", \"rollout\": {\"control\": \"old\", \"candidate\": \"new\"}}")
+          .collect(Collectors.joining(", ")) + "}}";
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
   @TempDir Path tmp;
@@ -55,34 +71,40 @@ class FileRolloutStoreCrashTest {
 
   @Test
   void killMinus9InTheMiddleOfDecisionWrites() throws Exception {
-    int iterations = Integer.getInteger("burnguard.crash.iterations", 40);
+    int iterations = Integer.getInteger("burnguard.crash.iterations", 30);
     long seed = Long.getLong("burnguard.crash.seed", new SecureRandom().nextLong());
     Random random = new Random(seed);
     Path dir = tmp.resolve("store");
-    Map<String, Long> acknowledged = new HashMap<>(); // per flag, the highest version ever acknowledged
+    Path flagFile = Files.writeString(tmp.resolve("flags.json"), FLAG_FILE);
+    Map<String, Ack> acknowledged = new HashMap<>(); // per flag, the acknowledgement of its highest version
     Map<String, Long> durable = new HashMap<>(); // per flag, the version the previous restart found
     Stats stats = new Stats();
+    long started = System.nanoTime(); // for the report line only, never asserted
     int iteration = 0;
     try {
       for (; iteration < iterations; iteration++) {
-        List<String[]> acks = runAndKill(dir, random, iteration, stats);
+        List<Ack> acks = runAndKill(dir, flagFile, random, iteration, stats);
         stats.acknowledged += acks.size();
-        for (String[] ack : acks) {
-          acknowledged.merge(ack[0], Long.parseLong(ack[1]), Math::max);
+        for (Ack ack : acks) {
+          acknowledged.merge(ack.flag(), ack, (a, b) -> a.version() >= b.version() ? a : b);
         }
-        verify(dir, acknowledged, durable, acks, stats);
+        StoredRollouts restored = verifyStore(dir, acknowledged, durable, acks, stats);
+        verifyRestartedProvider(dir, flagFile, restored, acknowledged, stats);
       }
     } catch (AssertionError | Exception e) {
       throw new AssertionError("crash test failed at iteration " + iteration + " of " + iterations
           + "; repeat with -Dburnguard.crash.seed=" + seed + ": " + e.getMessage(), e);
     }
-    System.out.printf("crash test (seed %d): %d kill -9s (%d while opening the store, %d during a state file "
+    System.out.printf("crash test (seed %d): %d kill -9s in %d s (%d while opening the store, %d during a state file "
         + "replacement); %d decisions acknowledged, %d verified in the restarted store's state and decision log; "
-        + "%d durable but unacknowledged; %d torn journal tails cut off%n", seed, iterations,
-        stats.killedWhileOpening, stats.killedReplacingStateFile, stats.acknowledged, stats.verified,
-        stats.durableUnacknowledged, stats.tornTails);
+        + "%d durable but unacknowledged; %d torn journal tails cut off; restarted providers served %d guarded "
+        + "rollouts as last acknowledged and %d one interrupted decision further%n", seed, iterations,
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), stats.killedWhileOpening,
+        stats.killedReplacingStateFile, stats.acknowledged, stats.verified, stats.durableUnacknowledged,
+        stats.tornTails, stats.servedAsAcknowledged, stats.servedOneFurther);
     assertThat(stats.acknowledged).isPositive();
     assertThat(stats.verified).isEqualTo(stats.acknowledged);
+    assertThat(stats.servedAsAcknowledged).isPositive();
   }
 
   private static final class Stats {
@@ -92,18 +114,39 @@ class FileRolloutStoreCrashTest {
     long durableUnacknowledged;
     long tornTails;
     long killedWhileOpening;
+    long servedAsAcknowledged;
+    long servedOneFurther;
+  }
+
+  /**
+   * A line {@code ACK <flag> <version>} or, for a guarded flag, {@code ACK <flag> <version> <status>
+   * <stage> <exposure>}: the state the child's provider served after the decision; status null for
+   * the others.
+   */
+  private record Ack(String flag, long version, RolloutStatus status, int stage, double exposure) {
+    static Ack parse(String line) {
+      String[] parts = line.split(" ");
+      if (!parts[0].equals("ACK") || (parts.length != 3 && parts.length != 6)) {
+        throw new AssertionError("the child printed \"" + line + "\", expected ACK <flag> <version> [<status> "
+            + "<stage> <exposure>]");
+      }
+      long version = Long.parseLong(parts[2]);
+      return parts.length == 3 ? new Ack(parts[1], version, null, 0, 0)
+          : new Ack(parts[1], version, RolloutStatus.valueOf(parts[3]), Integer.parseInt(parts[4]),
+              Double.parseDouble(parts[5]));
+    }
   }
 
   /** Runs one child, kills it at a random point, and returns what it acknowledged as {flag, version}. */
-  private List<String[]> runAndKill(Path dir, Random random, int iteration, Stats stats) throws Exception {
+  private List<Ack> runAndKill(Path dir, Path flagFile, Random random, int iteration, Stats stats) throws Exception {
     int mode = random.nextInt(10);
     int target = mode == 0 ? -1 : mode == 1 ? 0 : 1 + random.nextInt(50); // -1: kill while opening
     Path stderr = tmp.resolve("child-" + iteration + ".err");
     Process child = new ProcessBuilder(JAVA, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Xmx64m", "-cp", System.getProperty("java.class.path"), RolloutStoreCrashChild.class.getName(),
-        dir.toString(), Long.toString(random.nextLong()), Integer.toString(FLAGS))
+        dir.toString(), Long.toString(random.nextLong()), Integer.toString(FLAGS), flagFile.toString())
         .redirectError(stderr.toFile()).start();
-    List<String[]> acks = new ArrayList<>();
+    List<Ack> acks = new ArrayList<>();
     Lines lines = new Lines(child, stderr);
     try {
       lines.expect("OPENING");
@@ -114,7 +157,7 @@ class FileRolloutStoreCrashTest {
               .hasMessageEndingWith("is in use by another process");
         }
         while (acks.size() < target) {
-          acks.add(parseAck(lines.next()));
+          acks.add(Ack.parse(lines.next()));
         }
       }
       child.destroyForcibly(); // SIGKILL on Linux, checked below
@@ -129,7 +172,7 @@ class FileRolloutStoreCrashTest {
       if (line.equals("READY")) {
         continue;
       }
-      acks.add(parseAck(line));
+      acks.add(Ack.parse(line));
     }
     if (target < 0 && !lines.sawReady) {
       stats.killedWhileOpening++;
@@ -137,16 +180,9 @@ class FileRolloutStoreCrashTest {
     return acks;
   }
 
-  private static String[] parseAck(String line) {
-    String[] parts = line.split(" ");
-    if (parts.length != 3 || !parts[0].equals("ACK")) {
-      throw new AssertionError("the child printed \"" + line + "\", expected ACK <flag> <version>");
-    }
-    return new String[] {parts[1], parts[2]};
-  }
-
-  private static void verify(Path dir, Map<String, Long> acknowledged, Map<String, Long> durable,
-      List<String[]> lastRun, Stats stats) throws IOException {
+  /** Checks the store the child left, as the store itself restores it, and returns what it holds. */
+  private static StoredRollouts verifyStore(Path dir, Map<String, Ack> acknowledged, Map<String, Long> durable,
+      List<Ack> lastRun, Stats stats) throws IOException {
     if (Files.exists(dir.resolve(FileRolloutStore.STATE_TEMP_FILE))) {
       stats.killedReplacingStateFile++;
     }
@@ -162,9 +198,12 @@ class FileRolloutStoreCrashTest {
       StoredRollouts loaded = store.load();
       long unacknowledged = 0;
       for (RolloutState state : loaded.states().values()) {
-        // exactly what the child wrote, so the restart serves the same exposure
-        assertThat(state).isEqualTo(TestDecisions.state(state.flagKey(), state.version()));
-        long acked = acknowledged.getOrDefault(state.flagKey(), -1L);
+        boolean guarded = GUARDED.contains(state.flagKey());
+        if (!guarded) { // exactly what the child wrote
+          assertThat(state).isEqualTo(TestDecisions.state(state.flagKey(), state.version()));
+        }
+        Ack ack = acknowledged.get(state.flagKey());
+        long acked = ack == null ? -1 : ack.version();
         long before = durable.getOrDefault(state.flagKey(), -1L);
         assertThat(state.version()).as("state of %s", state.flagKey()).isGreaterThanOrEqualTo(acked)
             .isGreaterThanOrEqualTo(before); // never goes back, even to an unacknowledged decision seen durable
@@ -175,27 +214,71 @@ class FileRolloutStoreCrashTest {
         assertThat(log.get(log.size() - 1).after()).isEqualTo(state);
         for (int i = 0; i < log.size(); i++) {
           Decision d = log.get(i);
-          assertThat(d).isEqualTo(TestDecisions.decision(state.flagKey(), d.after().version()));
+          if (!guarded) {
+            assertThat(d).isEqualTo(TestDecisions.decision(state.flagKey(), d.after().version()));
+          }
           if (i > 0) {
             assertThat(d.after().version()).as("versions of %s", state.flagKey())
                 .isEqualTo(log.get(i - 1).after().version() + 1);
           }
         }
       }
-      for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
-        assertThat(loaded.states()).as("acknowledged flags").containsKey(e.getKey());
-      }
+      assertThat(loaded.states()).as("acknowledged flags").containsKeys(acknowledged.keySet().toArray(String[]::new));
       // Usually 0 or 1 (the append the kill interrupted after its write); more when ACK lines the
       // child wrote were not read back from its pipe after the kill, which was seen once on a loaded
       // machine. What matters is that nothing acknowledged is lost, checked above and below.
       assertThat(unacknowledged).as("decisions durable but not acknowledged, in this run").isNotNegative();
       stats.durableUnacknowledged += unacknowledged;
-      for (String[] ack : lastRun) {
-        long version = Long.parseLong(ack[1]);
-        assertThat(loaded.recentDecisions(ack[0])).as("decision log of %s", ack[0])
-            .anyMatch(d -> d.after().version() == version);
+      for (Ack ack : lastRun) {
+        assertThat(loaded.recentDecisions(ack.flag())).as("decision log of %s", ack.flag())
+            .anyMatch(d -> d.after().version() == ack.version());
         stats.verified++;
       }
+      return loaded;
+    }
+  }
+
+  /**
+   * Starts a provider on the surviving directory and the flag file, as the restarted service would,
+   * and checks that it serves every guarded rollout as restored and decides nothing on its own.
+   */
+  private static void verifyRestartedProvider(Path dir, Path flagFile, StoredRollouts restored,
+      Map<String, Ack> acknowledged, Stats stats) throws Exception {
+    BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.file(flagFile)).stateDirectory(dir)
+        .guardianTicking(false).build();
+    provider.initialize(new ImmutableContext());
+    try {
+      assertThat(provider.rolloutStore().load().states()).as("states after the restarted provider started")
+          .isEqualTo(restored.states());
+      for (String flag : GUARDED) {
+        RolloutState state = restored.state(flag).orElse(null);
+        Ack ack = acknowledged.get(flag);
+        if (state == null) { // killed before the first rollout decision was durable
+          assertThat(ack).as("acknowledgement of %s without a state", flag).isNull();
+          continue;
+        }
+        assertThat(provider.guardian().state(flag)).as("rollout of %s", flag).contains(state);
+        if (ack != null && ack.version() == state.version()) {
+          assertThat(List.of(state.status(), state.stage(), state.exposure())).as("acknowledged state of %s", flag)
+              .isEqualTo(List.of(ack.status(), ack.stage(), ack.exposure()));
+          stats.servedAsAcknowledged++;
+        } else {
+          stats.servedOneFurther++;
+        }
+        ProviderEvaluation<Boolean> served = provider.getBooleanEvaluation(flag, false, new ImmutableContext("u"));
+        ImmutableMetadata md = served.getFlagMetadata();
+        assertThat(md.getString(Guardian.STATUS_METADATA)).as("status served for %s", flag)
+            .isEqualTo(state.status().name());
+        assertThat(md.getInteger(Guardian.STAGE_METADATA)).as("stage served for %s", flag).isEqualTo(state.stage());
+        assertThat(md.getDouble(Guardian.EXPOSURE_METADATA)).as("exposure served for %s", flag)
+            .isEqualTo(state.exposure());
+        if (state.status() == RolloutStatus.ROLLED_BACK) {
+          assertThat(served.getReason()).isEqualTo(Guardian.ROLLED_BACK_REASON);
+          assertThat(served.getValue()).as("a rolled-back %s serves the control", flag).isFalse();
+        }
+      }
+    } finally {
+      provider.shutdown();
     }
   }
 

@@ -3,9 +3,14 @@ package dev.burnguard.rollout;
 import static dev.burnguard.rollout.FaultyFiles.crashImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
+import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.ManualClock;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.ProviderEvaluation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +23,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The file store when the disk fails: appends keep working in memory, the store says it is
@@ -255,6 +262,49 @@ class FileRolloutStoreFailureTest {
     assertThat(store.append(TestDecisions.decision("a", 2))).isTrue();
     assertThat(store.health()).isEqualTo(StoreHealth.ok());
     assertThat(journalLines(dir)).hasSize(3);
+  }
+
+  /**
+   * The provider over a store whose disk fills or turns read-only: a rollback made meanwhile is
+   * served at once, the store says it is not on disk, and the guardian's ticks write it when the
+   * disk works again — without a further decision — so a restart then keeps the flag rolled back.
+   */
+  @ParameterizedTest(name = "read-only: {0}")
+  @ValueSource(booleans = {false, true})
+  void theProviderServesDecisionsWhileTheDiskFailsAndItsTicksWriteThemWhenItWorksAgain(boolean readOnly)
+      throws Exception {
+    Path dir = tmp.resolve("s");
+    String flags = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false},"
+        + " \"defaultVariant\": \"new\", \"rollout\": {\"control\": \"old\", \"candidate\": \"new\"}}}}";
+    BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.inline(flags)).clock(clock)
+        .guardianTick(Duration.ofMillis(10)).rolloutStore(open(dir)).build();
+    provider.initialize(new ImmutableContext());
+    try {
+      assertThat(provider.rolloutStore().health()).isEqualTo(StoreHealth.ok());
+      if (readOnly) {
+        files.makeReadOnly();
+      } else {
+        files.fillDisk();
+      }
+      provider.guardian().rollback("checkout", "person:test");
+      ProviderEvaluation<Boolean> served = provider.getBooleanEvaluation("checkout", true, new ImmutableContext("u"));
+      assertThat(served.getReason()).isEqualTo(Guardian.ROLLED_BACK_REASON);
+      assertThat(served.getValue()).isFalse();
+      StoreHealth unhealthy = provider.rolloutStore().health();
+      assertThat(unhealthy.healthy()).isFalse();
+      assertThat(unhealthy.lastError()).contains(dir.toString(),
+          readOnly ? "Read-only file system" : "No space left on device");
+      assertThat(unhealthy.pendingDecisions()).isEqualTo(1);
+      assertThat(open(crashImage(dir, tmp.resolve("crash-while-full"))).load().state("checkout").orElseThrow()
+          .status()).as("what a crash now would restore").isEqualTo(RolloutStatus.RAMPING);
+
+      files.freeDisk();
+      await().atMost(Duration.ofSeconds(30)).until(() -> provider.rolloutStore().health().healthy());
+      assertThat(open(crashImage(dir, tmp.resolve("crash-after"))).load().state("checkout"))
+          .contains(provider.guardian().state("checkout").orElseThrow());
+    } finally {
+      provider.shutdown();
+    }
   }
 
   /**

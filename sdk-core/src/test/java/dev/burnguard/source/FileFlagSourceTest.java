@@ -2,6 +2,7 @@ package dev.burnguard.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.burnguard.flag.FlagSet;
 import java.io.IOException;
@@ -136,7 +137,20 @@ class FileFlagSourceTest {
     Path file = start("v1");
     replace(file, new byte[2048]);
     await().until(() -> sink.events.size() == 2);
-    assertThat(sink.events.get(1)).isEqualTo("failed:is 2048 bytes, more than the limit of 1024 bytes");
+    assertThat(sink.events.get(1))
+        .isEqualTo("failed:is 2048 bytes, more than the limit of 1024 bytes (FileFlagSource.Builder.maxBytes)");
+  }
+
+  /** A device has no size to check: reading /dev/zero "until the end" would fill the heap. */
+  @Test
+  void aDeviceInPlaceOfTheFileIsRefusedWithoutBeingRead() throws IOException {
+    Path zero = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(zero), "needs /dev/zero (Linux, macOS)");
+    Path file = start("v1");
+    Files.delete(file);
+    Files.createSymbolicLink(file, zero);
+    await().until(() -> sink.events.size() == 2);
+    assertThat(sink.events.get(1)).isEqualTo("failed:is not a regular file (a device, pipe or socket), not a flag file");
   }
 
   @Test
@@ -144,5 +158,7 @@ class FileFlagSourceTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
         () -> FileFlagSource.builder(dir).pollInterval(Duration.ofMillis(1)))
         .hasMessageContaining("PT0.001S");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileFlagSource.builder(dir).maxBytes(1L << 31))
+        .hasMessage("maxBytes must be at most 2147483639, got 2147483648");
   }
 }
