@@ -1,5 +1,6 @@
 package dev.burnguard.benchmarks;
 
+import com.launchdarkly.sdk.ContextBuilder;
 import com.launchdarkly.sdk.LDContext;
 import com.launchdarkly.sdk.LDValue;
 import dev.openfeature.sdk.EvaluationContext;
@@ -56,7 +57,7 @@ final class Users {
     LDContext[] out = new LDContext[COUNT];
     Random random = new Random(42);
     for (int i = 0; i < COUNT; i++) {
-      com.launchdarkly.sdk.ContextBuilder b = LDContext.builder(targetingKey(random));
+      ContextBuilder b = LDContext.builder(targetingKey(random));
       attributes(i).forEach((name, value) -> b.set(name, value instanceof String s ? LDValue.of(s)
           : value instanceof Integer n ? LDValue.of(n) : LDValue.of((Boolean) value)));
       out[i] = b.build();
