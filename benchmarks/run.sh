@@ -16,7 +16,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  label="QUICK=1 validation run: one fork, one short iteration, on a shared machine. Noise, not results."
+  label="QUICK=1 validation run: one fork, one short iteration, possibly on a shared machine. Noise, not results: replace with a full run on a quiet machine."
   eval_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
   outcome_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
   tick_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
