@@ -82,7 +82,7 @@ def peer_tables(p):
         lines += [f"**{titles[path]}** — ns/op ± error (B/op); ratios with the goal they are judged by", "",
                   "| flag | Burnguard | InMemoryProvider | flagd 0.11.15 | LaunchDarkly | LaunchDarkly, events on "
                   "| Burnguard / InMemory (≤ " + ("1.1" if path == "Client" else "1.0") + ") "
-                  "| flagd / Burnguard (≥ 20) | LaunchDarkly / Burnguard (≥ 2) | LD events on / Burnguard (≥ 2) |",
+                  "| flagd / Burnguard (≥ 20) | LaunchDarkly / Burnguard (≥ 2) | LD events on / Burnguard |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         in_memory_goal = 1.1 if path == "Client" else 1.0
         for flag, label in FLAGS:
@@ -96,7 +96,7 @@ def peer_tables(p):
             lines.append(" | ".join([f"| {label}", cell(bg), cell(im), cell(fd), cell(ld), cell(lde),
                                      fmt_ratio(ratio(bg, im), in_memory_goal, at_least=False),
                                      fmt_ratio(ratio(fd, bg), 20), fmt_ratio(ratio(ld, bg), 2),
-                                     fmt_ratio(ratio(lde, bg), 2)]) + " |")
+                                     fmt_ratio(ratio(lde, bg))]) + " |")
         lines.append("")
     return lines
 
@@ -124,14 +124,15 @@ def goals(p):
                  verdict(None if not client else all(r <= 1.1 for _, r in client))))
     for sdk, name, goal, paths in (("flagd", "flagd 0.11.15", 20, ("Direct", "Client")),
                                    ("ld", "LaunchDarkly offline (events off)", 2, ("Direct",)),
-                                   ("ldEvents", "LaunchDarkly offline (events on)", 2, ("Direct",))):
+                                   ("ldEvents", "LaunchDarkly (events on)", 2, ("Direct",))):
         rs = [(f"{flag} {path.lower()}", ratio(get(sdk, path, flag), get("burnguard", path, flag)))
               for path in paths for flag, _ in FLAGS[:4]]
         rs = [(k, r) for k, r in rs if r is not None]
         worst = min(rs, key=lambda kv: kv[1]) if rs else None
-        rows.append((f"≥ {goal}× faster than {name} on every shared flag",
+        reference = sdk == "ldEvents"  # the goal names LaunchDarkly offline; events on is for comparison
+        rows.append((f"≥ {goal}× faster than {name} on every shared flag" + (" (reference, not a goal)" if reference else ""),
                      "—" if worst is None else f"lowest {fmt_ratio(worst[1])} ({worst[0]})",
-                     verdict(None if worst is None else worst[1] >= goal)))
+                     "—" if reference else verdict(None if worst is None else worst[1] >= goal)))
     lines = ["**Goals (issue 7)**", "", "| goal | measured | |", "|---|---|---|"]
     lines += [f"| {g} | {m} | {v} |" for g, m, v in rows]
     return lines + [""]
