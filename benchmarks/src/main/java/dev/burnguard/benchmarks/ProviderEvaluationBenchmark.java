@@ -7,14 +7,11 @@ import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.MutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Reason;
-import dev.openfeature.sdk.Value;
 import dev.openfeature.sdk.providers.memory.Flag;
 import dev.openfeature.sdk.providers.memory.InMemoryProvider;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,10 +29,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * merging), for Burnguard's three typical flag shapes next to the OpenFeature SDK's
  * {@link InMemoryProvider} resolving the same static boolean flag.
  *
- * <p>Every call takes the next of 64 ({@code USERS}) pre-built contexts, which differ in their
+ * <p>Every call takes the next of the {@link Users}' pre-built contexts, which differ in their
  * targeting key, so that fractional bucketing hashes a different key each time and cannot be
  * folded into a constant. {@code contextType} picks the context implementation: the SDK's
- * {@link ImmutableContext} copies the {@link Value} on every {@code getValue} (and so on every
+ * {@link ImmutableContext} copies the {@code Value} on every {@code getValue} (and so on every
  * {@code getTargetingKey}), {@link MutableContext} does not; the difference is the context's cost,
  * not the provider's.
  */
@@ -43,9 +40,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ProviderEvaluationBenchmark {
-  /** How many distinct users the benchmark cycles through; a power of two. */
-  private static final int USERS = 64;
-
   private static final String STATIC_FLAG = "static-boolean";
   private static final String FRACTIONAL_FLAG = "fractional-50-50";
   private static final String TARGETED_FLAG = "targeted-3-conditions";
@@ -91,13 +85,13 @@ public class ProviderEvaluationBenchmark {
     private int next;
 
     EvaluationContext next(ProviderEvaluationBenchmark b) {
-      return b.contexts[next++ & (USERS - 1)];
+      return b.contexts[next++ & (Users.COUNT - 1)];
     }
   }
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    contexts = contexts(contextType);
+    contexts = Users.openFeature(contextType);
     burnguard = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build();
     burnguard.initialize(contexts[0]);
     inMemory = new InMemoryProvider(Map.of(STATIC_FLAG, Flag.<Boolean>builder()
@@ -136,32 +130,6 @@ public class ProviderEvaluationBenchmark {
     return inMemory.getBooleanEvaluation(STATIC_FLAG, false, user.next(this));
   }
 
-  /** Users with random (seeded) UUID targeting keys and the attributes the targeting rule reads. */
-  private static EvaluationContext[] contexts(String type) {
-    Random random = new Random(42);
-    EvaluationContext[] out = new EvaluationContext[USERS];
-    for (int i = 0; i < USERS; i++) {
-      String targetingKey = new UUID(random.nextLong(), random.nextLong()).toString();
-      Map<String, Value> attributes = Map.of(
-          "email", new Value("user" + i + "@example.com"),
-          "country", new Value("NL"),
-          "plan", new Value(i % 2 == 0 ? "pro" : "enterprise"),
-          "age", new Value(18 + i),
-          "beta", new Value(i % 3 == 0));
-      switch (type) {
-        case "ImmutableContext":
-          out[i] = new ImmutableContext(targetingKey, attributes);
-          break;
-        case "MutableContext":
-          out[i] = new MutableContext(targetingKey, attributes);
-          break;
-        default:
-          throw new IllegalArgumentException("unknown contextType " + type);
-      }
-    }
-    return out;
-  }
-
   /** Fails the run rather than measure an error path or a split that always picks one side. */
   private void checkFlagsResolveAsIntended() {
     Set<Boolean> splitValues = new HashSet<>();
@@ -174,7 +142,7 @@ public class ProviderEvaluationBenchmark {
           Set.of("new-checkout"));
     }
     if (splitValues.size() != 2) {
-      throw new IllegalStateException("the " + USERS + " users all fall in one bucket: " + splitValues);
+      throw new IllegalStateException("the " + Users.COUNT + " users all fall in one bucket: " + splitValues);
     }
   }
 

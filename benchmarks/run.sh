@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the benchmarks and runs the issue-7 set, then writes the results into README.md between the
+# "run.sh results" markers:
+#   - PeerComparisonBenchmark: Burnguard vs InMemoryProvider, flagd 0.11.15 offline, LaunchDarkly offline
+#   - OutcomeRecordingBenchmark at 1 and 2 threads: the guarded path against its floor
+#   - GuardianTickBenchmark: one tick over 100, 1,000 and 10,000 rollouts
+#   - RolloutFootprint: heap bytes per rollout and per (flag, variant) series (JOL)
+# Full configuration: about 13 minutes on 2 cores (see README.md). QUICK=1: one short iteration of
+# each, about 4 minutes, for checking that everything runs; its numbers are noise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+results=benchmarks/target/results
+jar=benchmarks/target/benchmarks.jar
+rm -rf "$results"
+mkdir -p "$results"
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+  label="QUICK=1 validation run: one fork, one short iteration, possibly on a shared machine. Noise, not results: replace with a full run on a quiet machine."
+  eval_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
+  outcome_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
+  tick_opts=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms)
+  # Other engineers' JMH runs hold the lock on a shared machine; a quick check runs alongside them.
+  jmh=(java -Djmh.ignoreLock=true -jar "$jar")
+else
+  label="Full run."
+  eval_opts=(-f 1 -wi 3 -w 1s -i 5 -r 2s)
+  outcome_opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+  tick_opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+  jmh=(java -jar "$jar")
+fi
+footprint=(java -Djdk.attach.allowAttachSelf -Djol.magicFieldOffset=true
+  -cp "$jar" dev.burnguard.benchmarks.RolloutFootprint 100 1000 10000)
+
+start=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+build=(mvn -B -q -pl benchmarks -am package -DskipTests)
+printf '%s\n' "${build[*]}" >"$results/commands.txt"
+"${build[@]}"
+
+run() {
+  printf '%s\n' "$*" >>"$results/commands.txt"
+  "$@"
+}
+run "${jmh[@]}" '^dev.burnguard.benchmarks.PeerComparisonBenchmark.' "${eval_opts[@]}" -prof gc \
+  -rf json -rff "$results/peers.json"
+run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 1 "${outcome_opts[@]}" -prof gc \
+  -rf json -rff "$results/outcome-t1.json"
+run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 2 "${outcome_opts[@]}" -prof gc \
+  -rf json -rff "$results/outcome-t2.json"
+run "${jmh[@]}" '^dev.burnguard.benchmarks.GuardianTickBenchmark.' "${tick_opts[@]}" -prof gc \
+  -rf json -rff "$results/tick.json"
+printf '%s > %s\n' "${footprint[*]}" "$results/footprint.tsv" >>"$results/commands.txt"
+"${footprint[@]}" >"$results/footprint.tsv"
+
+{
+  echo "label=$label"
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "jdk=$(java -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
+  echo "load=$load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after (1, 5, 15 min)"
+  echo "wall=$(( $(date +%s) - start ))"
+  echo "invocation=${QUICK:+QUICK=$QUICK }benchmarks/run.sh"
+} >"$results/environment.txt"
+
+python3 benchmarks/report.py "$results" benchmarks/README.md
+echo "Results written to benchmarks/README.md (raw JMH JSON in $results)."
