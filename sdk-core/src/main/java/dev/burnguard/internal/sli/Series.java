@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p><b>Resolutions.</b> 10-second buckets for windows up to 6 minutes, 1-minute buckets up to 1
  * hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window of length W is
  * the {@code ceil(W / width)} most recent buckets of the finest resolution that covers it, the
- * current (partial) bucket included; reading one costs O(buckets in the window).
+ * current (partial) bucket included. Every call is counted at all four resolutions, so a coarser
+ * bucket is the sum of the finer buckets it spans: a read takes the window's whole buckets from
+ * the coarsest resolution that has any and only its ragged ends from the finer ones, at most 24
+ * buckets for any window up to 6 hours (the 72 buckets of a 72-hour window have no coarser one).
  *
  * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
  * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
@@ -216,24 +219,27 @@ public final class Series {
     long width = WIDTH[r];
     long n = (windowSeconds + width - 1) / width;
     long current = Math.floorDiv(second, width);
-    long first = current - n + 1;
+    long windowFirst = current - n + 1;
+    long first = windowFirst;
     java.util.Arrays.fill(out, 0, words, 0);
-    AtomicLongArray ring = rings[r];
-    int slots = WINDOW_BUCKETS[r] + SPARE;
-    int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
-    for (long b = first; b <= current; b++) {
-      int base = slot * words;
-      long tag = b & TAG_MASK;
-      for (int w = 0; w < words; w++) {
-        long word = ring.get(base + w);
-        if ((word >>> (64 - TAG_BITS)) == tag) {
-          out[w] += word & COUNT_MASK;
-        }
+    // Each coarser bucket holds exactly the sum of the finer buckets it spans (every fold adds to all
+    // four resolutions), so the window's whole coarser buckets are read at the coarser resolution
+    // and only its ragged ends at this one: at most 2 * (width ratio - 1) + 1 buckets per resolution.
+    long last = current;
+    while (r + 1 < WIDTH.length) {
+      long ratio = WIDTH[r + 1] / WIDTH[r];
+      long coarseFirst = Math.floorDiv(first + ratio - 1, ratio);
+      long coarseLast = Math.floorDiv(last + 1, ratio) - 1;
+      if (coarseFirst > coarseLast) {
+        break;
       }
-      if (++slot == slots) {
-        slot = 0;
-      }
+      addBuckets(r, first, coarseFirst * ratio - 1, out);
+      addBuckets(r, (coarseLast + 1) * ratio, last, out);
+      r++;
+      first = coarseFirst;
+      last = coarseLast;
     }
+    addBuckets(r, first, last, out);
     // the seconds still held by stripes
     for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
       long epoch = stripes.get(base + EPOCH);
@@ -241,7 +247,7 @@ public final class Series {
         continue;
       }
       long bucket = Math.floorDiv(epoch, width);
-      if (bucket >= first && bucket <= current) {
+      if (bucket >= windowFirst && bucket <= current) {
         long counts = stripes.get(base + COUNTS);
         out[0] += (counts >>> CALLS_SHIFT) & FIELD22;
         out[1] += (counts >>> ERRORS_SHIFT) & FIELD21;
@@ -252,6 +258,26 @@ public final class Series {
         for (int t = 1; t < thresholdNanos.length; t++) {
           out[2 + t] += (more >>> (21 * (t - 1))) & FIELD21;
         }
+      }
+    }
+  }
+
+  /** Adds the counts of resolution {@code r}'s buckets {@code first} to {@code last} (none if last < first). */
+  private void addBuckets(int r, long first, long last, long[] out) {
+    AtomicLongArray ring = rings[r];
+    int slots = WINDOW_BUCKETS[r] + SPARE;
+    int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
+    for (long b = first; b <= last; b++) {
+      int base = slot * words;
+      long tag = b & TAG_MASK;
+      for (int w = 0; w < words; w++) {
+        long word = ring.get(base + w);
+        if ((word >>> (64 - TAG_BITS)) == tag) {
+          out[w] += word & COUNT_MASK;
+        }
+      }
+      if (++slot == slots) {
+        slot = 0;
       }
     }
   }
