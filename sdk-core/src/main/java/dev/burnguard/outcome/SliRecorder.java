@@ -163,12 +163,40 @@ public final class SliRecorder implements OutcomeRecorder {
    * @param out at least 2 + the number of thresholds long
    */
   public void counts(String flagKey, String variant, Duration window, long[] out) {
+    read(existing(flagKey, variant), second(), window, out);
+  }
+
+  /**
+   * The windows of {@code flagKey}'s variants as of now, for readers of several windows of one flag
+   * at once, such as the guardian judging a rollout: the flag's series are looked up once, the clock
+   * is read once, and every window read from it ends at the same second.
+   */
+  public FlagWindows windows(String flagKey) {
+    return new FlagWindows(flagKey == null ? null : series.get(flagKey), second());
+  }
+
+  private static void read(Series s, long second, Duration window, long[] out) {
     long seconds = windowSeconds(window);
-    Series s = existing(flagKey, variant);
     if (s == null) {
-      java.util.Arrays.fill(out, 0);
+      Arrays.fill(out, 0);
     } else {
-      s.counts(second(), seconds, out);
+      s.counts(second, seconds, out);
+    }
+  }
+
+  /** The windows of one flag's variants, all ending at the moment {@link #windows} was called. */
+  public static final class FlagWindows {
+    private final ConcurrentHashMap<String, Series> byVariant;
+    private final long second;
+
+    private FlagWindows(ConcurrentHashMap<String, Series> byVariant, long second) {
+      this.byVariant = byVariant;
+      this.second = second;
+    }
+
+    /** Writes the counts of {@code variant} over {@code window} into {@code out}, as {@link SliRecorder#counts(String, String, Duration, long[])} does. */
+    public void counts(String variant, Duration window, long[] out) {
+      read(byVariant == null || variant == null ? null : byVariant.get(variant), second, window, out);
     }
   }
 
