@@ -189,6 +189,17 @@ class SliRecorderTest {
   }
 
   @Test
+  void aSeriesDroppedByRetainStartsAfreshWhenItsVariantIsRecordedAgain() {
+    ok(1);
+    ok(1);
+    recorder.retain((flag, variant) -> false);
+    assertThat(recorder.series()).isEmpty();
+    ok(1); // the variant is known again, e.g. after the next reload: a new series, not the dropped one
+    assertThat(recorder.series()).isEqualTo(Map.of("f", Set.of("on")));
+    assertThat(last(Duration.ofMinutes(1)).calls()).isEqualTo(1);
+  }
+
+  @Test
   void aThrowingFilterRefusesTheOutcomeWithoutThrowing() {
     SliRecorder r = SliRecorder.builder().knownVariants((f, v) -> {
       throw new IllegalStateException("boom");
