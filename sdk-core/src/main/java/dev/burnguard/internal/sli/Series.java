@@ -1,5 +1,7 @@
 package dev.burnguard.internal.sli;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -35,6 +37,16 @@ public final class Series {
   private static final int[] WINDOW_BUCKETS = {36, 60, 36, 72};
   /** Two spare slots beyond the longest window, so a slot is never both read and recycled. */
   private static final int SPARE = 2;
+  /** The first slot of each ring in {@link #rings}, and the total number of slots last. */
+  private static final int[] RING_START = new int[WIDTH.length + 1];
+
+  static {
+    for (int r = 0; r < WIDTH.length; r++) {
+      RING_START[r + 1] = RING_START[r] + WINDOW_BUCKETS[r] + SPARE;
+    }
+  }
+
+  private static final VarHandle RING = MethodHandles.arrayElementVarHandle(long[].class);
   /** The longest window, in seconds. */
   public static final long MAX_WINDOW_SECONDS = WIDTH[3] * WINDOW_BUCKETS[3];
   /** Most latency thresholds a series counts slow calls against. */
@@ -67,7 +79,12 @@ public final class Series {
 
   private final long[] thresholdNanos;
   private final int words; // counters per bucket: calls, errors, slow per threshold
-  private final AtomicLongArray[] rings = new AtomicLongArray[WIDTH.length];
+  /**
+   * The four rings, finest first, in one array (so that a read reaches its buckets with one less
+   * pointer to follow per resolution): ring r starts at slot {@code RING_START[r]}, {@code words}
+   * counters per slot, each read and written as a volatile through {@link #RING}.
+   */
+  private final long[] rings;
   private final AtomicLongArray stripes;
   private final int stripeMask;
   private final AtomicIntegerArray histogram = new AtomicIntegerArray(LatencyBuckets.COUNT);
@@ -86,9 +103,7 @@ public final class Series {
     }
     this.thresholdNanos = thresholdNanos.clone();
     this.words = 2 + thresholdNanos.length;
-    for (int r = 0; r < WIDTH.length; r++) {
-      rings[r] = new AtomicLongArray((WINDOW_BUCKETS[r] + SPARE) * words);
-    }
+    this.rings = new long[RING_START[WIDTH.length] * words];
     this.stripes = new AtomicLongArray(stripes * STRIPE_LONGS);
     this.stripeMask = stripes - 1;
     for (int s = 0; s < stripes; s++) {
@@ -156,22 +171,22 @@ public final class Series {
       long bucket = Math.floorDiv(second, WIDTH[r]);
       int slot = (int) Math.floorMod(bucket, (long) (WINDOW_BUCKETS[r] + SPARE)) * words;
       long tag = bucket & TAG_MASK;
-      AtomicLongArray ring = rings[r];
-      add(ring, slot, tag, calls);
-      add(ring, slot + 1, tag, errors);
+      slot += RING_START[r] * words;
+      add(rings, slot, tag, calls);
+      add(rings, slot + 1, tag, errors);
       if (thresholdNanos.length > 0) {
-        add(ring, slot + 2, tag, slow0);
+        add(rings, slot + 2, tag, slow0);
       }
       for (int t = 1; t < thresholdNanos.length; t++) {
-        add(ring, slot + 2 + t, tag, (more >>> (21 * (t - 1))) & FIELD21);
+        add(rings, slot + 2 + t, tag, (more >>> (21 * (t - 1))) & FIELD21);
       }
     }
   }
 
   /** Adds {@code delta} to a ring word for bucket {@code tag}, claiming the slot if it held an older bucket. */
-  private static void add(AtomicLongArray ring, int index, long tag, long delta) {
+  private static void add(long[] rings, int index, long tag, long delta) {
     while (true) {
-      long word = ring.get(index);
+      long word = (long) RING.getVolatile(rings, index);
       long held = word >>> (64 - TAG_BITS);
       long age = (tag - held) & TAG_MASK;
       long next;
@@ -185,7 +200,7 @@ public final class Series {
       } else {
         return; // the slot already holds a newer bucket: this one is older than the ring keeps
       }
-      if (ring.compareAndSet(index, word, next)) {
+      if (RING.compareAndSet(rings, index, word, next)) {
         return;
       }
     }
@@ -264,14 +279,14 @@ public final class Series {
 
   /** Adds the counts of resolution {@code r}'s buckets {@code first} to {@code last} (none if last < first). */
   private void addBuckets(int r, long first, long last, long[] out) {
-    AtomicLongArray ring = rings[r];
+    int start = RING_START[r] * words;
     int slots = WINDOW_BUCKETS[r] + SPARE;
     int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
     for (long b = first; b <= last; b++) {
-      int base = slot * words;
+      int base = start + slot * words;
       long tag = b & TAG_MASK;
       for (int w = 0; w < words; w++) {
-        long word = ring.get(base + w);
+        long word = (long) RING.getVolatile(rings, base + w);
         if ((word >>> (64 - TAG_BITS)) == tag) {
           out[w] += word & COUNT_MASK;
         }
