@@ -45,7 +45,10 @@ import java.util.function.BiPredicate;
  * allocate once its series exists: recording threads add to per-thread stripes of the series that
  * are folded into the windows as each second ends (see the series' design). Reads may run at any
  * time; they see every outcome whose recording finished before the read began. Creating a series
- * happens once per (flag, variant) under the map's own lock.
+ * happens once per (flag, variant) under the map's own lock. Recording finds its series through a
+ * small cache of recently recorded series, shared by all threads without synchronization: each
+ * slot holds an immutable entry that is checked by its flag and variant before use, and entries
+ * dropped by {@link #retain} are marked (a volatile flag) so that the cache never serves them again.
  */
 public final class SliRecorder implements OutcomeRecorder {
   /** The default latency threshold: calls slower than this count as slow. */
@@ -55,6 +58,8 @@ public final class SliRecorder implements OutcomeRecorder {
   /** The longest window the recorder keeps. */
   public static final Duration MAX_WINDOW = Duration.ofSeconds(Series.MAX_WINDOW_SECONDS);
 
+  /** Slots of the cache of recently recorded series, a power of two. */
+  private static final int RECENT = 256;
   /** Two stripes per core (rounded up to a power of two), at most this many. */
   private static final int MAX_STRIPES = 16;
 
@@ -65,7 +70,9 @@ public final class SliRecorder implements OutcomeRecorder {
   private final BiPredicate<String, String> knownVariants;
   private final int maxSeries;
   private final int stripes;
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>> series = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Tracked>> series = new ConcurrentHashMap<>();
+  /** Recently recorded series, at a hash of flag and variant; see {@link #series(String, String)}. */
+  private final Tracked[] recent = new Tracked[RECENT];
   private final AtomicInteger seriesCount = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
 
@@ -117,24 +124,60 @@ public final class SliRecorder implements OutcomeRecorder {
     return secondOf(clock.monotonicNanos());
   }
 
+  /**
+   * The series to record into, or null. Hot callers record into few series, so the series last
+   * found for a slot of {@link #recent} (at a hash of flag and variant) is tried before the two map
+   * lookups. The cache is a plain array written without synchronization: a slot holds null or an
+   * immutable entry checked by its keys, and an entry that {@link #retain} dropped is marked so and
+   * not used again.
+   */
   private Series series(String flagKey, String variant) {
     if (flagKey == null || variant == null) {
       return null;
     }
-    ConcurrentHashMap<String, Series> byVariant = series.get(flagKey);
-    Series s = byVariant == null ? null : byVariant.get(variant);
-    if (s != null) {
-      return s;
+    int h = flagKey.hashCode() * 31 + variant.hashCode();
+    int slot = (h ^ (h >>> 16)) & (RECENT - 1);
+    Tracked t = recent[slot];
+    if (t == null || !t.flagKey.equals(flagKey) || !t.variant.equals(variant) || t.dropped) {
+      t = tracked(flagKey, variant);
+      if (t == null) {
+        return null;
+      }
+      recent[slot] = t;
+    }
+    return t.series;
+  }
+
+  private Tracked tracked(String flagKey, String variant) {
+    ConcurrentHashMap<String, Tracked> byVariant = series.get(flagKey);
+    Tracked t = byVariant == null ? null : byVariant.get(variant);
+    if (t != null) {
+      return t;
     }
     if (!knownVariants.test(flagKey, variant)) {
       return null;
     }
     byVariant = series.computeIfAbsent(flagKey, k -> new ConcurrentHashMap<>());
     return byVariant.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
-        ? new Series(thresholdNanos, stripes) : uncounted());
+        ? new Tracked(flagKey, variant, new Series(thresholdNanos, stripes)) : uncounted());
   }
 
-  private Series uncounted() {
+  /** A series with the keys it is recorded under. */
+  private static final class Tracked {
+    final String flagKey;
+    final String variant;
+    final Series series;
+    /** Set when {@link #retain} drops the series, so that the cache of recent series no longer serves it. */
+    volatile boolean dropped;
+
+    Tracked(String flagKey, String variant, Series series) {
+      this.flagKey = flagKey;
+      this.variant = variant;
+      this.series = series;
+    }
+  }
+
+  private Tracked uncounted() {
     seriesCount.decrementAndGet();
     return null;
   }
@@ -163,12 +206,41 @@ public final class SliRecorder implements OutcomeRecorder {
    * @param out at least 2 + the number of thresholds long
    */
   public void counts(String flagKey, String variant, Duration window, long[] out) {
+    read(existing(flagKey, variant), second(), window, out);
+  }
+
+  /**
+   * The windows of {@code flagKey}'s variants as of now, for readers of several windows of one flag
+   * at once, such as the guardian judging a rollout: the flag's series are looked up once, the clock
+   * is read once, and every window read from it ends at the same second.
+   */
+  public FlagWindows windows(String flagKey) {
+    return new FlagWindows(flagKey == null ? null : series.get(flagKey), second());
+  }
+
+  private static void read(Series s, long second, Duration window, long[] out) {
     long seconds = windowSeconds(window);
-    Series s = existing(flagKey, variant);
     if (s == null) {
-      java.util.Arrays.fill(out, 0);
+      Arrays.fill(out, 0);
     } else {
-      s.counts(second(), seconds, out);
+      s.counts(second, seconds, out);
+    }
+  }
+
+  /** The windows of one flag's variants, all ending at the moment {@link #windows} was called. */
+  public static final class FlagWindows {
+    private final ConcurrentHashMap<String, Tracked> byVariant;
+    private final long second;
+
+    private FlagWindows(ConcurrentHashMap<String, Tracked> byVariant, long second) {
+      this.byVariant = byVariant;
+      this.second = second;
+    }
+
+    /** Writes the counts of {@code variant} over {@code window} into {@code out}, as {@link SliRecorder#counts(String, String, Duration, long[])} does. */
+    public void counts(String variant, Duration window, long[] out) {
+      Tracked t = byVariant == null || variant == null ? null : byVariant.get(variant);
+      read(t == null ? null : t.series, second, window, out);
     }
   }
 
@@ -192,8 +264,9 @@ public final class SliRecorder implements OutcomeRecorder {
   }
 
   private Series existing(String flagKey, String variant) {
-    ConcurrentHashMap<String, Series> byVariant = flagKey == null ? null : series.get(flagKey);
-    return byVariant == null || variant == null ? null : byVariant.get(variant);
+    ConcurrentHashMap<String, Tracked> byVariant = flagKey == null ? null : series.get(flagKey);
+    Tracked t = byVariant == null || variant == null ? null : byVariant.get(variant);
+    return t == null ? null : t.series;
   }
 
   /** The variants with a series, by flag, sorted. */
@@ -221,9 +294,10 @@ public final class SliRecorder implements OutcomeRecorder {
   public void retain(BiPredicate<String, String> stillKnown) {
     List<String> emptied = new ArrayList<>();
     series.forEach((flag, byVariant) -> {
-      byVariant.keySet().removeIf(variant -> {
-        boolean drop = !stillKnown.test(flag, variant);
+      byVariant.values().removeIf(t -> {
+        boolean drop = !stillKnown.test(flag, t.variant);
         if (drop) {
+          t.dropped = true;
           seriesCount.decrementAndGet();
         }
         return drop;

@@ -55,6 +55,8 @@ public final class Guardian {
 
   // guarded by lock
   private Map<String, RolloutPlan> plans = Map.of();
+  /** Each plan's {@link #latencyIndex}, by flag. */
+  private Map<String, Integer> latencyIndexes = Map.of();
   private final Map<String, RolloutState> states = new LinkedHashMap<>();
   private final Map<String, String> lastHold = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
@@ -88,6 +90,9 @@ public final class Guardian {
   public void plans(Map<String, RolloutPlan> newPlans) {
     synchronized (lock) {
       plans = Map.copyOf(newPlans);
+      Map<String, Integer> indexes = new HashMap<>();
+      plans.forEach((flagKey, plan) -> indexes.put(flagKey, latencyIndex(plan)));
+      latencyIndexes = Map.copyOf(indexes);
       Instant now = now();
       for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
         RolloutState current = states.get(e.getKey());
@@ -116,8 +121,8 @@ public final class Guardian {
         if (state == null || !state.status().guarded()) {
           continue;
         }
-        Decision d = RolloutJudge.decide(flagKey, plan, state,
-            (variant, window, counts) -> recorder.counts(flagKey, variant, window, counts), latencyIndex(plan), now);
+        Decision d = RolloutJudge.decide(flagKey, plan, state, recorder.windows(flagKey)::counts,
+            latencyIndexes.get(flagKey), now);
         if (d == null) {
           lastHold.remove(flagKey);
         } else if (d.changes()) {

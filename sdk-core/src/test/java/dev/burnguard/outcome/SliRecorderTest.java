@@ -109,6 +109,50 @@ class SliRecorderTest {
   }
 
   @Test
+  void everyWindowLengthCountsExactlyTheCallsOfItsBuckets() {
+    // random bursts and gaps over 100 hours; at random moments, random windows from 1 s to 72 h
+    // against a plain per-second tally, so that windows start and end anywhere within coarser buckets
+    java.util.Random random = new java.util.Random(7);
+    int hours = 100;
+    long[] calls = new long[hours * 3600];
+    long[] errors = new long[hours * 3600];
+    long second = 0;
+    while (true) {
+      second += random.nextInt(10) == 0 ? 1 + random.nextInt(4 * 3600) : 1 + random.nextInt(40);
+      if (second >= calls.length) {
+        break;
+      }
+      at(Duration.ofSeconds(second).plusMillis(random.nextInt(1000)));
+      for (int i = random.nextInt(5); i >= 0; i--) {
+        boolean error = random.nextInt(4) == 0;
+        if (error) {
+          fail();
+          errors[(int) second]++;
+        } else {
+          ok(1);
+        }
+        calls[(int) second]++;
+      }
+      if (random.nextInt(20) == 0) {
+        for (int q = 0; q < 10; q++) {
+          long window = 1 + random.nextInt(72 * 3600);
+          long width = window <= 36 * 10 ? 10 : window <= 60 * 60 ? 60 : window <= 36 * 600 ? 600 : 3600;
+          long from = Math.max(0, (second / width - (window + width - 1) / width + 1) * width);
+          long expectedCalls = 0;
+          long expectedErrors = 0;
+          for (long t = from; t <= second; t++) {
+            expectedCalls += calls[(int) t];
+            expectedErrors += errors[(int) t];
+          }
+          WindowCounts counts = last(Duration.ofSeconds(window));
+          assertThat(counts.calls()).as("calls over %d s at %d s", window, second).isEqualTo(expectedCalls);
+          assertThat(counts.errors()).as("errors over %d s at %d s", window, second).isEqualTo(expectedErrors);
+        }
+      }
+    }
+  }
+
+  @Test
   void slowCallsAreCountedAgainstEachThreshold() {
     SliRecorder r = SliRecorder.builder().clock(clock)
         .latencyThresholds(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1)).build();
@@ -142,6 +186,17 @@ class SliRecorderTest {
     assertThat(r.series()).isEqualTo(Map.of("known-a", Set.of("on")));
     r.record("known-b", "on", MS, Outcome.SUCCESS); // room again after retain
     assertThat(r.series()).containsKeys("known-a", "known-b");
+  }
+
+  @Test
+  void aSeriesDroppedByRetainStartsAfreshWhenItsVariantIsRecordedAgain() {
+    ok(1);
+    ok(1);
+    recorder.retain((flag, variant) -> false);
+    assertThat(recorder.series()).isEmpty();
+    ok(1); // the variant is known again, e.g. after the next reload: a new series, not the dropped one
+    assertThat(recorder.series()).isEqualTo(Map.of("f", Set.of("on")));
+    assertThat(last(Duration.ofMinutes(1)).calls()).isEqualTo(1);
   }
 
   @Test

@@ -736,17 +736,8 @@ final class Operators {
 
     @Override
     public Object eval(Frame f) {
-      int hash;
       Object k = key == null ? null : key.eval(f);
-      if (k instanceof String) {
-        hash = Murmur3.hash((String) k);
-      } else if (k == null) {
-        String targetingKey = f.context == null ? null : f.context.getTargetingKey();
-        if (targetingKey == null || targetingKey.isEmpty()) {
-          return null;
-        }
-        hash = Murmur3.hash(flagKeyPrefix, targetingKey);
-      } else {
+      if (k != null && !(k instanceof String)) {
         return null;
       }
       long[] w = fixedWeights;
@@ -758,19 +749,60 @@ final class Operators {
         }
         total = total(w);
       }
-      if (total <= 0 || total > Integer.MAX_VALUE) {
+      int i = k == null ? bucket(f.context, w, total) : bucket(Murmur3.hash((String) k), w, total);
+      if (i < 0) {
         return null;
       }
-      long bucket = ((hash & 0xffffffffL) * total) >>> 32;
-      long cumulative = 0;
+      f.split = true;
+      return variants[i].eval(f);
+    }
+
+    /**
+     * The results of the buckets, in order, when this split reads nothing but the targeting key:
+     * the default bucketing key, literal weights and literal variants; else null.
+     */
+    Object[] literalResults() {
+      if (key != null || fixedWeights == null) {
+        return null;
+      }
+      Object[] results = new Object[variants.length];
       for (int i = 0; i < variants.length; i++) {
+        if (!variants[i].isConstant()) {
+          return null;
+        }
+        results[i] = variants[i].eval(null);
+      }
+      return results;
+    }
+
+    /** The bucket of {@code context} when {@link #literalResults} is not null; -1 where {@link #eval} gives null. */
+    int literalBucket(EvaluationContext context) {
+      return bucket(context, fixedWeights, fixedTotal);
+    }
+
+    /** The bucket of the default key, flag key + targeting key; -1 without a (non-empty) targeting key. */
+    private int bucket(EvaluationContext context, long[] w, long total) {
+      String targetingKey = context == null ? null : context.getTargetingKey();
+      if (targetingKey == null || targetingKey.isEmpty()) {
+        return -1;
+      }
+      return bucket(Murmur3.hash(flagKeyPrefix, targetingKey), w, total);
+    }
+
+    /** The first bucket whose cumulative weight exceeds the hash's point in the total; -1 when the weights void the split. */
+    private static int bucket(int hash, long[] w, long total) {
+      if (total <= 0 || total > Integer.MAX_VALUE) {
+        return -1;
+      }
+      long point = ((hash & 0xffffffffL) * total) >>> 32;
+      long cumulative = 0;
+      for (int i = 0; i < w.length; i++) {
         cumulative += w[i];
-        if (bucket < cumulative) {
-          f.split = true;
-          return variants[i].eval(f);
+        if (point < cumulative) {
+          return i;
         }
       }
-      return null;
+      return -1;
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.burnguard.internal.resolve;
 
 import dev.burnguard.internal.eval.Frame;
 import dev.burnguard.internal.eval.Node;
+import dev.burnguard.internal.eval.TargetingKeySplit;
 import dev.burnguard.internal.eval.Values;
 import dev.burnguard.rollout.ExposureGate;
 import dev.burnguard.time.Clock;
@@ -40,6 +41,10 @@ public final class CompiledFlag {
   private final Map<String, Variant> variants;
   private final Variant defaultVariant;
   private final Node targeting;
+  /** The targeting when it is a plain percentage split, resolved without a frame; else null. */
+  private final TargetingKeySplit split;
+  /** The variant each bucket of {@link #split} names, null where its result names none. */
+  private final Variant[] splitVariants;
   private final String invalidReason;
   private final ImmutableMetadata metadata;
   private final Clock clock;
@@ -109,6 +114,13 @@ public final class CompiledFlag {
     this.variants = Collections.unmodifiableMap(compiled);
     this.defaultVariant = defaultVariant == null ? null : compiled.get(defaultVariant);
     this.targeting = targeting;
+    this.split = targeting == null ? null : TargetingKeySplit.of(targeting);
+    this.splitVariants = split == null ? null : new Variant[split.buckets()];
+    if (split != null) {
+      for (int i = 0; i < splitVariants.length; i++) {
+        splitVariants[i] = variantNamedBy(split.result(i));
+      }
+    }
     this.invalidReason = invalidReason;
     this.clock = clock;
     this.gate = gate;
@@ -165,13 +177,31 @@ public final class CompiledFlag {
     if (targeting == null) {
       chosen = defaultVariant;
       reason = STATIC;
+    } else if (split != null) {
+      int bucket;
+      try {
+        bucket = split.bucket(context);
+      } catch (RuntimeException e) {
+        return targetingFailed(defaultValue, e);
+      }
+      Object result = bucket < 0 ? null : split.result(bucket);
+      if (result == null) {
+        chosen = defaultVariant;
+        reason = DEFAULT;
+      } else {
+        chosen = splitVariants[bucket];
+        if (chosen == null) {
+          return error(defaultValue, ErrorCode.GENERAL, notAVariant(result));
+        }
+        reason = SPLIT;
+      }
     } else {
       Frame frame = Frame.acquire(context, key, clock);
       Object result;
       try {
         result = targeting.eval(frame);
       } catch (RuntimeException e) {
-        return error(defaultValue, ErrorCode.PARSE_ERROR, "targeting of flag \"" + key + "\" failed: " + e);
+        return targetingFailed(defaultValue, e);
       } finally {
         frame.release();
       }
@@ -212,7 +242,16 @@ public final class CompiledFlag {
       return null;
     }
     Variant chosen = defaultVariant;
-    if (targeting != null) {
+    if (split != null) {
+      try {
+        int bucket = split.bucket(context);
+        if (bucket >= 0 && split.result(bucket) != null) {
+          chosen = splitVariants[bucket];
+        }
+      } catch (RuntimeException e) {
+        return null;
+      }
+    } else if (targeting != null) {
       Frame frame = Frame.acquire(context, key, clock);
       try {
         Object result = targeting.eval(frame);
@@ -241,6 +280,10 @@ public final class CompiledFlag {
     }
     return "targeting of flag \"" + key + "\" chose variant \"" + Values.toJsString(result)
         + "\", which the flag does not define (variants: " + String.join(", ", variants.keySet()) + ")";
+  }
+
+  private <T> ProviderEvaluation<T> targetingFailed(T defaultValue, RuntimeException e) {
+    return error(defaultValue, ErrorCode.PARSE_ERROR, "targeting of flag \"" + key + "\" failed: " + e);
   }
 
   private <T> ProviderEvaluation<T> error(T defaultValue, ErrorCode code, String message) {

@@ -1,5 +1,7 @@
 package dev.burnguard.internal.sli;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -10,7 +12,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p><b>Resolutions.</b> 10-second buckets for windows up to 6 minutes, 1-minute buckets up to 1
  * hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window of length W is
  * the {@code ceil(W / width)} most recent buckets of the finest resolution that covers it, the
- * current (partial) bucket included; reading one costs O(buckets in the window).
+ * current (partial) bucket included. Every call is counted at all four resolutions, so a coarser
+ * bucket is the sum of the finer buckets it spans: a read takes the window's whole buckets from
+ * the coarsest resolution that has any and only its ragged ends from the finer ones, at most 24
+ * buckets for any window up to 6 hours (the 72 buckets of a 72-hour window have no coarser one).
  *
  * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
  * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
@@ -32,6 +37,16 @@ public final class Series {
   private static final int[] WINDOW_BUCKETS = {36, 60, 36, 72};
   /** Two spare slots beyond the longest window, so a slot is never both read and recycled. */
   private static final int SPARE = 2;
+  /** The first slot of each ring in {@link #rings}, and the total number of slots last. */
+  private static final int[] RING_START = new int[WIDTH.length + 1];
+
+  static {
+    for (int r = 0; r < WIDTH.length; r++) {
+      RING_START[r + 1] = RING_START[r] + WINDOW_BUCKETS[r] + SPARE;
+    }
+  }
+
+  private static final VarHandle RING = MethodHandles.arrayElementVarHandle(long[].class);
   /** The longest window, in seconds. */
   public static final long MAX_WINDOW_SECONDS = WIDTH[3] * WINDOW_BUCKETS[3];
   /** Most latency thresholds a series counts slow calls against. */
@@ -64,7 +79,12 @@ public final class Series {
 
   private final long[] thresholdNanos;
   private final int words; // counters per bucket: calls, errors, slow per threshold
-  private final AtomicLongArray[] rings = new AtomicLongArray[WIDTH.length];
+  /**
+   * The four rings, finest first, in one array (so that a read reaches its buckets with one less
+   * pointer to follow per resolution): ring r starts at slot {@code RING_START[r]}, {@code words}
+   * counters per slot, each read and written as a volatile through {@link #RING}.
+   */
+  private final long[] rings;
   private final AtomicLongArray stripes;
   private final int stripeMask;
   private final AtomicIntegerArray histogram = new AtomicIntegerArray(LatencyBuckets.COUNT);
@@ -83,9 +103,7 @@ public final class Series {
     }
     this.thresholdNanos = thresholdNanos.clone();
     this.words = 2 + thresholdNanos.length;
-    for (int r = 0; r < WIDTH.length; r++) {
-      rings[r] = new AtomicLongArray((WINDOW_BUCKETS[r] + SPARE) * words);
-    }
+    this.rings = new long[RING_START[WIDTH.length] * words];
     this.stripes = new AtomicLongArray(stripes * STRIPE_LONGS);
     this.stripeMask = stripes - 1;
     for (int s = 0; s < stripes; s++) {
@@ -153,22 +171,22 @@ public final class Series {
       long bucket = Math.floorDiv(second, WIDTH[r]);
       int slot = (int) Math.floorMod(bucket, (long) (WINDOW_BUCKETS[r] + SPARE)) * words;
       long tag = bucket & TAG_MASK;
-      AtomicLongArray ring = rings[r];
-      add(ring, slot, tag, calls);
-      add(ring, slot + 1, tag, errors);
+      slot += RING_START[r] * words;
+      add(rings, slot, tag, calls);
+      add(rings, slot + 1, tag, errors);
       if (thresholdNanos.length > 0) {
-        add(ring, slot + 2, tag, slow0);
+        add(rings, slot + 2, tag, slow0);
       }
       for (int t = 1; t < thresholdNanos.length; t++) {
-        add(ring, slot + 2 + t, tag, (more >>> (21 * (t - 1))) & FIELD21);
+        add(rings, slot + 2 + t, tag, (more >>> (21 * (t - 1))) & FIELD21);
       }
     }
   }
 
   /** Adds {@code delta} to a ring word for bucket {@code tag}, claiming the slot if it held an older bucket. */
-  private static void add(AtomicLongArray ring, int index, long tag, long delta) {
+  private static void add(long[] rings, int index, long tag, long delta) {
     while (true) {
-      long word = ring.get(index);
+      long word = (long) RING.getVolatile(rings, index);
       long held = word >>> (64 - TAG_BITS);
       long age = (tag - held) & TAG_MASK;
       long next;
@@ -182,7 +200,7 @@ public final class Series {
       } else {
         return; // the slot already holds a newer bucket: this one is older than the ring keeps
       }
-      if (ring.compareAndSet(index, word, next)) {
+      if (RING.compareAndSet(rings, index, word, next)) {
         return;
       }
     }
@@ -216,24 +234,27 @@ public final class Series {
     long width = WIDTH[r];
     long n = (windowSeconds + width - 1) / width;
     long current = Math.floorDiv(second, width);
-    long first = current - n + 1;
+    long windowFirst = current - n + 1;
+    long first = windowFirst;
     java.util.Arrays.fill(out, 0, words, 0);
-    AtomicLongArray ring = rings[r];
-    int slots = WINDOW_BUCKETS[r] + SPARE;
-    int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
-    for (long b = first; b <= current; b++) {
-      int base = slot * words;
-      long tag = b & TAG_MASK;
-      for (int w = 0; w < words; w++) {
-        long word = ring.get(base + w);
-        if ((word >>> (64 - TAG_BITS)) == tag) {
-          out[w] += word & COUNT_MASK;
-        }
+    // Each coarser bucket holds exactly the sum of the finer buckets it spans (every fold adds to all
+    // four resolutions), so the window's whole coarser buckets are read at the coarser resolution
+    // and only its ragged ends at this one: at most 2 * (width ratio - 1) + 1 buckets per resolution.
+    long last = current;
+    while (r + 1 < WIDTH.length) {
+      long ratio = WIDTH[r + 1] / WIDTH[r];
+      long coarseFirst = Math.floorDiv(first + ratio - 1, ratio);
+      long coarseLast = Math.floorDiv(last + 1, ratio) - 1;
+      if (coarseFirst > coarseLast) {
+        break;
       }
-      if (++slot == slots) {
-        slot = 0;
-      }
+      addBuckets(r, first, coarseFirst * ratio - 1, out);
+      addBuckets(r, (coarseLast + 1) * ratio, last, out);
+      r++;
+      first = coarseFirst;
+      last = coarseLast;
     }
+    addBuckets(r, first, last, out);
     // the seconds still held by stripes
     for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
       long epoch = stripes.get(base + EPOCH);
@@ -241,7 +262,7 @@ public final class Series {
         continue;
       }
       long bucket = Math.floorDiv(epoch, width);
-      if (bucket >= first && bucket <= current) {
+      if (bucket >= windowFirst && bucket <= current) {
         long counts = stripes.get(base + COUNTS);
         out[0] += (counts >>> CALLS_SHIFT) & FIELD22;
         out[1] += (counts >>> ERRORS_SHIFT) & FIELD21;
@@ -252,6 +273,26 @@ public final class Series {
         for (int t = 1; t < thresholdNanos.length; t++) {
           out[2 + t] += (more >>> (21 * (t - 1))) & FIELD21;
         }
+      }
+    }
+  }
+
+  /** Adds the counts of resolution {@code r}'s buckets {@code first} to {@code last} (none if last < first). */
+  private void addBuckets(int r, long first, long last, long[] out) {
+    int start = RING_START[r] * words;
+    int slots = WINDOW_BUCKETS[r] + SPARE;
+    int slot = (int) Math.floorMod(first, (long) slots); // one division; then step through the ring
+    for (long b = first; b <= last; b++) {
+      int base = start + slot * words;
+      long tag = b & TAG_MASK;
+      for (int w = 0; w < words; w++) {
+        long word = (long) RING.getVolatile(rings, base + w);
+        if ((word >>> (64 - TAG_BITS)) == tag) {
+          out[w] += word & COUNT_MASK;
+        }
+      }
+      if (++slot == slots) {
+        slot = 0;
       }
     }
   }

@@ -157,6 +157,34 @@ class TargetingEvaluationTest {
   }
 
   @Test
+  void aPlainSplitResolvesExactlyAsTheFractionalOperator() {
+    // the same flag resolved as a plain split and, inside an "if" that always holds, by the operator
+    String split = "{\"fractional\": [[\"a\", 30], [\"b\", 50], [true, 15], [null, 4], [\"zzz\", 1]]}";
+    FlagSet plainSet = FlagSet.builder().flag("split", f -> f.variant("a", "A").variant("b", "B")
+        .variant("true", "T").defaultVariant("a").targeting(split)).build();
+    FlagSet wrappedSet = FlagSet.builder().flag("split", f -> f.variant("a", "A").variant("b", "B")
+        .variant("true", "T").defaultVariant("a").targeting("{\"if\": [{\"!\": {\"var\": \"never\"}}, " + split + ", null]}"))
+        .build();
+    java.util.Set<String> outcomes = new java.util.TreeSet<>();
+    for (int i = 0; i < 2000; i++) {
+      EvaluationContext user = new ImmutableContext("user-" + i);
+      ProviderEvaluation<String> plain = plainSet.evaluate("split", String.class, "caller-default", user);
+      ProviderEvaluation<String> wrapped = wrappedSet.evaluate("split", String.class, "caller-default", user);
+      String outcome = plain.getVariant() + " " + plain.getReason() + " " + plain.getErrorCode();
+      assertThat(outcome).as("user-%d", i)
+          .isEqualTo(wrapped.getVariant() + " " + wrapped.getReason() + " " + wrapped.getErrorCode());
+      assertThat(plain.getValue()).isEqualTo(wrapped.getValue());
+      assertThat(plainSet.assignedVariant("split", user)).isEqualTo(wrappedSet.assignedVariant("split", user));
+      outcomes.add(outcome);
+    }
+    // every kind of bucket was hit: a variant, a boolean naming "true", null (the default) and no variant
+    assertThat(outcomes).containsExactly("a DEFAULT null", "a SPLIT null", "b SPLIT null", "null ERROR GENERAL",
+        "true SPLIT null");
+    assertThat(plainSet.evaluate("split", String.class, "caller-default", new ImmutableContext()).getReason())
+        .isEqualTo(Reason.DEFAULT.name());
+  }
+
+  @Test
   void aResultThatNamesNoVariantIsAnErrorWithTheCallersDefault() {
     ProviderEvaluation<String> unknown = resolve("unknown-variant", new ImmutableContext(Map.of("pick", new Value("zzz"))));
     assertThat(unknown.getValue()).isEqualTo("caller-default");
