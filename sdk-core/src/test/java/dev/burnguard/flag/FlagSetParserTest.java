@@ -127,6 +127,19 @@ class FlagSetParserTest {
   }
 
   @Test
+  void refCycleInAnArgumentTheOperatorIgnoresLoadsAndStillTellsAChangedEvaluator() throws Exception {
+    // found by NeverThrowsProperties: expanding the ignored $ref to tell changes recursed until the stack overflowed
+    String file = "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
+        + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"loop\"}, \"on\", \"off\"]}}},"
+        + " \"$evaluators\": {\"loop\": {\"!\": [false, {\"$ref\": \"loop\"}]}}}";
+    FlagSet before = FlagSet.parse(file, ORIGIN);
+    assertThat(before.evaluate("f", Boolean.class, false, new ImmutableContext()).getValue()).isTrue();
+    FlagSet after = FlagSet.parse(file.replace("[false,", "[true,"), ORIGIN);
+    assertThat(after.evaluate("f", Boolean.class, true, new ImmutableContext()).getValue()).isFalse();
+    assertThat(after.changedSince(before)).containsExactly("f");
+  }
+
+  @Test
   void unknownOperatorIsNotValidJsonLogic() {
     FlagProblem p = onlyProblem("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"x\", \"b\": \"y\"},"
         + " \"defaultVariant\": \"a\", \"targeting\": {\"if\": [{\"equals\": [1, 1]}, \"b\"]}}}}");
