@@ -1,6 +1,7 @@
 package dev.burnguard.fuzz;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -18,6 +19,12 @@ public final class ReliabilityScale implements AroundPropertyHook {
       throw new IllegalArgumentException(PROPERTY + " must be at least 1, got " + scale);
     }
     return scale;
+  }
+
+  /** Added to a container class, the hook applies to its properties. */
+  @Override
+  public PropagationMode propagateTo() {
+    return PropagationMode.ALL_DESCENDANTS;
   }
 
   @Override
