@@ -12,6 +12,7 @@ import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.RolloutPlan;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -261,12 +262,21 @@ final class FlagSetParser {
           referenced.put((String) name, evaluators.get(name));
           pending.push(evaluators.get(name));
         }
-        map.values().forEach(pending::push);
+        pushAll(map.values(), pending);
       } else if (json instanceof List) {
-        ((List<?>) json).forEach(pending::push);
+        pushAll((List<?>) json, pending);
       }
     }
     return referenced;
+  }
+
+  /** Pushes the values that are not JSON null: a deque holds no nulls. */
+  private static void pushAll(Collection<?> values, Deque<Object> pending) {
+    for (Object v : values) {
+      if (v != null) {
+        pending.push(v);
+      }
+    }
   }
 
   private static List<String> sorted(Set<String> keys) {

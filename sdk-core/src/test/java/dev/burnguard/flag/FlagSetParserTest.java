@@ -128,10 +128,11 @@ class FlagSetParserTest {
 
   @Test
   void refCycleInAnArgumentTheOperatorIgnoresLoadsAndStillTellsAChangedEvaluator() throws Exception {
-    // found by NeverThrowsProperties: expanding the ignored $ref to tell changes recursed until the stack overflowed
+    // found by NeverThrowsProperties: expanding the ignored $ref to tell changes recursed until the stack overflowed;
+    // and under -Plong: the walk that replaced the expansion threw NullPointerException on a JSON null
     String file = "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
         + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"loop\"}, \"on\", \"off\"]}}},"
-        + " \"$evaluators\": {\"loop\": {\"!\": [false, {\"$ref\": \"loop\"}]}}}";
+        + " \"$evaluators\": {\"loop\": {\"!\": [false, {\"$ref\": \"loop\"}, null]}}}";
     FlagSet before = FlagSet.parse(file, ORIGIN);
     assertThat(before.evaluate("f", Boolean.class, false, new ImmutableContext()).getValue()).isTrue();
     FlagSet after = FlagSet.parse(file.replace("[false,", "[true,"), ORIGIN);
