@@ -12,7 +12,6 @@ import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.RolloutPlan;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -252,7 +251,7 @@ final class FlagSetParser {
   private static Map<String, Object> referencedEvaluators(Object rule, Map<String, Object> evaluators) {
     Map<String, Object> referenced = new LinkedHashMap<>();
     Deque<Object> pending = new ArrayDeque<>();
-    pending.push(rule);
+    push(rule, pending);
     while (!pending.isEmpty()) {
       Object json = pending.pop();
       if (json instanceof Map) {
@@ -260,22 +259,20 @@ final class FlagSetParser {
         Object name = map.size() == 1 ? map.get("$ref") : null;
         if (name instanceof String && evaluators.containsKey(name) && !referenced.containsKey(name)) {
           referenced.put((String) name, evaluators.get(name));
-          pending.push(evaluators.get(name));
+          push(evaluators.get(name), pending);
         }
-        pushAll(map.values(), pending);
+        map.values().forEach(v -> push(v, pending));
       } else if (json instanceof List) {
-        pushAll((List<?>) json, pending);
+        ((List<?>) json).forEach(v -> push(v, pending));
       }
     }
     return referenced;
   }
 
-  /** Pushes the values that are not JSON null: a deque holds no nulls. */
-  private static void pushAll(Collection<?> values, Deque<Object> pending) {
-    for (Object v : values) {
-      if (v != null) {
-        pending.push(v);
-      }
+  /** Pushes {@code json} unless it is JSON null (an evaluator may be null too): a deque holds no nulls. */
+  private static void push(Object json, Deque<Object> pending) {
+    if (json != null) {
+      pending.push(json);
     }
   }
 

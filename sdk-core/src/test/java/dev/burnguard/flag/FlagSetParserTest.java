@@ -141,6 +141,15 @@ class FlagSetParserTest {
   }
 
   @Test
+  void anEvaluatorThatIsNullIsANullRule() throws Exception {
+    // found by NeverThrowsProperties under -Plong: the walk for the evaluators a rule names threw NullPointerException
+    FlagSet flags = FlagSet.parse("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
+        + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"none\"}, \"on\", \"off\"]}}},"
+        + " \"$evaluators\": {\"none\": null}}", ORIGIN);
+    assertThat(flags.evaluate("f", Boolean.class, true, new ImmutableContext()).getValue()).isFalse();
+  }
+
+  @Test
   void unknownOperatorIsNotValidJsonLogic() {
     FlagProblem p = onlyProblem("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"x\", \"b\": \"y\"},"
         + " \"defaultVariant\": \"a\", \"targeting\": {\"if\": [{\"equals\": [1, 1]}, \"b\"]}}}}");
