@@ -105,7 +105,7 @@ class FlagSetParserTest {
 
   @Test
   void evaluatorsThatReferToOneAnotherCannotNestARuleDeeperThanAJsonDocumentMay() {
-    // found by NeverThrowsProperties: 80 x 120 levels overflowed the stack, and StackOverflowError escaped the parser
+    // found by NeverThrowsPropertiesTest: 80 x 120 levels overflowed the stack, and StackOverflowError escaped the parser
     FlagProblem p = onlyProblem(evaluatorChain(80, 120));
     assertThat(p.message()).contains("nests deeper than 256 levels");
     assertThat(p.jsonPath()).startsWith("$.$evaluators.e2"); // e0 and e1 make 243 levels
@@ -113,7 +113,7 @@ class FlagSetParserTest {
 
   @Test
   void evaluatorsThatDoubleTheRuleAtEveryReferenceAreRejectedNotExpanded() {
-    // found by NeverThrowsProperties: 40 evaluators each naming the next twice made 2^40 nodes and never finished
+    // found by NeverThrowsPropertiesTest: 40 evaluators each naming the next twice made 2^40 nodes and never finished
     StringBuilder evaluators = new StringBuilder();
     for (int i = 0; i < 40; i++) {
       String next = i == 39 ? "{\"var\": \"email\"}" : "{\"$ref\": \"e" + (i + 1) + "\"}";
@@ -128,7 +128,7 @@ class FlagSetParserTest {
 
   @Test
   void refCycleInAnArgumentTheOperatorIgnoresLoadsAndStillTellsAChangedEvaluator() throws Exception {
-    // found by NeverThrowsProperties: expanding the ignored $ref to tell changes recursed until the stack overflowed;
+    // found by NeverThrowsPropertiesTest: expanding the ignored $ref to tell changes recursed until the stack overflowed;
     // and under -Plong: the walk that replaced the expansion threw NullPointerException on a JSON null
     String file = "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
         + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"loop\"}, \"on\", \"off\"]}}},"
@@ -142,7 +142,7 @@ class FlagSetParserTest {
 
   @Test
   void anEvaluatorThatIsNullIsANullRule() throws Exception {
-    // found by NeverThrowsProperties under -Plong: the walk for the evaluators a rule names threw NullPointerException
+    // found by NeverThrowsPropertiesTest under -Plong: the walk for the evaluators a rule names threw NullPointerException
     FlagSet flags = FlagSet.parse("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
         + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"none\"}, \"on\", \"off\"]}}},"
         + " \"$evaluators\": {\"none\": null}}", ORIGIN);
