@@ -10,8 +10,10 @@ import dev.burnguard.internal.json.JsonSyntaxException;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.RolloutPlan;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +155,8 @@ final class FlagSetParser {
     Map<String, Object> merged = new LinkedHashMap<>(setMetadata);
     merged.putAll(flagMetadata);
     Map<Object, Object> definition = new LinkedHashMap<>(def);
-    definition.put("targeting", hasTargeting ? expandRefs(targeting, evaluators) : null);
+    definition.put("targeting", hasTargeting ? targeting : null);
+    definition.put("$evaluators", hasTargeting ? referencedEvaluators(targeting, evaluators) : Map.of());
     definition.put("metadata", merged);
     // the plan as the model reads it, so that "60m" for "1h" or a default written out is no change
     definition.put("rollout", rollout == null ? null : rollout.fingerprint());
@@ -239,25 +242,38 @@ final class FlagSetParser {
     return (Map<String, Object>) v;
   }
 
-  /** The rule with every {@code $ref} replaced by its evaluator, to tell when a flag's behaviour changed. */
-  private static Object expandRefs(Object json, Map<String, Object> evaluators) {
-    if (json instanceof Map) {
-      Map<?, ?> map = (Map<?, ?>) json;
-      if (map.size() == 1 && map.containsKey("$ref") && evaluators.containsKey(map.get("$ref"))) {
-        return expandRefs(evaluators.get(map.get("$ref")), evaluators);
+  /**
+   * The evaluators {@code rule} refers to, directly or through other evaluators, by name: with the
+   * rule, what its behaviour depends on, to tell when a flag changed. Walks the JSON without
+   * recursion and visits each evaluator once, so that {@code $ref}s the compiler never follows (in
+   * arguments an operator ignores), cycles among them and deep rules cost no more than their size.
+   */
+  private static Map<String, Object> referencedEvaluators(Object rule, Map<String, Object> evaluators) {
+    Map<String, Object> referenced = new LinkedHashMap<>();
+    Deque<Object> pending = new ArrayDeque<>();
+    push(rule, pending);
+    while (!pending.isEmpty()) {
+      Object json = pending.pop();
+      if (json instanceof Map) {
+        Map<?, ?> map = (Map<?, ?>) json;
+        Object name = map.size() == 1 ? map.get("$ref") : null;
+        if (name instanceof String && evaluators.containsKey(name) && !referenced.containsKey(name)) {
+          referenced.put((String) name, evaluators.get(name));
+          push(evaluators.get(name), pending);
+        }
+        map.values().forEach(v -> push(v, pending));
+      } else if (json instanceof List) {
+        ((List<?>) json).forEach(v -> push(v, pending));
       }
-      Map<Object, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> out.put(k, expandRefs(v, evaluators)));
-      return out;
     }
-    if (json instanceof List) {
-      List<Object> out = new ArrayList<>();
-      for (Object e : (List<?>) json) {
-        out.add(expandRefs(e, evaluators));
-      }
-      return out;
+    return referenced;
+  }
+
+  /** Pushes {@code json} unless it is JSON null (an evaluator may be null too): a deque holds no nulls. */
+  private static void push(Object json, Deque<Object> pending) {
+    if (json != null) {
+      pending.push(json);
     }
-    return json;
   }
 
   private static List<String> sorted(Set<String> keys) {

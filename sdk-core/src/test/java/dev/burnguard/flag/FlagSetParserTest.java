@@ -81,6 +81,74 @@ class FlagSetParserTest {
     assertThat(p.jsonPath()).isEqualTo("$.$evaluators.two.$ref");
   }
 
+  /** Evaluators {@code e0} to {@code e(n-1)}: each wraps {@code levels} "!"s around a reference to the next. */
+  private static String evaluatorChain(int n, int levels) {
+    StringBuilder evaluators = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      String next = i == n - 1 ? "{\"var\": \"email\"}" : "{\"$ref\": \"e" + (i + 1) + "\"}";
+      evaluators.append(i == 0 ? "" : ", ").append("\"e").append(i).append("\": ")
+          .append("{\"!\": [".repeat(levels)).append(next).append("]}".repeat(levels));
+    }
+    return "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"true\": 1, \"false\": 0},"
+        + " \"defaultVariant\": \"false\", \"targeting\": {\"$ref\": \"e0\"}}},"
+        + " \"$evaluators\": {" + evaluators + "}}";
+  }
+
+  @Test
+  void evaluatorsThatReferToOneAnotherMayNestARuleAsDeepAsAJsonDocument() throws Exception {
+    // three $refs, a var and 2 x 126 "!"s (each a level; its argument array is not one): 255 levels deep
+    FlagSet flags = FlagSet.parse(evaluatorChain(2, 126), ORIGIN);
+    ProviderEvaluation<Integer> result = flags.evaluate("f", Integer.class, -1, new ImmutableContext());
+    assertThat(result.getErrorCode()).isNull();
+    assertThat(result.getValue()).isZero(); // an even number of "!"s around null is false
+  }
+
+  @Test
+  void evaluatorsThatReferToOneAnotherCannotNestARuleDeeperThanAJsonDocumentMay() {
+    // found by NeverThrowsPropertiesTest: 80 x 120 levels overflowed the stack, and StackOverflowError escaped the parser
+    FlagProblem p = onlyProblem(evaluatorChain(80, 120));
+    assertThat(p.message()).contains("nests deeper than 256 levels");
+    assertThat(p.jsonPath()).startsWith("$.$evaluators.e2"); // e0 and e1 make 243 levels
+  }
+
+  @Test
+  void evaluatorsThatDoubleTheRuleAtEveryReferenceAreRejectedNotExpanded() {
+    // found by NeverThrowsPropertiesTest: 40 evaluators each naming the next twice made 2^40 nodes and never finished
+    StringBuilder evaluators = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      String next = i == 39 ? "{\"var\": \"email\"}" : "{\"$ref\": \"e" + (i + 1) + "\"}";
+      evaluators.append(i == 0 ? "" : ", ").append("\"e").append(i).append("\": {\"cat\": [").append(next)
+          .append(", ").append(next).append("]}");
+    }
+    FlagProblem p = onlyProblem("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": 1},"
+        + " \"defaultVariant\": \"a\", \"targeting\": {\"$ref\": \"e0\"}}}, \"$evaluators\": {" + evaluators + "}}");
+    assertThat(p.message()).contains("more than 100000 values");
+    assertThat(p.jsonPath()).isEqualTo("$.flags.f.targeting");
+  }
+
+  @Test
+  void refCycleInAnArgumentTheOperatorIgnoresLoadsAndStillTellsAChangedEvaluator() throws Exception {
+    // found by NeverThrowsPropertiesTest: expanding the ignored $ref to tell changes recursed until the stack overflowed;
+    // and under -Plong: the walk that replaced the expansion threw NullPointerException on a JSON null
+    String file = "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
+        + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"loop\"}, \"on\", \"off\"]}}},"
+        + " \"$evaluators\": {\"loop\": {\"!\": [false, {\"$ref\": \"loop\"}, null]}}}";
+    FlagSet before = FlagSet.parse(file, ORIGIN);
+    assertThat(before.evaluate("f", Boolean.class, false, new ImmutableContext()).getValue()).isTrue();
+    FlagSet after = FlagSet.parse(file.replace("[false,", "[true,"), ORIGIN);
+    assertThat(after.evaluate("f", Boolean.class, true, new ImmutableContext()).getValue()).isFalse();
+    assertThat(after.changedSince(before)).containsExactly("f");
+  }
+
+  @Test
+  void anEvaluatorThatIsNullIsANullRule() throws Exception {
+    // found by NeverThrowsPropertiesTest under -Plong: the walk for the evaluators a rule names threw NullPointerException
+    FlagSet flags = FlagSet.parse("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, \"off\": false},"
+        + " \"defaultVariant\": \"off\", \"targeting\": {\"if\": [{\"$ref\": \"none\"}, \"on\", \"off\"]}}},"
+        + " \"$evaluators\": {\"none\": null}}", ORIGIN);
+    assertThat(flags.evaluate("f", Boolean.class, true, new ImmutableContext()).getValue()).isFalse();
+  }
+
   @Test
   void unknownOperatorIsNotValidJsonLogic() {
     FlagProblem p = onlyProblem("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"x\", \"b\": \"y\"},"

@@ -4,6 +4,7 @@ import dev.burnguard.internal.eval.Operators.ArrayOp;
 import dev.burnguard.internal.eval.Operators.Arithmetic;
 import dev.burnguard.internal.eval.Operators.Relation;
 import dev.burnguard.internal.json.JsonPath;
+import dev.burnguard.internal.json.JsonReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +19,10 @@ import java.util.TreeSet;
  * {@code $evaluators}) into a tree of {@link Node}s, once per flag when a flag set loads. Rejects
  * what cannot be evaluated — unknown operators, objects with several operator keys, {@code $ref}s
  * to evaluators that do not exist or refer to themselves, malformed {@code fractional} buckets —
- * naming the JSON path. Internal, not for public use.
+ * naming the JSON path. Rejects, too, a rule that its {@code $ref}s make deeper than a JSON document
+ * may be ({@link #MAX_DEPTH}) or larger than {@link #MAX_SIZE} values: evaluators that refer to one
+ * another can nest a rule deep enough to overflow the stack, or double it at every step. Internal,
+ * not for public use.
  */
 public final class TargetingCompiler {
   /** The operators a targeting rule may use, for error messages. */
@@ -28,15 +32,24 @@ public final class TargetingCompiler {
       "none", "some", "merge", "in", "cat", "substr", "fractional", "sem_ver", "starts_with",
       "ends_with")));
 
+  /** The deepest a rule may nest objects and arrays, with its {@code $ref}s expanded: as deep as a JSON document. */
+  private static final int MAX_DEPTH = JsonReader.MAX_DEPTH;
+  /** The most values (operations, arguments and literals) a rule may hold with its {@code $ref}s expanded. */
+  private static final int MAX_SIZE = 100_000;
+
   private static final String EVALUATORS_PATH = JsonPath.child("$", "$evaluators");
 
   private final Map<String, Object> evaluators;
   private final String flagKey;
+  private final String rulePath;
   private final Deque<String> refStack = new ArrayDeque<>();
+  private int depth;
+  private int size;
 
-  private TargetingCompiler(Map<String, Object> evaluators, String flagKey) {
+  private TargetingCompiler(Map<String, Object> evaluators, String flagKey, String rulePath) {
     this.evaluators = evaluators;
     this.flagKey = flagKey;
+    this.rulePath = rulePath;
   }
 
   /**
@@ -46,31 +59,48 @@ public final class TargetingCompiler {
    */
   public static Node compile(Object rule, String path, Map<String, Object> evaluators, String flagKey)
       throws TargetingException {
-    return new TargetingCompiler(evaluators, flagKey).node(rule, path);
+    return new TargetingCompiler(evaluators, flagKey, path).node(rule, path);
   }
 
   private Node node(Object json, String path) throws TargetingException {
+    if (++size > MAX_SIZE) {
+      throw new TargetingException(rulePath, null, "targeting holds more than " + MAX_SIZE
+          + " values with the evaluators its $refs name expanded; do evaluators refer to one another many times over?");
+    }
+    if (!(json instanceof Map) && !(json instanceof List)) {
+      return new Node.Constant(json);
+    }
+    if (depth == MAX_DEPTH) {
+      throw new TargetingException(path, json, "targeting nests deeper than " + MAX_DEPTH
+          + " levels with the evaluators its $refs name expanded");
+    }
+    depth++;
+    try {
+      return container(json, path);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Node container(Object json, String path) throws TargetingException {
     if (json instanceof Map) {
       return operation((Map<?, ?>) json, path);
     }
-    if (json instanceof List) {
-      List<?> list = (List<?>) json;
-      Node[] elements = new Node[list.size()];
-      boolean constant = true;
-      for (int i = 0; i < elements.length; i++) {
-        elements[i] = node(list.get(i), JsonPath.index(path, i));
-        constant &= elements[i].isConstant();
-      }
-      if (constant) {
-        List<Object> values = new ArrayList<>(elements.length);
-        for (Node e : elements) {
-          values.add(e.eval(null));
-        }
-        return new Node.Constant(Collections.unmodifiableList(values));
-      }
-      return new Operators.ArrayOf(elements);
+    List<?> list = (List<?>) json;
+    Node[] elements = new Node[list.size()];
+    boolean constant = true;
+    for (int i = 0; i < elements.length; i++) {
+      elements[i] = node(list.get(i), JsonPath.index(path, i));
+      constant &= elements[i].isConstant();
     }
-    return new Node.Constant(json);
+    if (constant) {
+      List<Object> values = new ArrayList<>(elements.length);
+      for (Node e : elements) {
+        values.add(e.eval(null));
+      }
+      return new Node.Constant(Collections.unmodifiableList(values));
+    }
+    return new Operators.ArrayOf(elements);
   }
 
   private Node operation(Map<?, ?> json, String path) throws TargetingException {
