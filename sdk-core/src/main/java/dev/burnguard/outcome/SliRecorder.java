@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 
 /**
  * The SLI recorder: per flag and variant, exact counts of calls, errors and slow calls over
@@ -44,7 +45,10 @@ import java.util.function.BiPredicate;
  * <p><b>Concurrency.</b> {@link #record} is lock-free, never blocks, throws or logs, and does not
  * allocate once its series exists: recording threads add to per-thread stripes of the series that
  * are folded into the windows as each second ends (see the series' design). Reads may run at any
- * time; they see every outcome whose recording finished before the read began. Creating a series
+ * time; they see every outcome whose recording finished before the read began, each in the second
+ * it was counted in, and outcomes recorded during the read whole or not at all (like
+ * {@link LongAdder#sum()}, a read of a series several threads record to is not a snapshot of one
+ * moment). Creating a series
  * happens once per (flag, variant) under the map's own lock.
  */
 public final class SliRecorder implements OutcomeRecorder {
@@ -68,6 +72,7 @@ public final class SliRecorder implements OutcomeRecorder {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>> series = new ConcurrentHashMap<>();
   private final AtomicInteger seriesCount = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
+  private final LongSupplier currentSecond = this::second;
 
   private SliRecorder(Builder b) {
     this.clock = b.clock;
@@ -150,7 +155,7 @@ public final class SliRecorder implements OutcomeRecorder {
     Series s = existing(flagKey, variant);
     long[] out = new long[2 + thresholdNanos.length];
     if (s != null) {
-      s.counts(second(), seconds, out);
+      s.counts(currentSecond, seconds, out);
     }
     return new WindowCounts(Duration.ofSeconds(Series.coveredSeconds(seconds)), out[0], out[1], Arrays.copyOfRange(out, 2, out.length));
   }
@@ -168,7 +173,7 @@ public final class SliRecorder implements OutcomeRecorder {
     if (s == null) {
       java.util.Arrays.fill(out, 0);
     } else {
-      s.counts(second(), seconds, out);
+      s.counts(currentSecond, seconds, out);
     }
   }
 
