@@ -4,7 +4,6 @@ import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The SLI recorder: per flag and variant, exact counts of calls, errors and slow calls over
@@ -131,12 +131,24 @@ public final class SliRecorder implements OutcomeRecorder {
     if (s != null) {
       return s;
     }
-    if (!knownVariants.test(flagKey, variant)) {
+    // Created under the flag's entry lock, which retain() takes too, so that a series is never
+    // created in a flag's map that a reload is dropping (it would be lost, and hold a place under the
+    // cap for good). A reload that changed the filter while this one was being created may not have
+    // seen it yet: the filter is asked again once the series is in place.
+    Series[] created = new Series[1];
+    series.compute(flagKey, (k, existing) -> {
+      ConcurrentHashMap<String, Series> variants = existing != null ? existing : new ConcurrentHashMap<>();
+      if (knownVariants.test(flagKey, variant)) {
+        created[0] = variants.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
+            ? new Series(thresholdNanos, stripes) : uncounted());
+      }
+      return variants.isEmpty() ? null : variants;
+    });
+    if (created[0] != null && !knownVariants.test(flagKey, variant)) {
+      drop(flagKey, variant::equals);
       return null;
     }
-    byVariant = series.computeIfAbsent(flagKey, k -> new ConcurrentHashMap<>());
-    return byVariant.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
-        ? new Series(thresholdNanos, stripes) : uncounted());
+    return created[0];
   }
 
   private Series uncounted() {
@@ -222,22 +234,29 @@ public final class SliRecorder implements OutcomeRecorder {
     return refused.sum();
   }
 
-  /** Drops the series of flags and variants that {@code stillKnown} no longer accepts, e.g. after a reload. */
+  /**
+   * Drops the series of flags and variants that {@code stillKnown} no longer accepts, e.g. after a
+   * reload. Call it after the {@linkplain Builder#knownVariants filter} has started answering for the
+   * new flags: a series created meanwhile is then either dropped here or refused by the filter.
+   */
   public void retain(BiPredicate<String, String> stillKnown) {
-    List<String> emptied = new ArrayList<>();
-    series.forEach((flag, byVariant) -> {
+    for (String flag : series.keySet()) {
+      drop(flag, variant -> !stillKnown.test(flag, variant));
+    }
+  }
+
+  /** Drops the series of {@code flag}'s variants that {@code gone} accepts, under the flag's entry lock. */
+  private void drop(String flag, Predicate<String> gone) {
+    series.computeIfPresent(flag, (k, byVariant) -> {
       byVariant.keySet().removeIf(variant -> {
-        boolean drop = !stillKnown.test(flag, variant);
+        boolean drop = gone.test(variant);
         if (drop) {
           seriesCount.decrementAndGet();
         }
         return drop;
       });
-      if (byVariant.isEmpty()) {
-        emptied.add(flag);
-      }
+      return byVariant.isEmpty() ? null : byVariant;
     });
-    emptied.forEach(flag -> series.computeIfPresent(flag, (k, v) -> v.isEmpty() ? null : v));
   }
 
   /** Builds a {@link SliRecorder}. Defaults: system clock, one 300 ms threshold, every variant known, 10,000 series. */
