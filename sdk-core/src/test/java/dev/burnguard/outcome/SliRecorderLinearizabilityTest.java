@@ -108,8 +108,8 @@ public class SliRecorderLinearizabilityTest {
   void windowReadsAreLinearizableAcrossBucketBoundariesUnderModelChecking() {
     new ModelCheckingOptions()
         .sequentialSpecification(ExactCounts.class)
-        .iterations(6 * ReliabilityScale.factor())
-        .invocationsPerIteration(300)
+        .iterations(4 * ReliabilityScale.factor())
+        .invocationsPerIteration(200)
         .threads(2)
         .actorsPerThread(3)
         .actorsBefore(3)
@@ -120,7 +120,7 @@ public class SliRecorderLinearizabilityTest {
   void windowReadsAreLinearizableAcrossBucketBoundariesUnderStress() {
     new StressOptions()
         .sequentialSpecification(ExactCounts.class)
-        .iterations(6 * ReliabilityScale.factor())
+        .iterations(2 * ReliabilityScale.factor())
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(3)

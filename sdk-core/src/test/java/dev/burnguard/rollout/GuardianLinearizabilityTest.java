@@ -118,8 +118,8 @@ public class GuardianLinearizabilityTest {
   @Test
   void guardianOperationsAreLinearizableAndLegalUnderModelChecking() {
     new ModelCheckingOptions()
-        .iterations(6 * ReliabilityScale.factor())
-        .invocationsPerIteration(300)
+        .iterations(3 * ReliabilityScale.factor())
+        .invocationsPerIteration(200)
         .threads(2)
         .actorsPerThread(3)
         .actorsBefore(3)
@@ -130,7 +130,7 @@ public class GuardianLinearizabilityTest {
   @Test
   void guardianOperationsAreLinearizableAndLegalUnderStress() {
     new StressOptions()
-        .iterations(6 * ReliabilityScale.factor())
+        .iterations(2 * ReliabilityScale.factor())
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(3)
