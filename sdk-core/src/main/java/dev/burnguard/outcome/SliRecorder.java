@@ -48,8 +48,8 @@ import java.util.function.Predicate;
  * time; they see every outcome whose recording finished before the read began, each in the second
  * it was counted in, and outcomes recorded during the read whole or not at all (like
  * {@link LongAdder#sum()}, a read of a series several threads record to is not a snapshot of one
- * moment). Creating a series
- * happens once per (flag, variant) under the map's own lock.
+ * moment). Creating a series happens once per (flag, variant) under the flag's entry lock in the
+ * map, which {@link #retain} takes too.
  */
 public final class SliRecorder implements OutcomeRecorder {
   /** The default latency threshold: calls slower than this count as slow. */
@@ -131,17 +131,18 @@ public final class SliRecorder implements OutcomeRecorder {
     if (s != null) {
       return s;
     }
+    if (!knownVariants.test(flagKey, variant)) {
+      return null;
+    }
     // Created under the flag's entry lock, which retain() takes too, so that a series is never
     // created in a flag's map that a reload is dropping (it would be lost, and hold a place under the
-    // cap for good). A reload that changed the filter while this one was being created may not have
-    // seen it yet: the filter is asked again once the series is in place.
+    // cap for good). A reload that changed the filter since it was asked above may have looked
+    // before the series was in place: the filter is asked again.
     Series[] created = new Series[1];
     series.compute(flagKey, (k, existing) -> {
       ConcurrentHashMap<String, Series> variants = existing != null ? existing : new ConcurrentHashMap<>();
-      if (knownVariants.test(flagKey, variant)) {
-        created[0] = variants.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
-            ? new Series(thresholdNanos, stripes) : uncounted());
-      }
+      created[0] = variants.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
+          ? new Series(thresholdNanos, stripes) : uncounted());
       return variants.isEmpty() ? null : variants;
     });
     if (created[0] != null && !knownVariants.test(flagKey, variant)) {
