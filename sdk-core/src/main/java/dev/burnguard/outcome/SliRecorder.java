@@ -4,7 +4,6 @@ import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /**
  * The SLI recorder: per flag and variant, exact counts of calls, errors and slow calls over
@@ -44,11 +44,14 @@ import java.util.function.BiPredicate;
  * <p><b>Concurrency.</b> {@link #record} is lock-free, never blocks, throws or logs, and does not
  * allocate once its series exists: recording threads add to per-thread stripes of the series that
  * are folded into the windows as each second ends (see the series' design). Reads may run at any
- * time; they see every outcome whose recording finished before the read began. Creating a series
- * happens once per (flag, variant) under the map's own lock. Recording finds its series through a
- * small cache of recently recorded series, shared by all threads without synchronization: each
- * slot holds an immutable entry that is checked by its flag and variant before use, and entries
- * dropped by {@link #retain} are marked (a volatile flag) so that the cache never serves them again.
+ * time; they see every outcome whose recording finished before the read began, each in the second
+ * it was counted in, and outcomes recorded during the read whole or not at all (like
+ * {@link LongAdder#sum()}, a read of a series several threads record to is not a snapshot of one
+ * moment). Creating a series happens once per (flag, variant) under the flag's entry lock in the
+ * map, which {@link #retain} takes too. Recording finds its series through a small cache of
+ * recently recorded series, shared by all threads without synchronization: each slot holds an
+ * immutable entry that is checked by its flag and variant before use, and entries dropped by
+ * {@link #retain} are marked (a volatile flag) so that the cache never serves them again.
  */
 public final class SliRecorder implements OutcomeRecorder {
   /** The default latency threshold: calls slower than this count as slow. */
@@ -157,9 +160,22 @@ public final class SliRecorder implements OutcomeRecorder {
     if (!knownVariants.test(flagKey, variant)) {
       return null;
     }
-    byVariant = series.computeIfAbsent(flagKey, k -> new ConcurrentHashMap<>());
-    return byVariant.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
-        ? new Tracked(flagKey, variant, new Series(thresholdNanos, stripes)) : uncounted());
+    // Created under the flag's entry lock, which retain() takes too, so that a series is never
+    // created in a flag's map that a reload is dropping (it would be lost, and hold a place under the
+    // cap for good). A reload that changed the filter since it was asked above may have looked
+    // before the series was in place: the filter is asked again.
+    Tracked[] created = new Tracked[1];
+    series.compute(flagKey, (k, existing) -> {
+      ConcurrentHashMap<String, Tracked> variants = existing != null ? existing : new ConcurrentHashMap<>();
+      created[0] = variants.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
+          ? new Tracked(flagKey, variant, new Series(thresholdNanos, stripes)) : uncounted());
+      return variants.isEmpty() ? null : variants;
+    });
+    if (created[0] != null && !knownVariants.test(flagKey, variant)) {
+      drop(flagKey, variant::equals);
+      return null;
+    }
+    return created[0];
   }
 
   /** A series with the keys it is recorded under. */
@@ -290,23 +306,30 @@ public final class SliRecorder implements OutcomeRecorder {
     return refused.sum();
   }
 
-  /** Drops the series of flags and variants that {@code stillKnown} no longer accepts, e.g. after a reload. */
+  /**
+   * Drops the series of flags and variants that {@code stillKnown} no longer accepts, e.g. after a
+   * reload. Call it after the {@linkplain Builder#knownVariants filter} has started answering for the
+   * new flags: a series created meanwhile is then either dropped here or refused by the filter.
+   */
   public void retain(BiPredicate<String, String> stillKnown) {
-    List<String> emptied = new ArrayList<>();
-    series.forEach((flag, byVariant) -> {
+    for (String flag : series.keySet()) {
+      drop(flag, variant -> !stillKnown.test(flag, variant));
+    }
+  }
+
+  /** Drops the series of {@code flag}'s variants that {@code gone} accepts, under the flag's entry lock. */
+  private void drop(String flag, Predicate<String> gone) {
+    series.computeIfPresent(flag, (k, byVariant) -> {
       byVariant.values().removeIf(t -> {
-        boolean drop = !stillKnown.test(flag, t.variant);
+        boolean drop = gone.test(t.variant);
         if (drop) {
           t.dropped = true;
           seriesCount.decrementAndGet();
         }
         return drop;
       });
-      if (byVariant.isEmpty()) {
-        emptied.add(flag);
-      }
+      return byVariant.isEmpty() ? null : byVariant;
     });
-    emptied.forEach(flag -> series.computeIfPresent(flag, (k, v) -> v.isEmpty() ? null : v));
   }
 
   /** Builds a {@link SliRecorder}. Defaults: system clock, one 300 ms threshold, every variant known, 10,000 series. */

@@ -40,8 +40,9 @@ import java.util.Locale;
  * enough control traffic (at 100 %, say) the candidate is judged alone.
  *
  * <p><b>Order.</b> A significant, unshared rollback rule rolls back; a shrink rule shrinks (or rolls
- * back once the plan's shrinks are used up), except within the rule's short window of the previous
- * shrink, which must first see fresh traffic, and except while a rollback rule's short window burns:
+ * back once the plan's shrinks are used up), except on a paused rollout, whose exposure stays until a
+ * person resumes it (a shrink would end the pause behind their back), except within the rule's short
+ * window of the previous shrink, which must first see fresh traffic, and except while a rollback rule's short window burns:
  * then the faster rule is about to decide, and a shrink would only slow it down. Otherwise: a paused rollout holds; a cooled-down one
  * re-probes; a stage that has baked its time and seen its samples, with no rule burning, advances
  * (at the last stage: COMPLETE, then watched); a watch that ended healthy finishes.
@@ -86,7 +87,8 @@ final class RolloutJudge {
       if (c.fires()) {
         if (c.rule().action() == RuleAction.ROLLBACK) {
           rollback = rollback == null ? c : rollback;
-        } else if (shrink == null && !rollbackAlarming && !recentlyShrunk(state, c.rule(), now)) {
+        } else if (shrink == null && status != RolloutStatus.PAUSED && !rollbackAlarming
+            && !recentlyShrunk(state, c.rule(), now)) {
           shrink = c;
         }
       } else if (c.significant() && c.sharedCause() && shared == null) {

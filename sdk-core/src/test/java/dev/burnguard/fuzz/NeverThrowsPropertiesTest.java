@@ -46,7 +46,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * about 120,000 evaluations in CI, 1.2 million under {@code -Plong}. The class name ends in Test so
  * that surefire's default includes find it.
  */
-@AddLifecycleHook(ReliabilityScale.class)
+@AddLifecycleHook(ScaledTries.class)
 class NeverThrowsPropertiesTest {
   /** The flag files' keys, and keys no file defines. */
   private static final List<String> UNKNOWN_KEYS = List.of("no-such-flag", "CHECKOUT");

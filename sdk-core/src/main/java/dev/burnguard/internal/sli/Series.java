@@ -29,6 +29,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * see every call whose recording finished before the read began. Counts per stripe and second are
  * moved to the resolutions early, before the packed fields could overflow.
  *
+ * <p>Moving a stripe's counts (changing its second, emptying it, adding to the resolutions) takes
+ * several steps, and a reader that looked at the resolutions before a move and at the stripe after
+ * it would miss those counts, or see them in the stripe's new second. So moves are counted as they
+ * start and end, and a reader reads the resolutions and the stripes again if a move was under
+ * way at any moment of its read: no count is then missed or read in another second. Moves
+ * happen about once per stripe and second, so a reader rarely reads twice; a reader never makes a
+ * recording thread wait. With more than one latency threshold, the second and third slow counts of
+ * a call are added in a separate step, and a read racing that call may see them without the call.
+ *
  * <p>Internal, not for public use.
  */
 public final class Series {
@@ -76,6 +85,9 @@ public final class Series {
   /** No second recorded yet. */
   private static final long NO_EPOCH = Long.MIN_VALUE;
   private static final long MAX_RUN = 1L << 30;
+  // one more cache line after the stripes: how many moves of stripe counts started, and ended
+  private static final int MOVES_STARTED = 0;
+  private static final int MOVES_ENDED = 1;
 
   private final long[] thresholdNanos;
   private final int words; // counters per bucket: calls, errors, slow per threshold
@@ -86,6 +98,8 @@ public final class Series {
    */
   private final long[] rings;
   private final AtomicLongArray stripes;
+  private final int stripeLongs;
+  private final int moves;
   private final int stripeMask;
   private final AtomicIntegerArray histogram = new AtomicIntegerArray(LatencyBuckets.COUNT);
 
@@ -104,7 +118,9 @@ public final class Series {
     this.thresholdNanos = thresholdNanos.clone();
     this.words = 2 + thresholdNanos.length;
     this.rings = new long[RING_START[WIDTH.length] * words];
-    this.stripes = new AtomicLongArray(stripes * STRIPE_LONGS);
+    this.stripeLongs = stripes * STRIPE_LONGS;
+    this.moves = stripeLongs;
+    this.stripes = new AtomicLongArray(stripeLongs + STRIPE_LONGS);
     this.stripeMask = stripes - 1;
     for (int s = 0; s < stripes; s++) {
       this.stripes.set(s * STRIPE_LONGS + EPOCH, NO_EPOCH);
@@ -137,7 +153,9 @@ public final class Series {
     }
     long before = stripes.getAndAdd(base + COUNTS, delta);
     if (((before >>> CALLS_SHIFT) & FIELD22) >= EARLY_FOLD_CALLS) {
+      stripes.getAndIncrement(moves + MOVES_STARTED);
       foldStripe(base, stripes.get(base + EPOCH));
+      stripes.getAndIncrement(moves + MOVES_ENDED);
     }
     addLatency(base, LatencyBuckets.of(latencyNanos));
   }
@@ -145,10 +163,13 @@ public final class Series {
   /** Moves the counts of a stripe whose second is over into the resolutions. */
   private void roll(int base, long epoch, long second) {
     while (epoch < second) {
-      if (stripes.compareAndSet(base + EPOCH, epoch, second)) {
-        if (epoch != NO_EPOCH) {
-          foldStripe(base, epoch);
-        }
+      stripes.getAndIncrement(moves + MOVES_STARTED);
+      boolean moved = stripes.compareAndSet(base + EPOCH, epoch, second);
+      if (moved && epoch != NO_EPOCH) {
+        foldStripe(base, epoch);
+      }
+      stripes.getAndIncrement(moves + MOVES_ENDED);
+      if (moved) {
         return;
       }
       epoch = stripes.get(base + EPOCH);
@@ -226,10 +247,24 @@ public final class Series {
   /**
    * Counts over a window ending at {@code second}: {@code out[0]} calls, {@code out[1]} errors,
    * {@code out[2 + t]} slow against threshold t; the window rounds up as {@link #coveredSeconds} says.
+   * Read again if the read raced a move of stripe counts.
    *
+   * @param second the window's last second (seconds since the recorder's origin), normally the
+   *     current one
    * @param windowSeconds between 1 and {@link #MAX_WINDOW_SECONDS}
    */
   public void counts(long second, long windowSeconds, long[] out) {
+    while (true) {
+      long ended = stripes.get(moves + MOVES_ENDED);
+      countsOnce(second, windowSeconds, out);
+      if (stripes.get(moves + MOVES_STARTED) == ended) {
+        return; // no move was under way while reading
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private void countsOnce(long second, long windowSeconds, long[] out) {
     int r = resolution(windowSeconds);
     long width = WIDTH[r];
     long n = (windowSeconds + width - 1) / width;
@@ -256,7 +291,7 @@ public final class Series {
     }
     addBuckets(r, first, last, out);
     // the seconds still held by stripes
-    for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
+    for (int base = 0; base < stripeLongs; base += STRIPE_LONGS) {
       long epoch = stripes.get(base + EPOCH);
       if (epoch == NO_EPOCH) {
         continue;
@@ -321,7 +356,7 @@ public final class Series {
     for (int i = 0; i < LatencyBuckets.COUNT; i++) {
       out[i] += histogram.get(i) & 0xffffffffL;
     }
-    for (int base = 0; base < stripes.length(); base += STRIPE_LONGS) {
+    for (int base = 0; base < stripeLongs; base += STRIPE_LONGS) {
       long run = stripes.get(base + RUN);
       if (run != 0) {
         out[(int) ((run >>> 48) - 1)] += run & 0xffffffffffffL;
