@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** The statistics behind the shared-cause comparison, against values worked out by hand. */
+/** The statistics behind the shared-cause comparison, against values worked out by hand or from tables. */
 class RolloutJudgeTest {
   @Test
   void binomialLowerTailMatchesHandComputedValues() {
@@ -18,6 +18,39 @@ class RolloutJudgeTest {
     // normal approximation above 1,000 successes: the median of Binomial(100000, 0.02) is about 2000
     assertThat(RolloutJudge.binomialLowerTail(2000, 100_000, 0.02)).isCloseTo(0.5, within(0.01));
     assertThat(RolloutJudge.binomialLowerTail(10, 10, 0.3)).isEqualTo(1);
+  }
+
+  @Test
+  void theExactSumHoldsUpToAThousandSuccessesAtTheTailsOfSkewedDistributions() {
+    // Binomial(1010, 0.99), whose normal approximation is poor: P(X <= 1000) = 1 - sum of the ten upper terms
+    double upper = 0;
+    for (int j = 0; j < 10; j++) { // X = 1010 - j
+      upper += choose(1010, j) * Math.pow(0.99, 1010 - j) * Math.pow(0.01, j);
+    }
+    assertThat(RolloutJudge.binomialLowerTail(1000, 1010, 0.99)).isCloseTo(1 - upper, within(1e-9));
+    // P(X <= n - 1) = 1 - p^n
+    assertThat(RolloutJudge.binomialLowerTail(9, 10, 0.5)).isCloseTo(1 - Math.pow(0.5, 10), within(1e-12));
+    // degenerate probabilities: never a bad call, or only bad calls
+    assertThat(RolloutJudge.binomialLowerTail(0, 10, 0)).isEqualTo(1);
+    assertThat(RolloutJudge.binomialLowerTail(3, 10, 1)).isEqualTo(0);
+  }
+
+  private static double choose(int n, int k) {
+    double c = 1;
+    for (int i = 1; i <= k; i++) {
+      c = c * (n - k + i) / i;
+    }
+    return c;
+  }
+
+  @Test
+  void theNormalApproximationMatchesTheStandardNormalOnBothSides() {
+    // Binomial(1,000,000, 0.5): mean 500,000, sd 500; with the continuity correction these are z = ±1.001, ±1.999
+    // and ±2.001; Φ(1) = 0.84134, Φ(2) = 0.97725 (tables), and Φ moves by less than 3e-4 over 0.001 there
+    assertThat(RolloutJudge.binomialLowerTail(500_500, 1_000_000, 0.5)).isCloseTo(0.84134, within(1e-3));
+    assertThat(RolloutJudge.binomialLowerTail(499_499, 1_000_000, 0.5)).isCloseTo(1 - 0.84134, within(1e-3));
+    assertThat(RolloutJudge.binomialLowerTail(500_999, 1_000_000, 0.5)).isCloseTo(0.97725, within(1e-3));
+    assertThat(RolloutJudge.binomialLowerTail(498_999, 1_000_000, 0.5)).isCloseTo(1 - 0.97725, within(1e-3));
   }
 
   @Test
