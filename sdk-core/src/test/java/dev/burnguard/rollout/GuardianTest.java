@@ -66,6 +66,7 @@ class GuardianTest {
       assertThat(d.reason()).isEqualTo("new rollout of new");
     });
     assertThat(state().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(guardian.states()).containsOnlyKeys(FLAG);
     assertThat(published).hasSize(1);
     ExposureGate gate = gate();
     assertThat(gate.exposure()).isEqualTo(0.10);
@@ -215,6 +216,7 @@ class GuardianTest {
     Decision pause = guardian.pause(FLAG, "person:bob");
     assertThat(pause.action()).isEqualTo(DecisionAction.PAUSE);
     assertThat(pause.actor()).isEqualTo("person:bob");
+    assertThat(pause.applied()).isTrue();
     assertThat(pause.reason()).isEqualTo("pause requested by person:bob");
     assertThat(pause.after().status()).isEqualTo(RolloutStatus.PAUSED);
     assertThat(pause.after().pausedStatus()).isEqualTo(RolloutStatus.RAMPING);
@@ -310,6 +312,9 @@ class GuardianTest {
   @Test
   void aDryRunIsJudgedAndJournaledButItsGateAdmitsEveryone() {
     guardian.plans(Map.of(FLAG, plan().mode(RolloutMode.DRY_RUN).build()));
+    assertThat(journal.get(0).applied()).isFalse();
+    assertThat(guardian.pause(FLAG, "person:x").applied()).isFalse();
+    guardian.resume(FLAG, "person:x");
     calls("new", 200, Outcome.ERROR, FAST);
     Decision wouldRollBack = guardian.tick().get(0);
     assertThat(wouldRollBack.action()).isEqualTo(DecisionAction.ROLLBACK);

@@ -148,6 +148,8 @@ class RolloutJudgeDecisionTest {
 
     Decision rollback = decide(ramping(0, BAKE), eight);
     assertThat(rollback.action()).isEqualTo(DecisionAction.ROLLBACK);
+    // the deciding numbers: burns 0.8 / 0.25 and 1 / 0.25, LLR ln 113.8, threshold ln 100
+    assertThat(rollback.reason()).contains("(burn 3.20 and 4.00 > 2.00, LLR 4.73 ≥ 4.61)");
     assertThat(rollback.after().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     assertThat(rollback.after().exposure()).isZero();
     assertThat(rollback.after().stageStartedAt()).isEqualTo(NOW);
@@ -170,6 +172,8 @@ class RolloutJudgeDecisionTest {
         threshold, threshold, true);
     assertThat(shared.significant()).isTrue();
     assertThat(shared.fires()).isFalse();
+    assertThat(shared.describe()).endsWith("LLR 4.61 vs 4.61; shared with control");
+    assertThat(atThreshold.describe()).endsWith("LLR 4.61 vs 4.61");
     RuleCheck notBurning = new RuleCheck(ROLLBACK_RULE, "availability", 0.25, 10, 8, 3.2, 4, 1, 1, 0, 0, 0, false,
         threshold + 1, threshold, false);
     assertThat(notBurning.significant()).isFalse();
@@ -208,6 +212,7 @@ class RolloutJudgeDecisionTest {
     assertThat(shared.action()).isEqualTo(DecisionAction.HOLD);
     assertThat(shared.reason()).startsWith("shared regression");
     assertThat(shared.after()).isEqualTo(shared.before());
+    assertThat(shared.applied()).isTrue();
 
     Decision tooFew = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 49, 30));
     assertThat(tooFew.action()).isEqualTo(DecisionAction.ROLLBACK);
@@ -243,6 +248,16 @@ class RolloutJudgeDecisionTest {
     assertThat(after.stageStartedAt()).isEqualTo(NOW);
     assertThat(after.until()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
     assertThat(d.reason()).contains("50.00 % -> 10.00 %");
+  }
+
+  @Test
+  void aShrinkStepsBackToThePreviousStageEvenWhenThatIsMoreThanHalfTheCurrentOne() {
+    RolloutPlan close = plan().stages(List.of(new Stage(10, BAKE, 10), new Stage(15, BAKE, 10), new Stage(100, BAKE, 10)))
+        .build();
+    RolloutState at15 = ramping(0, BAKE).with(RolloutStatus.RAMPING, 1, 0.15, 0, NOW.minus(BAKE), null, null);
+    Decision d = decide(close, at15, shrinkRuleFires());
+    assertThat(d.action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(d.after().exposure()).isEqualTo(0.10);
   }
 
   @Test
@@ -417,6 +432,8 @@ class RolloutJudgeDecisionTest {
     // the count at the first threshold is another threshold's: nothing burns there
     assertThat(RolloutJudge.decide("checkout", tight, ramping(0, BAKE), slowAtSecondThreshold, 0, NOW).action())
         .isEqualTo(DecisionAction.ADVANCE);
+    // a plan without a latency objective is not judged on latency, whatever the recorder counts
+    assertThat(RolloutJudge.check(PLAN, slowAtSecondThreshold, 0, true)).noneMatch(c -> c.sli().equals("latency"));
     // a threshold the recorder does not count (index -1) is not judged
     assertThat(RolloutJudge.check(tight, slowAtSecondThreshold, -1, true)).noneMatch(c -> c.sli().equals("latency"));
     // the latency budget is the latency objective's, not the availability's

@@ -44,6 +44,16 @@ class RolloutJudgeTest {
   }
 
   @Test
+  void aboveAThousandSuccessesTheContinuityCorrectedApproximationStaysCloseOnASkewedDistribution() {
+    // Binomial(1010, 0.99), sd 3.16: P(X <= 1001) = 1 - the nine upper terms = 0.6795; Φ((1001.5 - 999.9) / 3.16) = 0.694
+    double upper = 0;
+    for (int j = 0; j < 9; j++) {
+      upper += choose(1010, j) * Math.pow(0.99, 1010 - j) * Math.pow(0.01, j);
+    }
+    assertThat(RolloutJudge.binomialLowerTail(1001, 1010, 0.99)).isCloseTo(1 - upper, within(0.02));
+  }
+
+  @Test
   void theNormalApproximationMatchesTheStandardNormalOnBothSides() {
     // Binomial(1,000,000, 0.5): mean 500,000, sd 500; with the continuity correction these are z = ±1.001, ±1.999
     // and ±2.001; Φ(1) = 0.84134, Φ(2) = 0.97725 (tables), and Φ moves by less than 3e-4 over 0.001 there
@@ -58,6 +68,8 @@ class RolloutJudgeTest {
     // candidate 15 % bad; control 0 of n: P(0 | n, 0.1) = 0.9^n, below α = 0.01 from n = 44 on
     assertThat(RolloutJudge.controlClearlyBetter(150, 1000, 0, 98, 2.0 / 3, 0.01)).isTrue();
     assertThat(RolloutJudge.controlClearlyBetter(150, 1000, 0, 30, 2.0 / 3, 0.01)).isFalse();
+    // without candidate calls there is nothing to compare with
+    assertThat(RolloutJudge.controlClearlyBetter(0, 0, 0, 1000, 2.0 / 3, 0.01)).isFalse();
     // both at 2 %: never clearly better
     assertThat(RolloutJudge.controlClearlyBetter(10, 500, 3, 250, 2.0 / 3, 0.01)).isFalse();
     assertThat(RolloutJudge.controlClearlyBetter(2000, 100_000, 2000, 100_000, 2.0 / 3, 0.01)).isFalse();
