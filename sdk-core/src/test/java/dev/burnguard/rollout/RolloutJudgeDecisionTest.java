@@ -1,0 +1,444 @@
+package dev.burnguard.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RolloutJudge#decide} on hand-written window counts, at the edges of every threshold it
+ * applies. The SLO is 75 % (budget 0.25) so that bad ratios, burn rates and likelihood ratios are
+ * exact binary fractions or small products worked out by hand: a rule with factor 2 burns above a
+ * bad ratio of 1/2, and its sequential test weighs H1 "p = 1/2" against H0 "p = 1/4", so each bad
+ * call multiplies the likelihood ratio by 2 and each good call by 2/3; with α = 0.01 it must reach 100.
+ */
+class RolloutJudgeDecisionTest {
+  private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Duration BAKE = Duration.ofMinutes(15);
+  private static final BurnRateRule SHRINK_RULE =
+      new BurnRateRule(Duration.ofHours(6), Duration.ofMinutes(30), 1.5, RuleAction.SHRINK);
+  private static final BurnRateRule ROLLBACK_RULE =
+      new BurnRateRule(Duration.ofHours(1), Duration.ofMinutes(5), 2, RuleAction.ROLLBACK);
+  private static final RolloutPlan PLAN = plan().build();
+
+  /** Stages 10 %, 50 %, 100 %, each baking 15 minutes and seeing 10 calls. */
+  private static RolloutPlan.Builder plan() {
+    return RolloutPlan.builder("old", "new").slo(Slo.availability(0.75))
+        .stages(List.of(new Stage(10, BAKE, 10), new Stage(50, BAKE, 10), new Stage(100, BAKE, 10)))
+        .rules(List.of(SHRINK_RULE, ROLLBACK_RULE)).alpha(0.01).maxShrinks(2)
+        .coolDown(Duration.ofMinutes(10)).watch(Duration.ofHours(1));
+  }
+
+  /** Counts per variant and window, as a recorder reports them; zeros for the windows not set. */
+  private static final class Counts implements RolloutWindows {
+    private final Map<String, long[]> counts = new HashMap<>();
+
+    Counts set(String variant, Duration window, long calls, long errors) {
+      long[] c = new long[RolloutWindows.SIZE];
+      c[RolloutWindows.CALLS] = calls;
+      c[RolloutWindows.ERRORS] = errors;
+      counts.put(variant + "@" + window, c);
+      return this;
+    }
+
+    Counts slow(String variant, Duration window, long calls, int thresholdIndex, long slow) {
+      long[] c = new long[RolloutWindows.SIZE];
+      c[RolloutWindows.CALLS] = calls;
+      c[RolloutWindows.SLOW + thresholdIndex] = slow;
+      counts.put(variant + "@" + window, c);
+      return this;
+    }
+
+    /** A stage that baked its 15 minutes with 10 healthy candidate calls. */
+    Counts baked() {
+      return set("new", BAKE, 10, 0);
+    }
+
+    @Override
+    public void counts(String variant, Duration window, long[] out) {
+      long[] c = counts.get(variant + "@" + window);
+      if (c == null) {
+        Arrays.fill(out, 0);
+      } else {
+        System.arraycopy(c, 0, out, 0, RolloutWindows.SIZE);
+      }
+    }
+  }
+
+  private static RolloutState ramping(int stage, Duration sinceStageStart) {
+    RolloutState start = RolloutState.start("checkout", PLAN, NOW.minus(Duration.ofDays(1)));
+    return start.with(RolloutStatus.RAMPING, stage, PLAN.stages().get(stage).exposure(), 0,
+        NOW.minus(sinceStageStart), null, null);
+  }
+
+  private static RolloutState coolingDown(int reprobe, double exposure, int shrinks, Duration sinceShrink,
+      Duration untilReprobe) {
+    return ramping(reprobe, Duration.ofHours(1)).with(RolloutStatus.COOLING_DOWN, reprobe, exposure, shrinks,
+        NOW.minus(sinceShrink), NOW.plus(untilReprobe), null);
+  }
+
+  private static Decision decide(RolloutPlan plan, RolloutState state, RolloutWindows windows) {
+    return RolloutJudge.decide("checkout", plan, state, windows, -1, NOW);
+  }
+
+  private static Decision decide(RolloutState state, RolloutWindows windows) {
+    return decide(PLAN, state, windows);
+  }
+
+  private static RuleCheck check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, BurnRateRule rule,
+      String sli) {
+    return RolloutJudge.check(plan, windows, latencyIndex, true).stream()
+        .filter(c -> c.rule().equals(rule) && c.sli().equals(sli)).findFirst().orElseThrow();
+  }
+
+  /** The shrink rule fires: 6 h burn 2 and 30 min burn 2 (> 1.5), LR (1.5^k (5/6)^(n−k)) far above 100. */
+  private static Counts shrinkRuleFires() {
+    return new Counts().set("new", Duration.ofHours(6), 100, 50).set("new", Duration.ofMinutes(30), 20, 10)
+        // the rollback rule's long window burns 1.5 (< 2): it does not burn
+        .set("new", Duration.ofHours(1), 40, 15);
+  }
+
+  // --- burn rates and the sequential test -----------------------------------------------------
+
+  @Test
+  void aRuleBurnsOnlyWhenBothWindowsExceedItsFactor() {
+    // 50 of 100 bad is a burn of exactly (50 / 100) / 0.25 = 2: not above the factor
+    Counts atFactor = new Counts().set("new", Duration.ofHours(1), 100, 50).set("new", Duration.ofMinutes(5), 10, 10);
+    RuleCheck c = check(PLAN, atFactor, -1, ROLLBACK_RULE, "availability");
+    assertThat(c.burnLong()).isEqualTo(2.0);
+    assertThat(c.burnShort()).isEqualTo(4.0);
+    assertThat(c.burning()).isFalse();
+
+    Counts above = new Counts().set("new", Duration.ofHours(1), 100, 51).set("new", Duration.ofMinutes(5), 10, 10);
+    assertThat(check(PLAN, above, -1, ROLLBACK_RULE, "availability").burning()).isTrue();
+
+    // the short window exactly at the factor (2 of 4 bad) does not burn either
+    Counts shortAtFactor = new Counts().set("new", Duration.ofHours(1), 100, 51).set("new", Duration.ofMinutes(5), 4, 2);
+    assertThat(check(PLAN, shortAtFactor, -1, ROLLBACK_RULE, "availability").burning()).isFalse();
+  }
+
+  @Test
+  void aBurnExactlyAtTheFactorDoesNotStopTheStageFromAdvancing() {
+    Counts atFactor = new Counts().baked().set("new", Duration.ofHours(1), 100, 50)
+        .set("new", Duration.ofMinutes(5), 10, 5);
+    Decision d = decide(ramping(0, BAKE), atFactor);
+    assertThat(d.action()).isEqualTo(DecisionAction.ADVANCE);
+  }
+
+  @Test
+  void theSequentialTestNeedsALikelihoodRatioOfOneOverAlpha() {
+    // 8 of 10 bad: LR = 2^8 (2/3)^2 = 113.8 >= 100; 7 of 10: 2^7 (2/3)^3 = 37.9 < 100
+    Counts eight = new Counts().baked().set("new", Duration.ofHours(1), 10, 8).set("new", Duration.ofMinutes(5), 4, 4);
+    Counts seven = new Counts().baked().set("new", Duration.ofHours(1), 10, 7).set("new", Duration.ofMinutes(5), 4, 4);
+
+    RuleCheck c8 = check(PLAN, eight, -1, ROLLBACK_RULE, "availability");
+    assertThat(c8.logLikelihoodRatio()).isCloseTo(Math.log(Math.pow(2, 8) * Math.pow(2.0 / 3, 2)), within(1e-9));
+    assertThat(c8.testThreshold()).isCloseTo(Math.log(100), within(1e-12));
+    assertThat(c8.significant()).isTrue();
+    RuleCheck c7 = check(PLAN, seven, -1, ROLLBACK_RULE, "availability");
+    assertThat(c7.logLikelihoodRatio()).isCloseTo(Math.log(Math.pow(2, 7) * Math.pow(2.0 / 3, 3)), within(1e-9));
+    assertThat(c7.burning()).isTrue();
+    assertThat(c7.significant()).isFalse();
+
+    Decision rollback = decide(ramping(0, BAKE), eight);
+    assertThat(rollback.action()).isEqualTo(DecisionAction.ROLLBACK);
+    // the deciding numbers: burns 0.8 / 0.25 and 1 / 0.25, LLR ln 113.8, threshold ln 100
+    assertThat(rollback.reason()).contains("(burn 3.20 and 4.00 > 2.00, LLR 4.73 ≥ 4.61)");
+    assertThat(rollback.after().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(rollback.after().exposure()).isZero();
+    assertThat(rollback.after().stageStartedAt()).isEqualTo(NOW);
+    assertThat(rollback.applied()).isTrue();
+
+    Decision hold = decide(ramping(0, BAKE), seven);
+    assertThat(hold.action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(hold.reason()).startsWith("not advancing");
+    assertThat(hold.after()).isEqualTo(hold.before());
+  }
+
+  @Test
+  void evidenceExactlyAtTheThresholdIsSignificantAndFiresUnlessShared() {
+    double threshold = Math.log(100);
+    RuleCheck atThreshold = new RuleCheck(ROLLBACK_RULE, "availability", 0.25, 10, 8, 3.2, 4, 4, 4, 0, 0, 0, true,
+        threshold, threshold, false);
+    assertThat(atThreshold.significant()).isTrue();
+    assertThat(atThreshold.fires()).isTrue();
+    RuleCheck shared = new RuleCheck(ROLLBACK_RULE, "availability", 0.25, 10, 8, 3.2, 4, 4, 4, 60, 40, 2.67, true,
+        threshold, threshold, true);
+    assertThat(shared.significant()).isTrue();
+    assertThat(shared.fires()).isFalse();
+    assertThat(shared.describe()).endsWith("LLR 4.61 vs 4.61; shared with control");
+    assertThat(atThreshold.describe()).endsWith("LLR 4.61 vs 4.61");
+    RuleCheck notBurning = new RuleCheck(ROLLBACK_RULE, "availability", 0.25, 10, 8, 3.2, 4, 1, 1, 0, 0, 0, false,
+        threshold + 1, threshold, false);
+    assertThat(notBurning.significant()).isFalse();
+  }
+
+  @Test
+  void aRuleWhoseFactorExceedsTheWholeBudgetStillReportsAFiniteLikelihoodRatio() {
+    // factor 8 × budget 0.25 = 2 is no probability: H1 is capped just below 1, so the evidence stays a number
+    BurnRateRule impossible = new BurnRateRule(Duration.ofHours(1), Duration.ofMinutes(5), 8, RuleAction.ROLLBACK);
+    RolloutPlan plan = plan().rules(List.of(impossible)).build();
+    RuleCheck c = check(plan, new Counts().set("new", Duration.ofHours(1), 10, 10), -1, impossible, "availability");
+    assertThat(c.logLikelihoodRatio()).isCloseTo(10 * Math.log(4), within(1e-4));
+    assertThat(c.burning()).isFalse();
+  }
+
+  @Test
+  void windowsWithoutCallsBurnZero() {
+    RuleCheck c = check(PLAN, new Counts(), -1, ROLLBACK_RULE, "availability");
+    assertThat(c.burnLong()).isZero();
+    assertThat(c.burnShort()).isZero();
+    assertThat(c.controlBurnShort()).isZero();
+    assertThat(c.logLikelihoodRatio()).isZero();
+  }
+
+  // --- the control ----------------------------------------------------------------------------
+
+  /** The rollback rule fires on the candidate: 60 of 100 bad over the hour, 12 of 20 over 5 minutes. */
+  private static Counts candidateFails() {
+    return new Counts().set("new", Duration.ofHours(1), 100, 60).set("new", Duration.ofMinutes(5), 20, 12);
+  }
+
+  @Test
+  void aControlFailingAlikeIsASharedCauseFromFiftyCallsInTheShortWindow() {
+    // the control at the candidate's 60 %: P(X <= 30 | 50, 0.6 × 2/3) is far above α, so not clearly better
+    Decision shared = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 30));
+    assertThat(shared.action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(shared.reason()).startsWith("shared regression");
+    assertThat(shared.after()).isEqualTo(shared.before());
+    assertThat(shared.applied()).isTrue();
+
+    Decision tooFew = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 49, 30));
+    assertThat(tooFew.action()).isEqualTo(DecisionAction.ROLLBACK);
+  }
+
+  @Test
+  void aClearlyBetterControlLeavesTheBlameOnTheCandidate() {
+    // P(X = 0 | 50, 0.4) = 0.6^50, far below α
+    Decision d = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 0));
+    assertThat(d.action()).isEqualTo(DecisionAction.ROLLBACK);
+  }
+
+  @Test
+  void aControlFailingAlikeDoesNotMakeANoisyBurnASharedRegression() {
+    // 7 of 10 bad burns but is not significant (LR 37.9 < 100): not advancing, and nothing is blamed on a dependency
+    Counts noisy = new Counts().baked().set("new", Duration.ofHours(1), 10, 7).set("new", Duration.ofMinutes(5), 4, 4)
+        .set("old", Duration.ofMinutes(5), 100, 100);
+    Decision d = decide(ramping(0, BAKE), noisy);
+    assertThat(d.reason()).startsWith("not advancing");
+  }
+
+  // --- shrinking ------------------------------------------------------------------------------
+
+  @Test
+  void aShrinkStepsBackOneStageAndCoolsDown() {
+    Decision d = decide(ramping(1, Duration.ofMinutes(20)), shrinkRuleFires());
+    assertThat(d.action()).isEqualTo(DecisionAction.SHRINK);
+    RolloutState after = d.after();
+    assertThat(after.status()).isEqualTo(RolloutStatus.COOLING_DOWN);
+    assertThat(after.stage()).as("the stage to re-probe").isEqualTo(1);
+    assertThat(after.exposure()).isEqualTo(0.10);
+    assertThat(after.shrinks()).isEqualTo(1);
+    assertThat(after.stageStartedAt()).isEqualTo(NOW);
+    assertThat(after.until()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+    assertThat(d.reason()).contains("50.00 % -> 10.00 %");
+  }
+
+  @Test
+  void aShrinkStepsBackToThePreviousStageEvenWhenThatIsMoreThanHalfTheCurrentOne() {
+    RolloutPlan close = plan().stages(List.of(new Stage(10, BAKE, 10), new Stage(15, BAKE, 10), new Stage(100, BAKE, 10)))
+        .build();
+    RolloutState at15 = ramping(0, BAKE).with(RolloutStatus.RAMPING, 1, 0.15, 0, NOW.minus(BAKE), null, null);
+    Decision d = decide(close, at15, shrinkRuleFires());
+    assertThat(d.action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(d.after().exposure()).isEqualTo(0.10);
+  }
+
+  @Test
+  void aShrinkAtTheFirstStageHalvesItsExposure() {
+    Decision d = decide(ramping(0, Duration.ofMinutes(20)), shrinkRuleFires());
+    assertThat(d.action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(d.after().exposure()).isEqualTo(0.05);
+    assertThat(d.after().stage()).isZero();
+  }
+
+  @Test
+  void aShrinkWhileCoolingDownHalvesTheExposureAgainOnceTheShortWindowSawFreshTraffic() {
+    // re-probing stage 1 from 10 %: the stage below is 10 % too, so half of the current exposure it is
+    Decision d = decide(coolingDown(1, 0.10, 1, Duration.ofMinutes(30), Duration.ofMinutes(5)), shrinkRuleFires());
+    assertThat(d.action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(d.after().exposure()).isEqualTo(0.05);
+    assertThat(d.after().shrinks()).isEqualTo(2);
+
+    // within the shrink rule's 30-minute short window of the last shrink: wait for fresh traffic
+    Decision tooSoon = decide(coolingDown(1, 0.10, 1, Duration.ofMinutes(30).minusSeconds(1), Duration.ofMinutes(5)),
+        shrinkRuleFires());
+    assertThat(tooSoon).isNull();
+  }
+
+  @Test
+  void aShrinkBeyondThePlansMaximumRollsBack() {
+    Decision last = decide(coolingDown(1, 0.10, 1, Duration.ofHours(1), Duration.ofMinutes(5)), shrinkRuleFires());
+    assertThat(last.action()).isEqualTo(DecisionAction.SHRINK);
+    Decision beyond = decide(coolingDown(1, 0.05, 2, Duration.ofHours(1), Duration.ofMinutes(5)), shrinkRuleFires());
+    assertThat(beyond.action()).isEqualTo(DecisionAction.ROLLBACK);
+    assertThat(beyond.after().exposure()).isZero();
+    assertThat(beyond.reason()).contains("after 2 shrinks");
+  }
+
+  @Test
+  void aRollbackRuleWhoseShortWindowBurnsHoldsBackAShrink() {
+    // the rollback rule's 5 minutes burn 3 (> 2) while its hour does not yet: it is about to decide
+    Counts alarming = shrinkRuleFires().set("new", Duration.ofMinutes(5), 4, 3);
+    assertThat(decide(ramping(1, Duration.ofMinutes(5)), alarming)).isNull();
+    // exactly at its factor (2 of 4 bad) it is not alarming
+    Counts calm = shrinkRuleFires().set("new", Duration.ofMinutes(5), 4, 2);
+    assertThat(decide(ramping(1, Duration.ofMinutes(5)), calm).action()).isEqualTo(DecisionAction.SHRINK);
+  }
+
+  @Test
+  void aShrinkIsNotHeldBackByTheShrinkRulesOwnShortWindow() {
+    // the shrink rule's 30 minutes burn 2.4, above the rollback rule's factor; the rollback rule's own 5 minutes are calm
+    Counts c = shrinkRuleFires().set("new", Duration.ofMinutes(30), 20, 12).set("new", Duration.ofMinutes(5), 4, 0);
+    assertThat(decide(ramping(1, Duration.ofMinutes(5)), c).action()).isEqualTo(DecisionAction.SHRINK);
+  }
+
+  // --- statuses -------------------------------------------------------------------------------
+
+  @Test
+  void aCoolDownEndsExactlyAtItsEndAndReprobesTheStage() {
+    Counts healthy = new Counts().baked();
+    assertThat(decide(coolingDown(1, 0.10, 1, Duration.ofMinutes(10), Duration.ofSeconds(1)), healthy)).isNull();
+    Decision d = decide(coolingDown(1, 0.10, 1, Duration.ofMinutes(10), Duration.ZERO), healthy);
+    assertThat(d.action()).isEqualTo(DecisionAction.REPROBE);
+    assertThat(d.after().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(d.after().stage()).isEqualTo(1);
+    assertThat(d.after().exposure()).isEqualTo(0.50);
+    assertThat(d.after().shrinks()).isEqualTo(1);
+    assertThat(d.after().stageStartedAt()).isEqualTo(NOW);
+    assertThat(d.after().until()).isNull();
+  }
+
+  @Test
+  void aWatchEndsExactlyAtItsEndAndFinishes() {
+    RolloutState watching = ramping(2, Duration.ofHours(2)).with(RolloutStatus.WATCHING, 2, 1, 0,
+        NOW.minus(Duration.ofHours(2)), NOW.plusSeconds(1), null);
+    assertThat(decide(watching, new Counts())).isNull();
+    RolloutState ended = watching.with(RolloutStatus.WATCHING, 2, 1, 0, watching.stageStartedAt(), NOW, null);
+    Decision d = decide(ended, new Counts());
+    assertThat(d.action()).isEqualTo(DecisionAction.FINISH);
+    assertThat(d.after().status()).isEqualTo(RolloutStatus.COMPLETED);
+    assertThat(d.after().exposure()).isEqualTo(1.0);
+    assertThat(d.after().until()).isNull();
+  }
+
+  @Test
+  void aPausedRolloutDoesNotAdvanceButStillRollsBack() {
+    RolloutState paused = ramping(0, BAKE).with(RolloutStatus.PAUSED, 0, 0.10, 0, NOW.minus(BAKE), null,
+        RolloutStatus.RAMPING);
+    assertThat(decide(paused, new Counts().baked())).isNull();
+    assertThat(decide(paused, candidateFails()).action()).isEqualTo(DecisionAction.ROLLBACK);
+  }
+
+  @Test
+  void finishedRolloutsAreNotJudged() {
+    RolloutState rolledBack = ramping(0, BAKE).with(RolloutStatus.ROLLED_BACK, 0, 0, 0, NOW, null, null);
+    RolloutState completed = ramping(2, BAKE).with(RolloutStatus.COMPLETED, 2, 1, 0, NOW, null, null);
+    assertThat(decide(rolledBack, candidateFails())).isNull();
+    assertThat(decide(completed, candidateFails())).isNull();
+  }
+
+  @Test
+  void aDryRunDecidesTheSameButDoesNotApply() {
+    RolloutPlan dry = plan().mode(RolloutMode.DRY_RUN).build();
+    Decision rollback = decide(dry, ramping(0, BAKE), candidateFails());
+    assertThat(rollback.action()).isEqualTo(DecisionAction.ROLLBACK);
+    assertThat(rollback.applied()).isFalse();
+    Decision shared = decide(dry, ramping(0, BAKE), candidateFails().set("old", Duration.ofMinutes(5), 50, 30));
+    assertThat(shared.action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(shared.applied()).isFalse();
+  }
+
+  // --- ramping --------------------------------------------------------------------------------
+
+  @Test
+  void aStageAdvancesOnceItBakedItsTimeAndSawItsSamples() {
+    Counts healthy = new Counts().baked().set("new", BAKE.minusSeconds(1), 10, 0);
+    assertThat(decide(ramping(0, BAKE.minusSeconds(1)), healthy)).as("one second short of the bake time").isNull();
+    Decision d = decide(ramping(0, BAKE), healthy);
+    assertThat(d.action()).isEqualTo(DecisionAction.ADVANCE);
+    assertThat(d.after().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(d.after().stage()).isEqualTo(1);
+    assertThat(d.after().exposure()).isEqualTo(0.50);
+    assertThat(d.after().stageStartedAt()).isEqualTo(NOW);
+    assertThat(d.reason()).contains("10.00 % -> 50.00 %");
+
+    assertThat(decide(ramping(0, BAKE), new Counts().set("new", BAKE, 9, 0))).as("one sample short").isNull();
+  }
+
+  @Test
+  void theLastStageCompletesAndIsWatched() {
+    Decision d = decide(ramping(2, BAKE), new Counts().baked());
+    assertThat(d.action()).isEqualTo(DecisionAction.COMPLETE);
+    assertThat(d.after().status()).isEqualTo(RolloutStatus.WATCHING);
+    assertThat(d.after().stage()).isEqualTo(2);
+    assertThat(d.after().exposure()).isEqualTo(1.0);
+    assertThat(d.after().until()).isEqualTo(NOW.plus(Duration.ofHours(1)));
+  }
+
+  /**
+   * A recorder with one healthy call a second for ever, which like {@link dev.burnguard.outcome.SliRecorder}
+   * answers for windows from 1 s to 72 h only.
+   */
+  private static final RolloutWindows STEADY = (variant, window, out) -> {
+    assertThat(window).isBetween(Duration.ofSeconds(1), Duration.ofHours(72));
+    Arrays.fill(out, 0);
+    out[RolloutWindows.CALLS] = window.toSeconds();
+  };
+
+  @Test
+  void stageSamplesAreCountedOverTheStageSoFarWithinWhatTheRecorderKeeps() {
+    Duration week = Duration.ofDays(7);
+    long recorded = Duration.ofHours(72).toSeconds();
+    RolloutPlan longStage = plan().stages(List.of(new Stage(10, week, recorded), new Stage(100, BAKE, 0))).build();
+    assertThat(decide(longStage, ramping(0, week), STEADY).action()).isEqualTo(DecisionAction.ADVANCE);
+    RolloutPlan tooMany = plan().stages(List.of(new Stage(10, week, recorded + 1), new Stage(100, BAKE, 0))).build();
+    assertThat(decide(tooMany, ramping(0, week), STEADY)).isNull();
+
+    // a stage without bake time, just begun, counts the last second
+    RolloutPlan noBake = plan().stages(List.of(new Stage(10, Duration.ZERO, 1), new Stage(100, BAKE, 0))).build();
+    assertThat(decide(noBake, ramping(0, Duration.ZERO), STEADY).action()).isEqualTo(DecisionAction.ADVANCE);
+    RolloutPlan twoSamples = plan().stages(List.of(new Stage(10, Duration.ZERO, 2), new Stage(100, BAKE, 0))).build();
+    assertThat(decide(twoSamples, ramping(0, Duration.ZERO), STEADY)).isNull();
+  }
+
+  // --- latency --------------------------------------------------------------------------------
+
+  @Test
+  void latencyIsJudgedOnTheRecordersCountForThePlansThreshold() {
+    // latency budget 1 − 0.75 = 0.25: 60 of 100 slow burns 2.4, 12 of 20 too
+    RolloutPlan tight = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.75)).build();
+    Counts slowAtSecondThreshold = new Counts().baked().slow("new", Duration.ofHours(1), 100, 1, 60)
+        .slow("new", Duration.ofMinutes(5), 20, 1, 12);
+    Decision d = RolloutJudge.decide("checkout", tight, ramping(0, BAKE), slowAtSecondThreshold, 1, NOW);
+    assertThat(d.action()).isEqualTo(DecisionAction.ROLLBACK);
+    assertThat(d.evidence()).anyMatch(c -> c.sli().equals("latency") && c.fires() && c.budget() == 0.25);
+    // the count at the first threshold is another threshold's: nothing burns there
+    assertThat(RolloutJudge.decide("checkout", tight, ramping(0, BAKE), slowAtSecondThreshold, 0, NOW).action())
+        .isEqualTo(DecisionAction.ADVANCE);
+    // a plan without a latency objective is not judged on latency, whatever the recorder counts
+    assertThat(RolloutJudge.check(PLAN, slowAtSecondThreshold, 0, true)).noneMatch(c -> c.sli().equals("latency"));
+    // a threshold the recorder does not count (index -1) is not judged
+    assertThat(RolloutJudge.check(tight, slowAtSecondThreshold, -1, true)).noneMatch(c -> c.sli().equals("latency"));
+    // the latency budget is the latency objective's, not the availability's
+    RolloutPlan loose = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.5)).build();
+    assertThat(RolloutJudge.check(loose, slowAtSecondThreshold, 0, true)).filteredOn(c -> c.sli().equals("latency"))
+        .hasSize(2).allMatch(c -> c.budget() == 0.5);
+  }
+}
