@@ -625,9 +625,15 @@ final class Operators {
   /** flagd's {@code sem_ver}: [version, operator, version]; null for bad input. */
   static final class SemVerCompare extends Node {
     private final Node[] args;
+    /** The operator and the right-hand version when both are literals (the usual rule), read once; else null. */
+    private final Object literalOp;
+    private final SemVer literalRight;
 
     SemVerCompare(Node[] args) {
       this.args = args;
+      boolean literal = args.length == 3 && args[1].isConstant() && args[2].isConstant();
+      this.literalOp = literal ? args[1].eval(null) : null;
+      this.literalRight = literal ? version(args[2].eval(null)) : null;
     }
 
     @Override
@@ -635,9 +641,10 @@ final class Operators {
       if (args.length != 3) {
         return null;
       }
-      Object op = args[1].eval(f);
+      boolean literal = literalRight != null;
+      Object op = literal ? literalOp : args[1].eval(f);
       SemVer left = version(args[0].eval(f));
-      SemVer right = version(args[2].eval(f));
+      SemVer right = literal ? literalRight : version(args[2].eval(f));
       if (!(op instanceof String) || left == null || right == null) {
         return null;
       }

@@ -21,8 +21,20 @@ class SemVerTest {
     Map<String, Value> attrs = Map.of(
         "l", JsonLogicOperatorsTest.value(left), "op", JsonLogicOperatorsTest.value(op),
         "r", JsonLogicOperatorsTest.value(right));
-    return Logic.eval("{\"sem_ver\": [{\"var\": \"l\"}, {\"var\": \"op\"}, {\"var\": \"r\"}]}",
+    Object fromContext = Logic.eval("{\"sem_ver\": [{\"var\": \"l\"}, {\"var\": \"op\"}, {\"var\": \"r\"}]}",
         new ImmutableContext(attrs));
+    if (op instanceof String && right instanceof String) {
+      // the usual rule, {"sem_ver": [{"var": ...}, ">", "2.0.0"]}, whose literals are read once when it compiles
+      Object literals = Logic.eval("{\"sem_ver\": [{\"var\": \"l\"}, " + quoted((String) op) + ", "
+          + quoted((String) right) + "]}", new ImmutableContext(attrs));
+      assertThat(literals).as("%s %s %s with a literal operator and right-hand version", left, op, right)
+          .isEqualTo(fromContext);
+    }
+    return fromContext;
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   @Test
