@@ -5,22 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.flag.FlagProblem;
-import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
-import dev.openfeature.sdk.EventDetails;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;
-import dev.openfeature.sdk.ProviderEvent;
 import dev.openfeature.sdk.ProviderState;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,50 +34,32 @@ class BurnguardProviderTest {
   private static final String BAD_DEFAULT = V1.replace("\"defaultVariant\": \"a\"", "\"defaultVariant\": \"c\"");
 
   @TempDir Path dir;
+  private WatchedFlagFile flags;
   private Path file;
   private OpenFeatureAPI api;
-  private final List<String> events = new CopyOnWriteArrayList<>();
+  private List<String> events;
 
   @BeforeEach
   void setUp() {
-    file = dir.resolve("flags.json");
-    api = OpenFeatureAPI.createIsolated();
-    for (ProviderEvent e : ProviderEvent.values()) {
-      api.on(e, details -> events.add(describe(e, details)));
-    }
+    flags = new WatchedFlagFile(dir);
+    file = flags.file;
+    api = flags.api;
+    events = flags.events;
   }
 
   @AfterEach
   void tearDown() {
-    api.shutdown();
-  }
-
-  private static String describe(ProviderEvent event, EventDetails details) {
-    return event + (details.getFlagsChanged() == null || details.getFlagsChanged().isEmpty() ? ""
-        : " " + details.getFlagsChanged());
-  }
-
-  private BurnguardProvider fileProvider() {
-    return BurnguardProvider.builder()
-        .source(FileFlagSource.builder(file).pollInterval(Duration.ofMillis(20)).build())
-        .initTimeout(Duration.ofSeconds(5))
-        .build();
-  }
-
-  private void write(String json) throws IOException {
-    Path tmp = dir.resolve("flags.tmp");
-    Files.writeString(tmp, json);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    flags.close();
   }
 
   @Test
   void readyAfterFirstLoadThenConfigurationChangedWithExactlyTheChangedKeys() throws IOException {
-    write(V1);
-    api.setProviderAndWait(fileProvider());
+    flags.write(V1);
+    api.setProviderAndWait(flags.provider());
     Client client = api.getClient();
     assertThat(client.getBooleanValue("checkout", true)).isFalse();
 
-    write(V2);
+    flags.write(V2);
     await().until(() -> events.size() == 2);
     assertThat(client.getBooleanValue("checkout", false)).isTrue();
     assertThat(events).containsExactlyInAnyOrder("PROVIDER_READY", "PROVIDER_CONFIGURATION_CHANGED [checkout]");
@@ -91,12 +67,12 @@ class BurnguardProviderTest {
 
   @Test
   void badReloadKeepsTheLastGoodFlagsGoesStaleNamesFileAndPathAndRecovers() throws IOException {
-    write(V1);
-    BurnguardProvider provider = fileProvider();
+    flags.write(V1);
+    BurnguardProvider provider = flags.provider();
     api.setProviderAndWait(provider);
     Client client = api.getClient();
 
-    write(BAD_DEFAULT);
+    flags.write(BAD_DEFAULT);
     await().until(() -> events.contains("PROVIDER_STALE"));
     assertThat(client.getStringValue("banner", "x")).isEqualTo("hello");
     assertThat(client.getBooleanValue("checkout", true)).isFalse();
@@ -106,8 +82,8 @@ class BurnguardProviderTest {
             + "define (variants: a, b) (value: \"c\")");
     assertThat(api.getClient().getProviderState()).isEqualTo(ProviderState.STALE);
 
-    write("{\"flags\": ");
-    write(V2);
+    flags.write("{\"flags\": ");
+    flags.write(V2);
     await().until(() -> events.size() == 4);
     assertThat(events.subList(0, 2)).containsExactly("PROVIDER_READY", "PROVIDER_STALE");
     // the SDK runs event handlers on a pool: events emitted together may arrive in either order
@@ -119,15 +95,15 @@ class BurnguardProviderTest {
 
   @Test
   void invalidFirstLoadIsAnErrorAndAFixedFileMakesTheProviderReady() throws IOException {
-    write("{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1, \"y\": \"2\"}}}}");
-    BurnguardProvider provider = fileProvider();
+    flags.write("{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1, \"y\": \"2\"}}}}");
+    BurnguardProvider provider = flags.provider();
     assertThatThrownBy(() -> api.setProviderAndWait(provider))
         .hasMessageContaining(file.toString())
         .hasMessageContaining("$.flags.a.variants.y");
     assertThat(api.getClient().getProviderState()).isEqualTo(ProviderState.ERROR);
     assertThat(api.getClient().getBooleanDetails("a", true).getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
 
-    write(V1);
+    flags.write(V1);
     await().until(() -> api.getClient().getProviderState() == ProviderState.READY);
     assertThat(events).containsExactly("PROVIDER_ERROR", "PROVIDER_READY");
     assertThat(api.getClient().getBooleanValue("checkout", true)).isFalse();
@@ -135,7 +111,7 @@ class BurnguardProviderTest {
 
   @Test
   void missingFileAtStartIsAnErrorNamingTheFile() {
-    assertThatThrownBy(() -> api.setProviderAndWait(fileProvider()))
+    assertThatThrownBy(() -> api.setProviderAndWait(flags.provider()))
         .hasMessageContaining(file + ": file not found");
   }
 

@@ -8,22 +8,18 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.burnguard.source.FileFlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
-import dev.openfeature.sdk.EventDetails;
 import dev.openfeature.sdk.OpenFeatureAPI;
-import dev.openfeature.sdk.ProviderEvent;
 import dev.openfeature.sdk.ProviderState;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,41 +119,22 @@ class FlagFileFaultTest {
   }
 
   @TempDir Path dir;
+  private WatchedFlagFile flags;
   private Path file;
   private OpenFeatureAPI api;
-  private final List<String> events = new CopyOnWriteArrayList<>();
+  private List<String> events;
 
   @BeforeEach
   void setUp() {
-    file = dir.resolve("flags.json");
-    api = OpenFeatureAPI.createIsolated();
-    for (ProviderEvent e : ProviderEvent.values()) {
-      api.on(e, details -> events.add(describe(e, details)));
-    }
+    flags = new WatchedFlagFile(dir);
+    file = flags.file;
+    api = flags.api;
+    events = flags.events;
   }
 
   @AfterEach
   void tearDown() {
-    api.shutdown();
-  }
-
-  private static String describe(ProviderEvent event, EventDetails details) {
-    return event + (details.getFlagsChanged() == null || details.getFlagsChanged().isEmpty() ? ""
-        : " " + details.getFlagsChanged());
-  }
-
-  /** The default size limit, a short poll interval. */
-  private BurnguardProvider fileProvider() {
-    return BurnguardProvider.builder()
-        .source(FileFlagSource.builder(file).pollInterval(Duration.ofMillis(20)).build())
-        .initTimeout(Duration.ofSeconds(5))
-        .build();
-  }
-
-  private void replace(String json) throws IOException {
-    Path tmp = dir.resolve("flags.tmp");
-    Files.writeString(tmp, json);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    flags.close();
   }
 
   /** The fix is written in place, as a writer that was interrupted would finish it. */
@@ -170,8 +147,8 @@ class FlagFileFaultTest {
   @EnumSource(Fault.class)
   void onAReloadTheProviderGoesStaleKeepsTheLastGoodFlagsAndRecoversWhenTheFileIsFixed(Fault fault)
       throws IOException {
-    replace(V1);
-    BurnguardProvider provider = fileProvider();
+    flags.write(V1);
+    BurnguardProvider provider = flags.provider();
     api.setProviderAndWait(provider);
     Client client = api.getClient();
 
@@ -196,9 +173,9 @@ class FlagFileFaultTest {
   @ParameterizedTest
   @EnumSource(Fault.class)
   void onTheFirstLoadTheProviderIsInErrorAndTheFixedFileMakesItReady(Fault fault) throws IOException {
-    replace(V1);
+    flags.write(V1);
     fault.inject(file, V1);
-    BurnguardProvider provider = fileProvider();
+    BurnguardProvider provider = flags.provider();
     assertThatThrownBy(() -> api.setProviderAndWait(provider))
         .hasMessageContaining(file.toString())
         .hasMessageContaining(fault.message);
