@@ -210,8 +210,12 @@ class FileRolloutStoreCrashTest {
         unacknowledged += state.version() - Math.max(acked, before); // new in this run
         durable.put(state.flagKey(), state.version());
         List<Decision> log = loaded.recentDecisions(state.flagKey());
-        assertThat(log).isNotEmpty();
-        assertThat(log.get(log.size() - 1).after()).isEqualTo(state);
+        // The decision log holds what the kept journal segments hold: a flag that has not decided
+        // for many segments has its state in the state file and no decision left in the log (the
+        // decisions of this run must be there: checked below).
+        if (!log.isEmpty()) {
+          assertThat(log.get(log.size() - 1).after()).isEqualTo(state);
+        }
         for (int i = 0; i < log.size(); i++) {
           Decision d = log.get(i);
           if (!guarded) {
