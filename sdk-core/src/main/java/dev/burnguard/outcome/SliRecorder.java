@@ -205,13 +205,10 @@ public final class SliRecorder implements OutcomeRecorder {
    * @param window from 1 second to {@link #MAX_WINDOW}
    */
   public WindowCounts counts(String flagKey, String variant, Duration window) {
-    long seconds = windowSeconds(window);
-    Series s = existing(flagKey, variant);
     long[] out = new long[2 + thresholdNanos.length];
-    if (s != null) {
-      s.counts(second(), seconds, out);
-    }
-    return new WindowCounts(Duration.ofSeconds(Series.coveredSeconds(seconds)), out[0], out[1], Arrays.copyOfRange(out, 2, out.length));
+    counts(flagKey, variant, window, out);
+    return new WindowCounts(Duration.ofSeconds(Series.coveredSeconds(windowSeconds(window))), out[0], out[1],
+        Arrays.copyOfRange(out, 2, out.length));
   }
 
   /**
@@ -255,8 +252,7 @@ public final class SliRecorder implements OutcomeRecorder {
 
     /** Writes the counts of {@code variant} over {@code window} into {@code out}, as {@link SliRecorder#counts(String, String, Duration, long[])} does. */
     public void counts(String variant, Duration window, long[] out) {
-      Tracked t = byVariant == null || variant == null ? null : byVariant.get(variant);
-      read(t == null ? null : t.series, second, window, out);
+      read(seriesOf(byVariant, variant), second, window, out);
     }
   }
 
@@ -280,7 +276,10 @@ public final class SliRecorder implements OutcomeRecorder {
   }
 
   private Series existing(String flagKey, String variant) {
-    ConcurrentHashMap<String, Tracked> byVariant = flagKey == null ? null : series.get(flagKey);
+    return seriesOf(flagKey == null ? null : series.get(flagKey), variant);
+  }
+
+  private static Series seriesOf(ConcurrentHashMap<String, Tracked> byVariant, String variant) {
     Tracked t = byVariant == null || variant == null ? null : byVariant.get(variant);
     return t == null ? null : t.series;
   }

@@ -138,7 +138,7 @@ public final class FileFlagSource implements FlagSource {
     while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
       // until the buffer is full or the file ends (it may have been shortened since its size was read)
     }
-    return Arrays.copyOf(buffer.array(), buffer.position());
+    return buffer.hasRemaining() ? Arrays.copyOf(buffer.array(), buffer.position()) : buffer.array();
   }
 
   private static String decode(byte[] bytes) throws CharacterCodingException {
