@@ -1,230 +1,85 @@
 package dev.burnguard.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.burnguard.BurnguardProvider;
-import dev.burnguard.flag.FlagSet;
-import dev.burnguard.flag.FlagSetOptions;
-import dev.burnguard.flag.InvalidFlagPolicy;
-import dev.burnguard.flag.InvalidFlagSetException;
-import dev.burnguard.time.ManualClock;
-import dev.openfeature.sdk.Client;
+import dev.burnguard.ReliabilityScale;
 import dev.openfeature.sdk.EvaluationContext;
-import dev.openfeature.sdk.FlagEvaluationDetails;
-import dev.openfeature.sdk.OpenFeatureAPI;
-import dev.openfeature.sdk.ProviderEvaluation;
-import dev.openfeature.sdk.Reason;
-import dev.openfeature.sdk.Value;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 8, item 1: whatever the flag file and whatever the context, evaluating a flag never throws.
  * Random flag files (see {@link FlagFiles}) are loaded into one provider as reloads of its source,
  * and every flag in them, plus flags that do not exist, is evaluated as each of the six OpenFeature
  * types against random contexts (see {@link Contexts}), on the provider directly and through an
- * OpenFeature client. An error is a result with an error code and reason ERROR; a success has a
- * value of the type asked for; the client reports exactly what the provider resolved. Files that do
- * not load are refused with problems that each name a JSON path, and leave the flags in force as
- * they were.
+ * OpenFeature client; {@link EvaluationHarness} says what each result must be.
  *
- * <p>Scale: the tries below, times {@code -Dburnguard.reliability.scale} (10 under {@code -Plong}):
- * about 120,000 evaluations in CI, 1.2 million under {@code -Plong}. The class name ends in Test so
- * that surefire's default includes find it.
+ * <p>Seeded generators in plain JUnit (see {@link SeededRuns}: a failure prints the seed that
+ * replays it), with a fixed budget times {@code -Dburnguard.reliability.scale} (10 under
+ * {@code -Plong}): at least 10^5 evaluations in CI, 10^6 under {@code -Plong}, which the last test
+ * of the class checks. {@link EvaluationFuzzTest} fuzzes the same checks under Jazzer.
  */
-@AddLifecycleHook(ScaledTries.class)
 class NeverThrowsPropertiesTest {
-  /** The flag files' keys, and keys no file defines. */
-  private static final List<String> UNKNOWN_KEYS = List.of("no-such-flag", "CHECKOUT");
-  private static final LongAdder EVALUATIONS = new LongAdder();
-  private static final LongAdder FILES = new LongAdder();
-  private static final LongAdder REJECTED = new LongAdder();
+  /** The evaluations the default build makes at least; -Plong ten times as many. */
+  static final long EVALUATION_BUDGET = 100_000;
 
-  private static OpenFeatureAPI api;
-  private static BurnguardProvider provider;
-  private static ReloadableSource source;
-  private static Client client;
-  private static List<Typed<?>> types;
-
-  @BeforeContainer
+  @BeforeAll
   static void startProvider() {
-    source = new ReloadableSource("{\"flags\": {}}");
-    provider = BurnguardProvider.builder()
-        .source(source)
-        .clock(new ManualClock())
-        .guardianTicking(false)
-        .invalidFlagPolicy(InvalidFlagPolicy.ISOLATE_FLAG)
-        .build();
-    api = OpenFeatureAPI.createIsolated();
-    api.setProviderAndWait(provider);
-    client = api.getClient();
-    types = List.of(
-        new Typed<>(Boolean.class, true, provider::getBooleanEvaluation, client::getBooleanDetails),
-        new Typed<>(String.class, "caller's default", provider::getStringEvaluation, client::getStringDetails),
-        new Typed<>(Integer.class, -7, provider::getIntegerEvaluation, client::getIntegerDetails),
-        new Typed<>(Long.class, -7L, provider::getLongEvaluation, client::getLongDetails),
-        new Typed<>(Double.class, -0.5, provider::getDoubleEvaluation, client::getDoubleDetails),
-        new Typed<>(Value.class, new Value("caller's default"), provider::getObjectEvaluation, client::getObjectDetails));
+    EvaluationHarness.start();
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
-    api.shutdown();
+    EvaluationHarness.stop();
+    long evaluations = EvaluationHarness.EVALUATIONS.sum();
     System.out.printf("%s: %,d flag files (%,d rejected), %,d evaluations, none threw%n",
-        NeverThrowsPropertiesTest.class.getSimpleName(), FILES.sum(), REJECTED.sum(), EVALUATIONS.sum());
+        NeverThrowsPropertiesTest.class.getSimpleName(), EvaluationHarness.FILES.sum(),
+        EvaluationHarness.REJECTED.sum(), evaluations);
   }
 
-  @Provide
-  Arbitrary<String> flagFiles() {
-    return FlagFiles.json();
+  /** Until the budget of evaluations is spent: 400 flag files at least (times the scale). */
+  @Test
+  void evaluatingAnyFlagInAnyContextGivesAResultAndNeverThrows() {
+    long before = EvaluationHarness.EVALUATIONS.sum();
+    long budget = EVALUATION_BUDGET * ReliabilityScale.factor();
+    int tries = SeededRuns.runUntil("evaluation", 400 * ReliabilityScale.factor(),
+        done -> EvaluationHarness.EVALUATIONS.sum() - before >= budget,
+        seed -> {
+          Entropy e = Entropy.seeded(seed);
+          String json = FlagFiles.json(e);
+          List<EvaluationContext> contexts = e.list(3, 8, () -> Contexts.context(e));
+          EvaluationHarness.evaluateEverything(json, contexts);
+        });
+    assertThat(EvaluationHarness.EVALUATIONS.sum() - before).as("evaluations in %d tries", tries)
+        .isGreaterThanOrEqualTo(budget);
+  }
+
+  @Test
+  void aFlagFileIsLoadedOrRefusedWithTheJsonPathOfEachProblem() {
+    SeededRuns.run("parse", 300, seed -> EvaluationHarness.parseEitherWay(FlagFiles.json(Entropy.seeded(seed))));
   }
 
   /** Flag files, and the same cut short or with a character changed: mostly malformed JSON. */
-  @Provide
-  Arbitrary<String> damagedFlagFiles() {
-    return Combinators.combine(FlagFiles.json(), Arbitraries.doubles().between(0, 1),
-            Arbitraries.chars().with('{', '}', '[', ']', '"', ',', ':', '\\', '0', 'e', '-', '\u0000'),
-            Arbitraries.integers().between(0, 2))
-        .as((json, at, c, how) -> {
-          int i = (int) (at * json.length());
-          switch (how) {
-            case 0: return json.substring(0, i);
-            case 1: return json.substring(0, i) + c + json.substring(i);
-            default: return i < json.length() ? json.substring(0, i) + c + json.substring(i + 1) : json;
-          }
-        });
-  }
-
-  @Provide
-  Arbitrary<List<EvaluationContext>> contexts() {
-    return Contexts.contexts().list().ofMinSize(3).ofMaxSize(8);
-  }
-
-  @Property(tries = 400)
-  void evaluatingAnyFlagInAnyContextGivesAResultAndNeverThrows(@ForAll("flagFiles") String json,
-      @ForAll("contexts") List<EvaluationContext> contexts) {
-    FlagSet served = load(json);
-    List<String> keys = new ArrayList<>(served.flags().keySet());
-    keys.addAll(UNKNOWN_KEYS);
-    for (String key : keys) {
-      for (EvaluationContext context : contexts) {
-        for (Typed<?> type : types) {
-          type.check(key, context);
-        }
-      }
-    }
-  }
-
-  @Property(tries = 300)
-  void aFlagFileIsLoadedOrRefusedWithTheJsonPathOfEachProblem(@ForAll("flagFiles") String json) {
-    parseEitherWay(json);
-  }
-
-  @Property(tries = 300)
-  void damagedFlagFilesAreRefusedWithTheJsonPathOfEachProblem(@ForAll("damagedFlagFiles") String json) {
-    parseEitherWay(json);
-    load(json);
-  }
-
-  /** Parses {@code json} under both policies: either it loads, or each problem names its JSON path. */
-  private static void parseEitherWay(String json) {
-    for (InvalidFlagPolicy policy : InvalidFlagPolicy.values()) {
-      parse(json, FlagSetOptions.builder().invalidFlagPolicy(policy).build());
-    }
-  }
-
-  /** The flag set {@code json} parses to, or empty when it is refused, which must name where each problem is. */
-  private static Optional<FlagSet> parse(String json, FlagSetOptions options) {
-    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      try {
-        return Optional.of(FlagSet.parse(json, ReloadableSource.ORIGIN, options));
-      } catch (InvalidFlagSetException e) {
-        ProblemPaths.assertEachNamed(e.problems(), e.getMessage(), ReloadableSource.ORIGIN);
-        return Optional.empty();
-      }
+  @Test
+  void damagedFlagFilesAreRefusedWithTheJsonPathOfEachProblem() {
+    SeededRuns.run("damaged", 300, seed -> {
+      Entropy e = Entropy.seeded(seed);
+      String json = damage(e, FlagFiles.json(e));
+      EvaluationHarness.parseEitherWay(json);
+      EvaluationHarness.load(json);
     });
   }
 
-  /**
-   * Reloads the provider with {@code json}: a file that parses is served; one that does not leaves
-   * the flags served before in place, and is reported as the last load failure with its problems.
-   */
-  private static FlagSet load(String json) {
-    FlagSet before = provider.flagSet().orElseThrow();
-    Optional<FlagSet> parsed = parse(json, FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.ISOLATE_FLAG)
-        .build());
-    source.reload(json);
-    FILES.increment();
-    FlagSet after = provider.flagSet().orElseThrow();
-    if (parsed.isPresent()) {
-      assertThat(after.flags().keySet()).containsExactlyElementsOf(parsed.get().flags().keySet());
-      assertThat(provider.lastLoadFailure()).isEmpty();
-    } else {
-      REJECTED.increment();
-      assertThat(after).isSameAs(before);
-      assertThat(provider.lastLoadFailure()).hasValueSatisfying(
-          failure -> ProblemPaths.assertEachNamed(failure.problems(), failure.message(), ReloadableSource.ORIGIN));
-    }
-    return after;
-  }
-
-  /** A provider method or a client method resolving one type. */
-  @FunctionalInterface
-  private interface Resolver<T, R> {
-    R resolve(String key, T defaultValue, EvaluationContext context);
-  }
-
-  /** One of the six types a flag resolves as, with the provider's and the client's method for it. */
-  private static final class Typed<T> {
-    private final Class<T> type;
-    private final T defaultValue;
-    private final Resolver<T, ProviderEvaluation<T>> provider;
-    private final Resolver<T, FlagEvaluationDetails<T>> client;
-
-    Typed(Class<T> type, T defaultValue, Resolver<T, ProviderEvaluation<T>> provider,
-        Resolver<T, FlagEvaluationDetails<T>> client) {
-      this.type = type;
-      this.defaultValue = defaultValue;
-      this.provider = provider;
-      this.client = client;
-    }
-
-    void check(String key, EvaluationContext context) {
-      ProviderEvaluation<T> direct = provider.resolve(key, defaultValue, context);
-      EVALUATIONS.increment();
-      Supplier<String> what = () -> type.getSimpleName() + " evaluation of \"" + key + "\" in " + context;
-      if (direct.getErrorCode() != null) {
-        assertThat(direct.getReason()).as(what).isEqualTo(Reason.ERROR.name());
-        assertThat(direct.getValue()).as(what).isEqualTo(defaultValue);
-        assertThat(direct.getErrorMessage()).as(what).isNotBlank();
-      } else {
-        assertThat(direct.getReason()).as(what).isNotNull().isNotEqualTo(Reason.ERROR.name());
-        assertThat(direct.getValue()).as(what).isInstanceOf(type);
-      }
-      if (context == null) {
-        return; // the client always passes a context, so it would not resolve the same call
-      }
-      FlagEvaluationDetails<T> details = client.resolve(key, defaultValue, context);
-      EVALUATIONS.increment();
-      assertThat(details.getValue()).as(what).isEqualTo(direct.getValue());
-      assertThat(details.getVariant()).as(what).isEqualTo(direct.getVariant());
-      assertThat(details.getReason()).as(what).isEqualTo(direct.getReason());
-      assertThat(details.getErrorCode()).as(what).isEqualTo(direct.getErrorCode());
-      assertThat(details.getErrorMessage()).as(what).isEqualTo(direct.getErrorMessage());
+  /** {@code json} cut short, with a character inserted, or with one replaced. */
+  static String damage(Entropy e, String json) {
+    int i = e.between(0, json.length());
+    char c = e.pick('{', '}', '[', ']', '"', ',', ':', '\\', '0', 'e', '-', '\u0000');
+    switch (e.between(0, 2)) {
+      case 0: return json.substring(0, i);
+      case 1: return json.substring(0, i) + c + json.substring(i);
+      default: return i < json.length() ? json.substring(0, i) + c + json.substring(i + 1) : json;
     }
   }
 }
