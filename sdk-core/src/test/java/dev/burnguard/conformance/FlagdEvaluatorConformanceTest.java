@@ -19,9 +19,11 @@ import org.junit.platform.suite.api.SuiteDisplayName;
  * current integer bucketing ({@code @fractional-v2}), not the legacy float bucketing.
  *
  * <p>The feature directory is found at run time (see {@link ConformanceKit}); if it is missing the
- * suite fails, and with no scenarios at all it fails too ({@link Suite#failIfNoTests()}).
+ * suite runs nothing and says so in one line, or fails when {@code BURNGUARD_CONFORMANCE_REQUIRED=true}
+ * (CI sets it, and {@code .ci/run} checks that all 125 scenarios ran). A fresh clone relies on the
+ * evaluator's own tests in {@code dev.burnguard.internal.eval}.
  */
-@Suite
+@Suite(failIfNoTests = false)
 @SuiteDisplayName("flagd evaluator conformance")
 @IncludeEngines("cucumber")
 @Select(ConformanceSelectorParser.PREFIX + ":flagd-evaluator/gherkin")
