@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.Value;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -115,13 +116,13 @@ class FractionalReferenceTest {
         String key = key(random);
         int expected = referenceBucket(key, weights);
         Object viaVar = Logic.evalFor(flagKey, explicit, new ImmutableContext("ignored", Map.of("bucketBy", new Value(key))));
-        assertThat(viaVar).as("layout %s, bucketing key \"%s\"", List.of(weights), key)
+        assertThat(viaVar).as("layout %s, bucketing key \"%s\"", Arrays.toString(weights), key)
             .isEqualTo(expected < 0 ? null : "v" + expected);
         evaluations++;
         if (!key.isEmpty()) {
           int expectedDefault = referenceBucket(flagKey + key, weights);
           Object viaTargetingKey = Logic.evalFor(flagKey, byTargetingKey, new ImmutableContext(key));
-          assertThat(viaTargetingKey).as("layout %s, flag %s, targeting key \"%s\"", List.of(weights), flagKey, key)
+          assertThat(viaTargetingKey).as("layout %s, flag %s, targeting key \"%s\"", Arrays.toString(weights), flagKey, key)
               .isEqualTo(expectedDefault < 0 ? null : "v" + expectedDefault);
           evaluations++;
         }
