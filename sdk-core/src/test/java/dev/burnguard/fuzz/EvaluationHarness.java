@@ -47,7 +47,11 @@ final class EvaluationHarness {
 
   private EvaluationHarness() {}
 
+  /** Starts a provider and client on an empty flag file, and zeroes the counters. */
   static void start() {
+    EVALUATIONS.reset();
+    FILES.reset();
+    REJECTED.reset();
     source = new ReloadableSource("{\"flags\": {}}");
     provider = BurnguardProvider.builder()
         .source(source)
