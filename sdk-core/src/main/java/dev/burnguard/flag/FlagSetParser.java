@@ -66,6 +66,13 @@ final class FlagSetParser {
       }
     }
     Map<String, Object> evaluators = objectMember(doc, "$evaluators", "$");
+    List<FlagProblem> isolated = new ArrayList<>();
+    List<FlagProblem> evaluatorProblems = evaluatorProblems(evaluators);
+    if (options.invalidFlagPolicy() == InvalidFlagPolicy.ISOLATE_FLAG) {
+      isolated.addAll(evaluatorProblems);
+    } else {
+      fatal.addAll(evaluatorProblems);
+    }
     Map<String, Object> setMetadata = metadata(doc.get("metadata"), "$.metadata");
     Object flagsJson = doc.get("flags");
     if (!(flagsJson instanceof Map)) {
@@ -74,7 +81,7 @@ final class FlagSetParser {
       throw new InvalidFlagSetException(fatal);
     }
     Map<String, Flag> flags = new LinkedHashMap<>();
-    List<FlagProblem> isolated = new ArrayList<>();
+    Map<String, List<FlagProblem>> invalidFlags = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) flagsJson).entrySet()) {
       String key = (String) e.getKey();
       String path = JsonPath.child("$.flags", key);
@@ -84,6 +91,7 @@ final class FlagSetParser {
         flags.put(key, flag);
       } else if (options.invalidFlagPolicy() == InvalidFlagPolicy.ISOLATE_FLAG) {
         isolated.addAll(problems);
+        invalidFlags.put(key, List.copyOf(problems));
         flags.put(key, invalidFlag(key, e.getValue(), setMetadata, problems));
       } else {
         fatal.addAll(problems);
@@ -92,7 +100,27 @@ final class FlagSetParser {
     if (!fatal.isEmpty()) {
       throw new InvalidFlagSetException(fatal);
     }
-    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated);
+    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated, invalidFlags, Map.of());
+  }
+
+  /**
+   * The problems of every {@code $evaluators} entry, each compiled on its own as a targeting rule
+   * whether or not a flag refers to it, so that a broken evaluator is reported when the file loads,
+   * not the day a flag first uses it. A flag that refers to a broken evaluator fails its own
+   * compilation too, with the path inside the evaluator.
+   */
+  private List<FlagProblem> evaluatorProblems(Map<String, Object> evaluators) {
+    List<FlagProblem> problems = new ArrayList<>();
+    String evaluatorsPath = JsonPath.child("$", "$evaluators");
+    for (Map.Entry<String, Object> e : evaluators.entrySet()) {
+      String path = JsonPath.child(evaluatorsPath, e.getKey());
+      try {
+        TargetingCompiler.compile(e.getValue(), path, evaluators, e.getKey());
+      } catch (TargetingException ex) {
+        problems.add(problem(ex.jsonPath(), ex.value(), "invalid evaluator \"" + e.getKey() + "\": " + ex.getMessage()));
+      }
+    }
+    return problems;
   }
 
   private Flag flag(String key, Object json, String path, Map<String, Object> evaluators,
