@@ -262,6 +262,28 @@ class InvalidFlagsTest {
     await().until(() -> client.getProviderState() == ProviderState.STALE);
   }
 
+  @Test
+  void aGuardedFlagKeptAtItsLastGoodDefinitionKeepsItsRolloutAndGate() {
+    String guarded = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"new\": true, \"old\": false},"
+        + " \"defaultVariant\": \"new\", \"rollout\": {\"control\": \"old\", \"candidate\": \"new\", \"stages\": ["
+        + " {\"exposure\": 1, \"bake\": \"15m\"}, {\"exposure\": 100, \"bake\": \"1h\"}]}}}}";
+    ManualSource source = new ManualSource(guarded);
+    BurnguardProvider provider = BurnguardProvider.builder().source(source).guardianTicking(false).build();
+    api.setProviderAndWait(provider);
+    var stateBefore = provider.guardian().state("checkout").orElseThrow();
+
+    source.deliver(guarded.replace("\"exposure\": 1,", "\"exposure\": \"one\","));
+    assertThat(provider.flagsAtLastKnownGood()).containsOnlyKeys("checkout");
+    assertThat(provider.flagsAtLastKnownGood().get("checkout").get(0).jsonPath())
+        .isEqualTo("$.flags.checkout.rollout.stages[0].exposure");
+    assertThat(provider.guardian().plans()).containsOnlyKeys("checkout");
+    assertThat(provider.guardian().state("checkout")).contains(stateBefore); // not restarted
+    // a context without a targeting key is admitted only at 100 %: the gate still holds it back
+    FlagEvaluationDetails<Boolean> held = api.getClient().getBooleanDetails("checkout", true, new ImmutableContext());
+    assertThat(held.getVariant()).isEqualTo("old");
+    assertThat(held.getReason()).isEqualTo("ROLLOUT");
+  }
+
   private static EvaluationContext ctx(String key, String value) {
     MutableContext ctx = new MutableContext("user-1");
     ctx.add(key, value);

@@ -25,7 +25,10 @@ class EvaluatorValidationTest {
       + "  \"is_admin\": {\"==\": [{\"var\": \"role\"}, \"admin\"]},"
       + "  \"unused_unknown_operator\": {\"and\": [true, {\"frobnicate\": [1, 2]}]},"
       + "  \"unused_missing_ref\": {\"or\": [{\"$ref\": \"nowhere\"}, false]},"
-      + "  \"broken_but_used\": {\"in\": [\"@x.com\"], \"==\": [1, 1]}"
+      + "  \"broken_but_used\": {\"in\": [\"@x.com\"], \"==\": [1, 1]},"
+      + "  \"refers_to_itself\": {\"!\": [{\"$ref\": \"refers_to_itself\"}]},"
+      + "  \"refers_to_a_good_one\": {\"and\": [{\"$ref\": \"is_admin\"}, {\"in\": [\"x\", {\"$ref\": \"a_list\"}]}]},"
+      + "  \"a_list\": [\"x\", \"y\"]"
       + "}}";
 
   @Test
@@ -35,7 +38,8 @@ class EvaluatorValidationTest {
     assertThat(set.problems()).filteredOn(p -> p.message().startsWith("invalid evaluator "))
         .extracting(FlagProblem::jsonPath)
         .containsExactly("$.$evaluators.unused_unknown_operator.and[1]", "$.$evaluators.unused_missing_ref.or[0].$ref",
-            "$.$evaluators.broken_but_used");
+            "$.$evaluators.broken_but_used", "$.$evaluators.refers_to_itself['!'][0].$ref");
+    assertThat(set.problems().get(3).message()).contains("$ref cycle: refers_to_itself -> refers_to_itself");
     FlagProblem unknownOperator = set.problems().get(0);
     assertThat(unknownOperator.origin()).isEqualTo(ORIGIN);
     assertThat(unknownOperator.value()).isEqualTo("{\"frobnicate\":[1,2]}");
