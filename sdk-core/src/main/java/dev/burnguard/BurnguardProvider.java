@@ -76,8 +76,11 @@ import org.slf4j.LoggerFactory;
  * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
  *
  * <p>Concurrency: the current {@link FlagSet} is one volatile reference, replaced whole, so every
- * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by this
- * provider's lock; evaluations never take it.
+ * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by a
+ * reload lock; a load hands its rollout plans to the guardian, which hands back their gates under
+ * its lock, and the flags are swapped in with those gates under this provider's load lock — the
+ * order (guardian, then load lock) in which a guardian tick re-gates the flags too, so the two never
+ * deadlock and a flag set is never visible without its gates. Evaluations take no lock.
  */
 public final class BurnguardProvider extends EventProvider {
   /** The provider name in OpenFeature metadata and telemetry. */
