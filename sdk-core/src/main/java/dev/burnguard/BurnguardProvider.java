@@ -1,5 +1,6 @@
 package dev.burnguard;
 
+import dev.burnguard.flag.FlagProblem;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSetOptions;
 import dev.burnguard.flag.InvalidFlagPolicy;
@@ -59,8 +60,11 @@ import org.slf4j.LoggerFactory;
  * <p>Events: READY after the first valid load (if that happens only after {@link #initialize}
  * gave up, READY is emitted then); CONFIGURATION_CHANGED with the exact keys of the flags added,
  * removed or changed by a reload; STALE when a reload fails — the last good flags stay in force —
- * and READY again when a later load succeeds. If the first load fails, {@link #initialize} throws
- * and the OpenFeature SDK reports ERROR.
+ * or when a reload keeps some flags at their last good definition because their new one is invalid
+ * (the event's metadata names them: {@value #LAST_KNOWN_GOOD_METADATA}); READY again when a later
+ * load succeeds with every flag as the file says. If the first load fails, {@link #initialize}
+ * throws and the OpenFeature SDK reports ERROR. Under the default {@link InvalidFlagPolicy#ISOLATE_FLAG}
+ * a first load with invalid flags succeeds: those flags resolve with PARSE_ERROR.
  *
  * <p>Rollout state: when the {@linkplain #rolloutStore() rollout store} cannot write (a full disk,
  * a read-only state directory), the guardian keeps deciding and serving on the state in memory;
@@ -72,8 +76,11 @@ import org.slf4j.LoggerFactory;
  * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
  *
  * <p>Concurrency: the current {@link FlagSet} is one volatile reference, replaced whole, so every
- * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by this
- * provider's lock; evaluations never take it.
+ * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by a
+ * reload lock; a load hands its rollout plans to the guardian, which hands back their gates under
+ * its lock, and the flags are swapped in with those gates under this provider's load lock — the
+ * order (guardian, then load lock) in which a guardian tick re-gates the flags too, so the two never
+ * deadlock and a flag set is never visible without its gates. Evaluations take no lock.
  */
 public final class BurnguardProvider extends EventProvider {
   /** The provider name in OpenFeature metadata and telemetry. */
@@ -84,6 +91,17 @@ public final class BurnguardProvider extends EventProvider {
    * details)}. See {@link #track}.
    */
   public static final String OUTCOME_EVENT = "burnguard.outcome";
+
+  /**
+   * STALE event metadata: why the provider is stale, {@code "load-failed"} (the whole file was
+   * refused; the last good flag set is in force) or {@code "invalid-flag-definitions"} (some flags
+   * are served from their last good definition).
+   */
+  public static final String STALE_CAUSE_METADATA = "burnguard.staleCause";
+  /** STALE event metadata: the keys of the flags served from their last good definition, comma-separated. */
+  public static final String LAST_KNOWN_GOOD_METADATA = "burnguard.flagsAtLastKnownGood";
+  /** STALE event metadata: how many flags are served from their last good definition. */
+  public static final String LAST_KNOWN_GOOD_COUNT_METADATA = "burnguard.flagsAtLastKnownGoodCount";
 
   private static final Logger LOG = LoggerFactory.getLogger(BurnguardProvider.class);
   private static final Metadata METADATA = () -> NAME;
@@ -103,6 +121,8 @@ public final class BurnguardProvider extends EventProvider {
   private ScheduledExecutorService ticker;
   private final CountDownLatch firstResult = new CountDownLatch(1);
   private final Object loadLock = new Object();
+  /** Serializes whole loads; taken before the guardian's lock and {@link #loadLock}, never inside them. */
+  private final Object reloadLock = new Object();
 
   /** The flags served: {@link #baseFlags} behind the guardian's exposure gates. */
   private volatile FlagSet flags;
@@ -371,9 +391,32 @@ public final class BurnguardProvider extends EventProvider {
     return v != null && v.isString() ? v.asString() : null;
   }
 
-  /** The last failed load, or empty if the last load succeeded. */
+  /**
+   * The last failed load (the whole file refused: unreadable, malformed JSON, or any invalid flag
+   * under {@link InvalidFlagPolicy#REJECT_FILE}), or empty if the last load succeeded. A load that
+   * keeps some flags at their last good definition succeeded: see {@link #flagsAtLastKnownGood()}.
+   */
   public Optional<LoadFailure> lastLoadFailure() {
     return Optional.ofNullable(lastFailure);
+  }
+
+  /**
+   * The flags served from their last good definition because their definition in the current file
+   * is invalid, by key, with the problems of that definition (file, JSON path, value); empty when
+   * every flag is served as the file says. While it is not empty the provider is STALE.
+   */
+  public Map<String, List<FlagProblem>> flagsAtLastKnownGood() {
+    FlagSet current = flags;
+    return current == null ? Map.of() : current.flagsAtLastKnownGood();
+  }
+
+  /**
+   * The flags that resolve with {@code PARSE_ERROR} because their definition is invalid and there is
+   * no good one to keep (invalid since they first appeared), by key, with their problems.
+   */
+  public Map<String, List<FlagProblem>> invalidFlags() {
+    FlagSet current = flags;
+    return current == null ? Map.of() : current.invalidFlags();
   }
 
   // ---------------------------------------------------------------- evaluation
@@ -425,41 +468,112 @@ public final class BurnguardProvider extends EventProvider {
 
   // ---------------------------------------------------------------- loading
 
-  private void loaded(FlagSet next) {
-    List<String> changed;
+  /**
+   * Serves a loaded flag set. Flags that were valid and whose new definition is invalid keep their
+   * last good definition. The guardian learns the set's rollout plans first and hands back their
+   * gates, and the set is published with those gates in one swap (under the guardian's lock, then
+   * this provider's, the order a tick's re-gating takes too): a flag that arrives with a plan is
+   * never visible without its gate.
+   */
+  private void loaded(FlagSet parsed) {
+    synchronized (reloadLock) {
+      FlagSet previous;
+      synchronized (loadLock) {
+        if (shutDown) {
+          return;
+        }
+        previous = baseFlags;
+      }
+      FlagSet next = previous == null ? parsed : parsed.keepingLastKnownGood(previous);
+      Published published = new Published();
+      guardian.plansServedWith(plansFor(next), gates -> publish(next, gates, published));
+      if (!published.served) {
+        return;
+      }
+      firstResult.countDown();
+      List<String> changed = published.changed;
+      LOG.info("Loaded {} flags from {}{}", next.flags().size(), next.origin(),
+          changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed));
+      if (!next.invalidFlags().isEmpty()) {
+        LOG.warn("{} flags from {} are invalid and resolve with PARSE_ERROR: {}", next.invalidFlags().size(),
+            next.origin(), next.invalidFlags().values());
+      }
+      if (!next.flagsAtLastKnownGood().isEmpty()) {
+        LOG.warn("{}", lastKnownGoodMessage(next));
+      }
+      int evaluatorProblems = next.problems().size() - count(next.invalidFlags()) - count(next.flagsAtLastKnownGood());
+      if (evaluatorProblems > 0) {
+        LOG.warn("{} problems in the $evaluators of {}; flags that refer to a broken evaluator resolve with "
+            + "PARSE_ERROR: {}", evaluatorProblems, next.origin(), next.problems());
+      }
+      if (published.becameReady) {
+        emitProviderReady(ProviderEventDetails.builder().message("flags loaded from " + next.origin()).build());
+      }
+      if (!changed.isEmpty()) {
+        emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
+            .message(changed.size() + " flags changed in " + next.origin()).build());
+      }
+      if (published.becameStale) {
+        emitProviderStale(ProviderEventDetails.builder().message(lastKnownGoodMessage(next))
+            .eventMetadata(lastKnownGoodMetadata(next)).build());
+      }
+    }
+  }
+
+  /** What {@link #publish} did, for the events and logs that follow it outside the locks. */
+  private static final class Published {
+    boolean served;
     boolean becameReady;
+    boolean becameStale;
+    List<String> changed = List.of();
+  }
+
+  /** Swaps in {@code next} behind {@code gates}; called by the guardian under its lock. */
+  private void publish(FlagSet next, Map<String, ExposureGate> gates, Published out) {
     synchronized (loadLock) {
       if (shutDown) {
         return;
       }
       FlagSet previous = baseFlags;
-      changed = new ArrayList<>(next.changedSince(previous == null ? FlagSet.empty() : previous));
+      boolean failedBefore = lastFailure != null;
+      Set<String> keptBefore = previous == null ? Set.of() : previous.flagsAtLastKnownGood().keySet();
       baseFlags = next;
-      flags = next.withGates(guardian.gates());
+      flags = next.withGates(gates);
       lastFailure = null;
       recorder.retain(next::hasVariant);
+      boolean keeping = !next.flagsAtLastKnownGood().isEmpty();
       // READY is the SDK's to emit for a load that completes initialize()
-      becameReady = (previous == null && !initializing) || stale;
-      stale = false;
-      if (previous == null) {
-        changed = List.of();
-      }
+      out.becameReady = (previous == null && !initializing) || (stale && !keeping);
+      // STALE again when the flags kept change, or when a failed file is readable again but flags are still kept
+      out.becameStale = keeping && (!stale || failedBefore || !keptBefore.equals(next.flagsAtLastKnownGood().keySet()));
+      stale = keeping;
+      out.changed = previous == null ? List.of() : List.copyOf(next.changedSince(previous));
+      out.served = true;
     }
-    guardian.plans(plansFor(next));
-    firstResult.countDown();
-    LOG.info("Loaded {} flags from {}{}", next.flags().size(), next.origin(),
-        changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed));
-    if (!next.problems().isEmpty()) {
-      LOG.warn("{} flags from {} are invalid and resolve with PARSE_ERROR: {}", next.problems().size(),
-          next.origin(), next.problems());
-    }
-    if (becameReady) {
-      emitProviderReady(ProviderEventDetails.builder().message("flags loaded from " + next.origin()).build());
-    }
-    if (!changed.isEmpty()) {
-      emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
-          .message(changed.size() + " flags changed in " + next.origin()).build());
-    }
+  }
+
+  private static int count(Map<String, List<FlagProblem>> problemsByFlag) {
+    return problemsByFlag.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** One line naming the flags kept at their last good definition, and why. */
+  private static String lastKnownGoodMessage(FlagSet set) {
+    Map<String, List<FlagProblem>> kept = set.flagsAtLastKnownGood();
+    return kept.size() + " flags are served from their last good definition because their new definition in "
+        + set.origin() + " is invalid: " + kept.entrySet().stream()
+            .map(e -> e.getKey() + " (" + e.getValue().get(0) + (e.getValue().size() > 1
+                ? " and " + (e.getValue().size() - 1) + " more" : "") + ")")
+            .collect(java.util.stream.Collectors.joining("; "));
+  }
+
+  /** The STALE event's metadata: the flags kept, how many, and why. */
+  private static ImmutableMetadata lastKnownGoodMetadata(FlagSet set) {
+    Map<String, List<FlagProblem>> kept = set.flagsAtLastKnownGood();
+    return ImmutableMetadata.builder()
+        .addString(STALE_CAUSE_METADATA, "invalid-flag-definitions")
+        .addString(LAST_KNOWN_GOOD_METADATA, String.join(",", kept.keySet()))
+        .addInteger(LAST_KNOWN_GOOD_COUNT_METADATA, kept.size())
+        .build();
   }
 
   /**
@@ -488,9 +602,11 @@ public final class BurnguardProvider extends EventProvider {
     boolean becameStale;
     boolean haveFlags;
     synchronized (loadLock) {
+      // a file refused after a load that kept flags at their last good definition is news: STALE again, with why
+      boolean failedBefore = lastFailure != null;
       lastFailure = failure;
       haveFlags = flags != null;
-      becameStale = haveFlags && !stale;
+      becameStale = haveFlags && (!stale || !failedBefore);
       stale = haveFlags;
     }
     firstResult.countDown();
@@ -500,7 +616,8 @@ public final class BurnguardProvider extends EventProvider {
       LOG.error("No flags loaded: {}", failure.message());
     }
     if (becameStale) {
-      emitProviderStale(ProviderEventDetails.builder().message(failure.message()).build());
+      emitProviderStale(ProviderEventDetails.builder().message(failure.message())
+          .eventMetadata(ImmutableMetadata.builder().addString(STALE_CAUSE_METADATA, "load-failed").build()).build());
     }
   }
 
@@ -532,12 +649,12 @@ public final class BurnguardProvider extends EventProvider {
     return Instant.ofEpochMilli(clock.wallMillis());
   }
 
-  /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#REJECT_FILE}. */
+  /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#ISOLATE_FLAG}. */
   public static final class Builder {
     private FlagSource source;
     private Clock clock = Clock.system();
     private Duration initTimeout = Duration.ofSeconds(10);
-    private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.REJECT_FILE;
+    private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
     private final SliRecorder.Builder recorder = SliRecorder.builder();
     private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
     private Duration guardianTick = Duration.ofSeconds(1);
@@ -628,7 +745,11 @@ public final class BurnguardProvider extends EventProvider {
       return this;
     }
 
-    /** What a load does with one invalid flag in an otherwise valid file. */
+    /**
+     * What a load does with one invalid flag in an otherwise valid file: by default
+     * {@link InvalidFlagPolicy#ISOLATE_FLAG} (flagd's PARSE_ERROR for that flag, and on a reload its
+     * last good definition kept); {@link InvalidFlagPolicy#REJECT_FILE} for all or nothing.
+     */
     public Builder invalidFlagPolicy(InvalidFlagPolicy policy) {
       this.invalidFlagPolicy = Objects.requireNonNull(policy, "invalidFlagPolicy");
       return this;

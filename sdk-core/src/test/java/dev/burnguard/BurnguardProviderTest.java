@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
@@ -66,9 +67,9 @@ class BurnguardProviderTest {
   }
 
   @Test
-  void badReloadKeepsTheLastGoodFlagsGoesStaleNamesFileAndPathAndRecovers() throws IOException {
+  void underRejectFileABadReloadKeepsTheLastGoodFlagsGoesStaleNamesFileAndPathAndRecovers() throws IOException {
     flags.write(V1);
-    BurnguardProvider provider = flags.provider();
+    BurnguardProvider provider = flags.provider(InvalidFlagPolicy.REJECT_FILE); // the default keeps the other flag's change
     api.setProviderAndWait(provider);
     Client client = api.getClient();
 
@@ -94,9 +95,9 @@ class BurnguardProviderTest {
   }
 
   @Test
-  void invalidFirstLoadIsAnErrorAndAFixedFileMakesTheProviderReady() throws IOException {
+  void underRejectFileAnInvalidFirstLoadIsAnErrorAndAFixedFileMakesTheProviderReady() throws IOException {
     flags.write("{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1, \"y\": \"2\"}}}}");
-    BurnguardProvider provider = flags.provider();
+    BurnguardProvider provider = flags.provider(InvalidFlagPolicy.REJECT_FILE); // the default serves "a" as PARSE_ERROR
     assertThatThrownBy(() -> api.setProviderAndWait(provider))
         .hasMessageContaining(file.toString())
         .hasMessageContaining("$.flags.a.variants.y");

@@ -339,7 +339,8 @@ class OpenFeatureSpecTest {
     BurnguardProvider unreadable = provider(new ManualSource(null));
     assertThatThrownBy(() -> unreadable.initialize(NO_CONTEXT))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("unreachable");
-    BurnguardProvider invalid = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build(); // REJECT_FILE
+    BurnguardProvider invalid = BurnguardProvider.builder().source(FlagSource.inline(FLAGS))
+        .invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).build(); // the default loads the valid flags
     assertThatThrownBy(() -> invalid.initialize(NO_CONTEXT))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("$.flags.invalid-flag.defaultVariant");
     assertThat(invalid.getBooleanEvaluation("bool-flag", false, NO_CONTEXT).getErrorCode())

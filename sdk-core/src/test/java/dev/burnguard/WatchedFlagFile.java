@@ -1,5 +1,6 @@
 package dev.burnguard;
 
+import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.source.FileFlagSource;
 import dev.openfeature.sdk.EventDetails;
 import dev.openfeature.sdk.OpenFeatureAPI;
@@ -37,9 +38,15 @@ final class WatchedFlagFile implements AutoCloseable {
 
   /** A provider on the file, with the default size limit and a 20 ms poll. */
   BurnguardProvider provider() {
+    return provider(InvalidFlagPolicy.ISOLATE_FLAG);
+  }
+
+  /** As {@link #provider()}, with {@code policy} for invalid flags. */
+  BurnguardProvider provider(InvalidFlagPolicy policy) {
     return BurnguardProvider.builder()
         .source(FileFlagSource.builder(file).pollInterval(Duration.ofMillis(20)).build())
         .initTimeout(Duration.ofSeconds(5))
+        .invalidFlagPolicy(policy)
         .build();
   }
 

@@ -31,7 +31,9 @@ public final class FlagSet {
    */
   public static final String GUARDED_METADATA = "burnguard.guarded";
 
-  private static final FlagSet EMPTY = new FlagSet("empty", Map.of(), Map.of(), List.of());
+  private static final FlagSetOptions ALL_OR_NOTHING =
+      FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).build();
+  private static final FlagSet EMPTY = new FlagSet("empty", Map.of(), Map.of(), List.of(), Map.of(), Map.of());
 
   private final String origin;
   private final Map<String, Flag> flags;
@@ -39,12 +41,17 @@ public final class FlagSet {
   private final List<FlagProblem> problems;
   private final List<String> guarded;
   private final Map<String, RolloutPlan> rollouts;
+  private final Map<String, List<FlagProblem>> invalidFlags;
+  private final Map<String, List<FlagProblem>> lastKnownGood;
 
-  FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems) {
+  FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems,
+      Map<String, List<FlagProblem>> invalidFlags, Map<String, List<FlagProblem>> lastKnownGood) {
     this.origin = origin;
     this.flags = flags;
     this.metadata = metadata;
     this.problems = List.copyOf(problems);
+    this.invalidFlags = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(invalidFlags));
+    this.lastKnownGood = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lastKnownGood));
     this.guarded = flags.values().stream()
         .filter(f -> Boolean.TRUE.equals(f.metadata().get(GUARDED_METADATA)) || f.rollout().isPresent())
         .map(Flag::key)
@@ -55,17 +62,26 @@ public final class FlagSet {
   }
 
   /**
-   * Parses and validates a flag definition with the default options.
+   * Parses and validates a flag definition all or nothing ({@link InvalidFlagPolicy#REJECT_FILE}):
+   * any problem, in any flag or evaluator, refuses it. For checking a flag file (in CI, in a test);
+   * a provider loads with {@link FlagSetOptions#defaults()}, which keep the valid flags.
    *
    * @param json the flag file's content
    * @param origin where it came from (a path or URL), named in every problem reported
    * @throws InvalidFlagSetException listing every problem with its JSON path
    */
   public static FlagSet parse(String json, String origin) throws InvalidFlagSetException {
-    return parse(json, origin, FlagSetOptions.defaults());
+    return parse(json, origin, ALL_OR_NOTHING);
   }
 
-  /** Parses and validates a flag definition; see {@link #parse(String, String)}. */
+  /**
+   * Parses and validates a flag definition with {@code options}: under their
+   * {@link InvalidFlagPolicy}, an invalid flag either refuses the file or resolves with PARSE_ERROR
+   * (see {@link #problems()}). A file that is not a JSON object with a {@code "flags"} object is
+   * refused under either.
+   *
+   * @throws InvalidFlagSetException listing every problem with its JSON path
+   */
   public static FlagSet parse(String json, String origin, FlagSetOptions options) throws InvalidFlagSetException {
     Objects.requireNonNull(json, "json");
     Objects.requireNonNull(origin, "origin");
@@ -108,11 +124,60 @@ public final class FlagSet {
   }
 
   /**
-   * Problems of flags loaded under {@link InvalidFlagPolicy#ISOLATE_FLAG}: such flags resolve with
-   * {@code PARSE_ERROR}. Always empty under {@link InvalidFlagPolicy#REJECT_FILE}.
+   * The problems of a file loaded under {@link InvalidFlagPolicy#ISOLATE_FLAG} (the default), in
+   * document order: those of invalid {@code $evaluators} entries, of {@linkplain #invalidFlags()
+   * flags that resolve with PARSE_ERROR} and of {@linkplain #flagsAtLastKnownGood() flags kept at
+   * their last good definition}. Always empty under {@link InvalidFlagPolicy#REJECT_FILE}, which
+   * rejects such a file.
    */
   public List<FlagProblem> problems() {
     return problems;
+  }
+
+  /**
+   * The flags that resolve with {@code PARSE_ERROR} (and the caller's default) because their
+   * definition is invalid and there is no good one to keep, by key in file order, with the problems
+   * of their definition.
+   */
+  public Map<String, List<FlagProblem>> invalidFlags() {
+    return invalidFlags;
+  }
+
+  /**
+   * The flags whose definition in this file is invalid but which are served from their last good
+   * definition (per-flag last-known-good, see {@link #keepingLastKnownGood}), by key in file order,
+   * with the problems of the definition that was not taken.
+   */
+  public Map<String, List<FlagProblem>> flagsAtLastKnownGood() {
+    return lastKnownGood;
+  }
+
+  /**
+   * This flag set with each {@linkplain #invalidFlags() invalid flag} that {@code previous} served
+   * validly replaced by that previous definition, which it keeps serving: a reload that breaks one
+   * flag leaves that flag as it was, where flagd would start failing it. The replaced flags move from
+   * {@link #invalidFlags()} to {@link #flagsAtLastKnownGood()}; flags {@code previous} kept so and
+   * still invalid stay kept. A flag that was invalid, or absent, in {@code previous} has nothing to
+   * keep and still resolves with PARSE_ERROR. Returns this flag set when nothing is replaced.
+   */
+  public FlagSet keepingLastKnownGood(FlagSet previous) {
+    Objects.requireNonNull(previous, "previous");
+    Map<String, Flag> kept = new LinkedHashMap<>(flags);
+    Map<String, List<FlagProblem>> stillInvalid = new LinkedHashMap<>();
+    Map<String, List<FlagProblem>> atLastGood = new LinkedHashMap<>(lastKnownGood);
+    invalidFlags.forEach((key, flagProblems) -> {
+      Flag before = previous.flags.get(key);
+      if (before != null && !previous.invalidFlags.containsKey(key)) {
+        kept.put(key, before);
+        atLastGood.put(key, flagProblems);
+      } else {
+        stillInvalid.put(key, flagProblems);
+      }
+    });
+    if (atLastGood.size() == lastKnownGood.size()) {
+      return this;
+    }
+    return new FlagSet(origin, java.util.Collections.unmodifiableMap(kept), metadata, problems, stillInvalid, atLastGood);
   }
 
   /**
@@ -152,7 +217,8 @@ public final class FlagSet {
           f.targeting().orElse(null), f.metadata(), f.rollout().orElse(null), f.definition,
           f.compiled.withGate(usable ? gate : null)));
     }
-    return new FlagSet(origin, java.util.Collections.unmodifiableMap(gated), metadata, problems);
+    return new FlagSet(origin, java.util.Collections.unmodifiableMap(gated), metadata, problems, invalidFlags,
+        lastKnownGood);
   }
 
   /** The keys of the guarded flags — with a rollout plan, or marked {@value #GUARDED_METADATA} in their metadata — in file order. */

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * Builds a {@link FlagSet} in code, for tests and bootstrapping. The result is validated exactly as
- * a flag file is:
+ * a flag file is, but all or nothing ({@link InvalidFlagPolicy#REJECT_FILE}) unless
+ * {@link #options} says otherwise: {@link #build()} throws on any invalid flag.
  *
  * <pre>{@code
  * FlagSet flags = FlagSet.builder()
@@ -27,7 +28,8 @@ public final class FlagSetBuilder {
   private final Map<String, Object> flags = new LinkedHashMap<>();
   private final Map<String, Object> evaluators = new LinkedHashMap<>();
   private final Map<String, Object> metadata = new LinkedHashMap<>();
-  private FlagSetOptions options = FlagSetOptions.defaults();
+  /** Flags defined in code are all or nothing: a mistake in code is a bug to fix, not a flag to skip. */
+  private FlagSetOptions options = FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).build();
 
   FlagSetBuilder() {}
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * How flag definitions are loaded. Immutable; build with {@link #builder()}.
  *
- * <p>Defaults: {@link InvalidFlagPolicy#REJECT_FILE}, {@link Clock#system()}.
+ * <p>Defaults: {@link InvalidFlagPolicy#ISOLATE_FLAG} (flagd's behaviour), {@link Clock#system()}.
  */
 public final class FlagSetOptions {
   private static final FlagSetOptions DEFAULTS = builder().build();
@@ -38,7 +38,7 @@ public final class FlagSetOptions {
 
   /** Builds {@link FlagSetOptions}. */
   public static final class Builder {
-    private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.REJECT_FILE;
+    private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
     private Clock clock = Clock.system();
 
     private Builder() {}

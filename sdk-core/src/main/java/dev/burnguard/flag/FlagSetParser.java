@@ -66,6 +66,13 @@ final class FlagSetParser {
       }
     }
     Map<String, Object> evaluators = objectMember(doc, "$evaluators", "$");
+    List<FlagProblem> isolated = new ArrayList<>();
+    List<FlagProblem> evaluatorProblems = evaluatorProblems(evaluators);
+    if (options.invalidFlagPolicy() == InvalidFlagPolicy.ISOLATE_FLAG) {
+      isolated.addAll(evaluatorProblems);
+    } else {
+      fatal.addAll(evaluatorProblems);
+    }
     Map<String, Object> setMetadata = metadata(doc.get("metadata"), "$.metadata");
     Object flagsJson = doc.get("flags");
     if (!(flagsJson instanceof Map)) {
@@ -74,7 +81,7 @@ final class FlagSetParser {
       throw new InvalidFlagSetException(fatal);
     }
     Map<String, Flag> flags = new LinkedHashMap<>();
-    List<FlagProblem> isolated = new ArrayList<>();
+    Map<String, List<FlagProblem>> invalidFlags = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) flagsJson).entrySet()) {
       String key = (String) e.getKey();
       String path = JsonPath.child("$.flags", key);
@@ -84,6 +91,7 @@ final class FlagSetParser {
         flags.put(key, flag);
       } else if (options.invalidFlagPolicy() == InvalidFlagPolicy.ISOLATE_FLAG) {
         isolated.addAll(problems);
+        invalidFlags.put(key, List.copyOf(problems));
         flags.put(key, invalidFlag(key, e.getValue(), setMetadata, problems));
       } else {
         fatal.addAll(problems);
@@ -92,7 +100,62 @@ final class FlagSetParser {
     if (!fatal.isEmpty()) {
       throw new InvalidFlagSetException(fatal);
     }
-    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated);
+    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated, invalidFlags, Map.of());
+  }
+
+  /**
+   * The problems of every {@code $evaluators} entry, whether or not a flag refers to it, so that a
+   * broken evaluator is reported when the file loads, not the day a flag first uses it. Each entry is
+   * compiled on its own: it must be valid JsonLogic, its {@code $ref}s must name defined evaluators,
+   * and it must not refer to itself. The other evaluators it refers to stand in as opaque values
+   * (each is checked as its own entry), so this costs one pass over the evaluators' JSON however
+   * they refer to one another; cycles through several evaluators, and the depth and size limits of
+   * a rule with its {@code $ref}s expanded, are checked in each flag that refers to them, whose
+   * compilation follows the references. Such a flag fails with the path inside the evaluator.
+   */
+  private List<FlagProblem> evaluatorProblems(Map<String, Object> evaluators) {
+    List<FlagProblem> problems = new ArrayList<>();
+    String evaluatorsPath = JsonPath.child("$", "$evaluators");
+    for (Map.Entry<String, Object> e : evaluators.entrySet()) {
+      try {
+        TargetingCompiler.compile(e.getValue(), JsonPath.child(evaluatorsPath, e.getKey()),
+            new OneEvaluator(evaluators, e.getKey()), e.getKey());
+      } catch (TargetingException ex) {
+        problems.add(problem(ex.jsonPath(), ex.value(), "invalid evaluator \"" + e.getKey() + "\": " + ex.getMessage()));
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * The file's evaluators as one of them sees them when it is checked on its own: the same names,
+   * itself as written, every other one an opaque value (a context variable, so that no literal type
+   * is assumed of it).
+   */
+  private static final class OneEvaluator extends java.util.AbstractMap<String, Object> {
+    private static final Object OPAQUE = Map.of("var", "$burnguard.evaluator");
+    private final Map<String, Object> evaluators;
+    private final String checked;
+
+    OneEvaluator(Map<String, Object> evaluators, String checked) {
+      this.evaluators = evaluators;
+      this.checked = checked;
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+      return evaluators.containsKey(name);
+    }
+
+    @Override
+    public Object get(Object name) {
+      return checked.equals(name) ? evaluators.get(name) : evaluators.containsKey(name) ? OPAQUE : null;
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+      return evaluators.entrySet(); // only its keys are read, to name the evaluators defined
+    }
   }
 
   private Flag flag(String key, Object json, String path, Map<String, Object> evaluators,

@@ -88,6 +88,17 @@ public final class Guardian {
    * changed start a rollout now; rollouts of flags without a plan stop being guarded and served.
    */
   public void plans(Map<String, RolloutPlan> newPlans) {
+    plansServedWith(newPlans, gatesOfNewPlans -> { });
+  }
+
+  /**
+   * As {@link #plans(Map)}, and hands {@code serve} the exposure gates of {@code newPlans} before
+   * they are published or a tick can change them, under this guardian's lock: a provider serves the
+   * flags that carry these plans together with their gates in one swap, so a new flag's candidate is
+   * never visible without its gate. {@code serve} must be quick and must not call this guardian.
+   */
+  public void plansServedWith(Map<String, RolloutPlan> newPlans, Consumer<Map<String, ExposureGate>> serve) {
+    Objects.requireNonNull(serve, "serve");
     synchronized (lock) {
       plans = Map.copyOf(newPlans);
       Map<String, Integer> indexes = new HashMap<>();
@@ -105,7 +116,7 @@ public final class Guardian {
         }
       }
       states.keySet().retainAll(plans.keySet());
-      publishGates();
+      publishGates(serve);
     }
   }
 
@@ -245,6 +256,11 @@ public final class Guardian {
   }
 
   private void publishGates() {
+    publishGates(gatesOfNewPlans -> { });
+  }
+
+  /** Publishes the gates of the current states, handing them to {@code serve} first. */
+  private void publishGates(Consumer<Map<String, ExposureGate>> serve) {
     Map<String, ExposureGate> next = new HashMap<>();
     for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
       RolloutState s = states.get(e.getKey());
@@ -259,6 +275,7 @@ public final class Guardian {
           s.status() == RolloutStatus.ROLLED_BACK ? ROLLED_BACK_REASON : ROLLOUT_REASON, md));
     }
     Map<String, ExposureGate> frozen = Collections.unmodifiableMap(next);
+    serve.accept(frozen);
     if (!frozen.equals(gates)) {
       gates = frozen;
       gatesOut.accept(frozen);

@@ -37,8 +37,8 @@ public final class FileFlagSource implements FlagSource {
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
   /** Default largest file accepted. */
   public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
-  /** The largest {@link Builder#maxBytes} accepted: the file is read into one array. */
-  public static final long MAX_MAX_BYTES = Integer.MAX_VALUE - 8;
+  /** The largest {@link Builder#maxBytes} accepted, 256 MiB: the file is held whole in memory. */
+  public static final long MAX_MAX_BYTES = SourceSettings.MAX_BYTES_CAP;
 
   private final Path path;
   private final Duration pollInterval;
@@ -176,14 +176,11 @@ public final class FileFlagSource implements FlagSource {
     }
 
     /**
-     * The largest file accepted, in bytes (default 16 MiB, at most {@value FileFlagSource#MAX_MAX_BYTES}, the
-     * largest Java array); a larger file is reported as a failure naming its size and this limit,
-     * and is not read.
+     * The largest file accepted, in bytes (default 16 MiB, at most {@value FileFlagSource#MAX_MAX_BYTES},
+     * 256 MiB; a larger setting is refused with its value in the message); a larger file is reported
+     * as a failure naming its size and this limit, and is not read.
      */
     public Builder maxBytes(long maxBytes) {
-      if (maxBytes > MAX_MAX_BYTES) {
-        throw new IllegalArgumentException("maxBytes must be at most " + MAX_MAX_BYTES + ", got " + maxBytes);
-      }
       this.maxBytes = SourceSettings.maxBytes(maxBytes);
       return this;
     }

@@ -80,6 +80,8 @@ public final class HttpFlagSource implements FlagSource {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
   /** Default largest body accepted. */
   public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
+  /** The largest {@link Builder#maxBytes} accepted, 256 MiB: a body is held whole in memory. */
+  public static final long MAX_MAX_BYTES = SourceSettings.MAX_BYTES_CAP;
   /** Default number of requests per poll, the first included. */
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
   /** Default wait before the second attempt of a poll; it doubles for each further attempt. */
@@ -505,7 +507,11 @@ public final class HttpFlagSource implements FlagSource {
       return this;
     }
 
-    /** The largest body accepted, in bytes; a larger body is reported as a failure and not read further. */
+    /**
+     * The largest body accepted, in bytes (default 16 MiB, at most {@value HttpFlagSource#MAX_MAX_BYTES},
+     * 256 MiB; a larger setting is refused with its value in the message); a larger body is reported
+     * as a failure and not read further.
+     */
     public Builder maxBytes(long maxBytes) {
       this.maxBytes = SourceSettings.maxBytes(maxBytes);
       return this;

@@ -203,11 +203,18 @@ class FlagSetParserTest {
   }
 
   @Test
-  void rejectFileIsTheDefaultPolicy() {
-    assertThatThrownBy(() -> FlagSet.parse("{\"flags\": {"
+  void isolateFlagIsTheDefaultPolicyAndParseWithoutOptionsIsAllOrNothing() throws Exception {
+    String json = "{\"flags\": {"
         + "\"good\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true}, \"defaultVariant\": \"on\"},"
-        + "\"bad\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true}, \"defaultVariant\": \"nope\"}}}", ORIGIN))
-        .isInstanceOf(InvalidFlagSetException.class);
+        + "\"bad\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true}, \"defaultVariant\": \"nope\"}}}";
+    assertThat(FlagSetOptions.defaults().invalidFlagPolicy()).isEqualTo(InvalidFlagPolicy.ISOLATE_FLAG);
+    FlagSet loaded = FlagSet.parse(json, ORIGIN, FlagSetOptions.defaults());
+    assertThat(loaded.invalidFlags()).containsOnlyKeys("bad");
+    assertThat(loaded.evaluate("good", Boolean.class, false, null).getValue()).isTrue();
+    assertThat(loaded.evaluate("bad", Boolean.class, false, null).getErrorCode()).isEqualTo(ErrorCode.PARSE_ERROR);
+    // the two-argument parse validates a file for CI or a test: any problem refuses it
+    assertThatThrownBy(() -> FlagSet.parse(json, ORIGIN)).isInstanceOf(InvalidFlagSetException.class)
+        .hasMessageContaining("$.flags.bad.defaultVariant");
   }
 
   @Test

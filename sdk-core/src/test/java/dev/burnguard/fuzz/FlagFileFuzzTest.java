@@ -38,7 +38,7 @@ class FlagFileFuzzTest {
   @BeforeAll
   static void startProvider() throws Exception {
     source = new ReloadableSource(GOOD_FLAGS);
-    provider = BurnguardProvider.builder().source(source).clock(new ManualClock()).guardianTicking(false).build();
+    provider = BurnguardProvider.builder().source(source).invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).clock(new ManualClock()).guardianTicking(false).build();
     provider.initialize(new ImmutableContext());
   }
 

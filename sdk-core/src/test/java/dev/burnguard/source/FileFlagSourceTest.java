@@ -159,6 +159,9 @@ class FileFlagSourceTest {
         () -> FileFlagSource.builder(dir).pollInterval(Duration.ofMillis(1)))
         .hasMessageContaining("PT0.001S");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileFlagSource.builder(dir).maxBytes(1L << 31))
-        .hasMessage("maxBytes must be at most 2147483639, got 2147483648");
+        .hasMessage("maxBytes must be at most 268435456 (256 MiB), got 2147483648");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileFlagSource.builder(dir).maxBytes(268_435_457L))
+        .hasMessage("maxBytes must be at most 268435456 (256 MiB), got 268435457");
+    FileFlagSource.builder(dir).maxBytes(268_435_456L); // the cap itself is accepted
   }
 }

@@ -350,6 +350,9 @@ class HttpFlagSourceTest {
     assertRejected(() -> b.connectTimeout(Duration.ofNanos(1)), "PT0.000000001S");
     assertRejected(() -> b.requestTimeout(Duration.ZERO), "PT0S");
     assertRejected(() -> b.maxBytes(0), "got 0");
+    assertRejected(() -> b.maxBytes(268_435_457L), "maxBytes must be at most 268435456 (256 MiB), got 268435457");
+    assertRejected(() -> b.maxBytes(Long.MAX_VALUE), "got " + Long.MAX_VALUE);
+    b.maxBytes(268_435_456L); // the cap itself is accepted
     assertRejected(() -> b.maxAttempts(0), "got 0");
     assertRejected(() -> b.retryBackoff(Duration.ofMillis(-1)), "PT-0.001S");
     assertRejected(() -> b.circuitBreakerFailureThreshold(0), "got 0");

@@ -2,6 +2,7 @@ package dev.burnguard.otel;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.otel.internal.DecisionLog;
+import dev.burnguard.otel.internal.FlagLoadMetrics;
 import dev.burnguard.otel.internal.RolloutMetrics;
 import dev.burnguard.rollout.Decision;
 import io.opentelemetry.api.OpenTelemetry;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>It creates the evaluation hook (events on the current span, and the {@code
- * burnguard.evaluations} counter), the rollout gauges and the decision counter, and turns every
+ * burnguard.evaluations} counter), the rollout gauges, the decision counter and the flag-file gauges
+ * ({@code burnguard.flags.last_known_good}, {@code burnguard.flags.invalid}), and turns every
  * guardian decision into a log record. OpenFeature hooks belong to an API instance or a client,
  * so the hook is returned rather than added to the global API: add it where you evaluate. To feed
  * the guard from spans, also register a {@link BurnguardSpanProcessor} with the SDK's tracer
@@ -32,11 +34,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class BurnguardTelemetry implements AutoCloseable {
   private final FlagEvaluationHook hook;
   private final RolloutMetrics metrics;
+  private final FlagLoadMetrics flagLoadMetrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private BurnguardTelemetry(OpenTelemetry openTelemetry, BurnguardProvider provider, FlagEvaluationHook hook) {
     this.hook = hook;
     this.metrics = new RolloutMetrics(openTelemetry.getMeterProvider(), provider);
+    this.flagLoadMetrics = new FlagLoadMetrics(openTelemetry.getMeterProvider(), provider);
     DecisionLog log = new DecisionLog(openTelemetry.getLogsBridge());
     provider.guardian().addListener(d -> decided(d, log));
   }
@@ -79,6 +83,7 @@ public final class BurnguardTelemetry implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       metrics.close();
+      flagLoadMetrics.close();
     }
   }
 }
