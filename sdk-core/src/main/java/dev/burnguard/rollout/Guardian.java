@@ -150,7 +150,9 @@ public final class Guardian {
    * The plans in force, by flag (after each flag load). A new plan starts a rollout; a plan whose
    * candidate or control changed starts it over; any other change applies in place (a
    * PLAN_CHANGED decision); the rollouts of flags without a plan stop being guarded and served and
-   * their states are kept for the retention.
+   * their states are kept for the retention: a removal seen by this guardian is journaled (a
+   * PLAN_CHANGED decision with {@link RolloutState#planRemovedAt()}); a restored state that has no
+   * plan and no recorded removal counts its retention from this call, without a journal entry.
    *
    * @param fromCode the flags whose plans were given in code (actor {@value #CODE} of their
    *     PLAN_CHANGED decisions); the others come from the flag file ({@value #FILE})
@@ -204,12 +206,17 @@ public final class Guardian {
           if (!plans.containsKey(s.flagKey())) {
             states.remove(s.flagKey());
             RolloutState kept = s;
-            if (s.planRemovedAt() == null) {
+            if (s.planRemovedAt() == null && previous.containsKey(s.flagKey())) {
               kept = s.withPlanRemovedAt(now);
               journalAndQueue(new Decision(s.flagKey(), now, DecisionAction.PLAN_CHANGED,
                   fromCode.contains(s.flagKey()) ? CODE : FILE, false,
                   "the plan disappeared; the rollout is no longer guarded, its state is kept until "
                       + now.plus(removedRetention) + " in case the plan returns", List.of(), s, kept));
+            } else if (s.planRemovedAt() == null) {
+              // restored without a plan and without a recorded removal (a store written before
+              // removals were recorded): the retention counts from now, the store is left as it is
+              kept = new RolloutState(s.flagKey(), s.planFingerprint(), s.status(), s.stage(), s.exposure(),
+                  s.shrinks(), s.stageStartedAt(), s.until(), s.pausedStatus(), s.version(), s.evidenceSince(), now);
             }
             retained.put(s.flagKey(), kept);
           }
