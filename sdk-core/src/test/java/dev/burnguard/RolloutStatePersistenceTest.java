@@ -182,6 +182,16 @@ class RolloutStatePersistenceTest {
   }
 
   @Test
+  void withoutAGuardedRolloutTheDefaultDirectoryIsNotCreated() {
+    BurnguardProvider provider = start(BurnguardProvider.builder()
+        .source(FlagSource.inline("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": 1},"
+            + " \"defaultVariant\": \"a\"}}}")).build());
+    assertThat(provider.getIntegerEvaluation("f", 0, new ImmutableContext()).getValue()).isEqualTo(1);
+    assertThat(Files.exists(dir.resolve("burnguard-state"))).isFalse();
+    assertThat(provider.health().warnings()).isEmpty();
+  }
+
+  @Test
   void stateInMemoryByChoiceIsWarnedAboutInHealthOnceARolloutIsGuarded() {
     BurnguardProvider unguarded = start(BurnguardProvider.builder()
         .source(FlagSource.inline("{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"a\": 1},"

@@ -8,8 +8,8 @@ import java.util.Objects;
  * serves after a restart. Immutable.
  *
  * @param flagKey the flag
- * @param planFingerprint the {@link RolloutPlan#fingerprint()} this state belongs to; a different
- *     plan starts a new rollout
+ * @param planFingerprint the {@link RolloutPlan#fingerprint()} of the plan in force; a plan with
+ *     another candidate (or control) starts a new rollout, any other change applies in place
  * @param status where the rollout stands
  * @param stage the index of the current stage in the plan
  * @param exposure the fraction of the candidate's eligible contexts that get it, in [0, 1]

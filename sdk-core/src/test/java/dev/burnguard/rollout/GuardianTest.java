@@ -182,6 +182,27 @@ class GuardianTest {
   }
 
   @Test
+  void aRestoredStateWithoutAPlanOrARecordedRemovalCountsItsRetentionFromTheFirstLoad() {
+    InMemoryRolloutStore store = new InMemoryRolloutStore();
+    Guardian withStore = new Guardian(clock, recorder, store, published::add, Duration.ofDays(30));
+    RolloutState rolledBack = RolloutState.start(FLAG, plan().build(), clock.now()).with(RolloutStatus.ROLLED_BACK, 0,
+        0, 0, clock.now(), null, null);
+    store.append(new Decision(FLAG, clock.now(), DecisionAction.ROLLBACK, "person:a", true, "r", List.of(), null,
+        rolledBack));
+    withStore.restore(store.load().states().values());
+    clock.advance(Duration.ofDays(100));
+    withStore.plans(Map.of());
+    assertThat(withStore.retainedStates().get(FLAG).planRemovedAt()).isEqualTo(clock.now());
+    assertThat(store.load().recentDecisions(FLAG)).hasSize(1); // nothing journaled
+    clock.advance(Duration.ofDays(30).minusSeconds(1));
+    withStore.tick();
+    assertThat(store.load().state(FLAG)).contains(rolledBack);
+    clock.advance(Duration.ofSeconds(1));
+    withStore.tick();
+    assertThat(store.load().state(FLAG)).isEmpty();
+  }
+
+  @Test
   void aResetAfterARollbackIsJudgedOnlyOnWhatFollowsIt() {
     guardian.plans(Map.of(FLAG, plan().build()));
     clock.advance(Duration.ofSeconds(5));
