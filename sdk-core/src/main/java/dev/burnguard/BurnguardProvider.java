@@ -66,11 +66,26 @@ import org.slf4j.LoggerFactory;
  * throws and the OpenFeature SDK reports ERROR. Under the default {@link InvalidFlagPolicy#ISOLATE_FLAG}
  * a first load with invalid flags succeeds: those flags resolve with PARSE_ERROR.
  *
- * <p>Rollout state: when the {@linkplain #rolloutStore() rollout store} cannot write (a full disk,
- * a read-only state directory), the guardian keeps deciding and serving on the state in memory;
- * the store logs the error once and reports it in {@link RolloutStore#health()}, and every guardian
- * tick retries, so the decisions made meanwhile are written as soon as the disk works again. A
- * crash before that loses them (the restart serves the last state that was written).
+ * <p>Rollout state persists by default: unless the builder says otherwise ({@link
+ * Builder#stateDirectory}, {@link Builder#rolloutStore}, {@link Builder#inMemoryRolloutState}), the
+ * first guarded rollout opens a {@link FileRolloutStore} in the {@linkplain #DEFAULT_STATE_DIRECTORY
+ * default state directory}, so that a restart keeps every rollout where it was (a rolled-back flag
+ * stays rolled back). If that directory cannot be opened (unwritable, or held by another provider),
+ * the rollouts run on state in memory, and the provider says so in its log, in {@link #health()} and
+ * with a STALE event whose metadata carries {@value #STORE_HEALTHY_METADATA} = false. State kept in
+ * memory by choice ({@link Builder#inMemoryRolloutState}, an {@link InMemoryRolloutStore}) is
+ * warned about in the log and in {@link #health()} once a rollout is guarded.
+ *
+ * <p>When the {@linkplain #rolloutStore() rollout store} cannot write (a full disk, a read-only
+ * state directory), the guardian keeps deciding and serving on the state in memory; the store logs
+ * the error once and reports it in {@link RolloutStore#health()} and {@link #health()}, the
+ * provider emits STALE (metadata {@value #STORE_HEALTHY_METADATA} = false, {@value
+ * #STORE_ERROR_METADATA}, {@value #STORE_PENDING_METADATA}) — the rollout state on disk is behind
+ * what is served — and every guardian tick retries, so the decisions made meanwhile are written as
+ * soon as the disk works again; then the provider emits READY (metadata {@value
+ * #STORE_HEALTHY_METADATA} = true) unless its flags are stale for another reason. A crash before the
+ * store recovers loses the decisions made meanwhile (the restart serves the last state that was
+ * written).
  *
  * <p>Evaluation never throws, blocks or logs: errors are results with an OpenFeature error code,
  * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
@@ -102,6 +117,23 @@ public final class BurnguardProvider extends EventProvider {
   public static final String LAST_KNOWN_GOOD_METADATA = "burnguard.flagsAtLastKnownGood";
   /** STALE event metadata: how many flags are served from their last good definition. */
   public static final String LAST_KNOWN_GOOD_COUNT_METADATA = "burnguard.flagsAtLastKnownGoodCount";
+  /**
+   * Where rollout state is kept when the builder names no store: {@code burnguard-state} in the
+   * working directory ({@code user.dir}), or the path in the system property {@value
+   * #STATE_DIRECTORY_PROPERTY}. Opened with the first guarded rollout only.
+   */
+  public static final String DEFAULT_STATE_DIRECTORY = "burnguard-state";
+  /** System property overriding {@link #DEFAULT_STATE_DIRECTORY} (a path). */
+  public static final String STATE_DIRECTORY_PROPERTY = "burnguard.stateDirectory";
+  /**
+   * System property that, set to {@code true}, keeps the rollout state of providers whose builder
+   * names no store in memory: for test suites that build many providers. Logged as a warning.
+   */
+  public static final String IN_MEMORY_STATE_PROPERTY = "burnguard.inMemoryRolloutState";
+  /** Event metadata keys of a rollout-store health change. */
+  public static final String STORE_HEALTHY_METADATA = "burnguard.store.healthy";
+  public static final String STORE_ERROR_METADATA = "burnguard.store.error";
+  public static final String STORE_PENDING_METADATA = "burnguard.store.pendingDecisions";
 
   private static final Logger LOG = LoggerFactory.getLogger(BurnguardProvider.class);
   private static final Metadata METADATA = () -> NAME;
@@ -114,7 +146,13 @@ public final class BurnguardProvider extends EventProvider {
   private final SliRecorder recorder;
   private final Guardian guardian;
   private final Path stateDirectory;
+  /** True when no store was named: {@link #stateDirectory} is the default, opened with the first guarded rollout. */
+  private final boolean defaultStateDirectory;
   private volatile RolloutStore store;
+  /** Why rollout state may be lost (in memory with guarded rollouts, an unwritable directory); empty when safe. */
+  private volatile List<String> stateWarnings = List.of();
+  private final Object storeHealthLock = new Object();
+  private Boolean storeHealthyAnnounced; // guarded by storeHealthLock
   private final Map<String, RolloutPlan> builtPlans;
   private final Duration guardianTick;
   private final boolean guardianTicking;
@@ -145,9 +183,11 @@ public final class BurnguardProvider extends EventProvider {
     this.builtPlans = Map.copyOf(b.plans);
     this.guardianTick = b.guardianTick;
     this.guardianTicking = b.guardianTicking;
-    this.stateDirectory = b.stateDirectory;
+    this.defaultStateDirectory = b.stateDirectory == null && b.store == null && !b.inMemoryState
+        && !Boolean.getBoolean(IN_MEMORY_STATE_PROPERTY);
+    this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : b.stateDirectory;
     this.store = b.store != null ? b.store : new InMemoryRolloutStore();
-    this.guardian = new Guardian(b.clock, recorder, decision -> store.append(decision), this::gatesChanged);
+    this.guardian = new Guardian(b.clock, recorder, new CurrentStore(), this::gatesChanged, b.removedRolloutRetention);
     this.guardian.addListener(this::decided);
   }
 
@@ -160,8 +200,102 @@ public final class BurnguardProvider extends EventProvider {
     }
   }
 
+  /** The default state directory: the system property {@value #STATE_DIRECTORY_PROPERTY}, else {@code ./burnguard-state}. */
+  static Path defaultStateDirectory() {
+    String configured = System.getProperty(STATE_DIRECTORY_PROPERTY);
+    return configured != null && !configured.isBlank() ? Path.of(configured)
+        : Path.of(System.getProperty("user.dir")).resolve(DEFAULT_STATE_DIRECTORY);
+  }
+
+  /** The store in force, for the guardian: the default one is opened only with the first guarded rollout. */
+  private final class CurrentStore implements RolloutStore {
+    @Override
+    public dev.burnguard.rollout.StoredRollouts load() {
+      return store.load();
+    }
+
+    @Override
+    public boolean append(Decision decision) {
+      return store.append(decision);
+    }
+
+    @Override
+    public boolean forget(String flagKey) {
+      return store.forget(flagKey);
+    }
+
+    @Override
+    public boolean flush() {
+      return store.flush();
+    }
+
+    @Override
+    public dev.burnguard.rollout.StoreHealth health() {
+      return store.health();
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+
+    @Override
+    public String toString() {
+      return store.toString();
+    }
+  }
+
+  /**
+   * Whether rollout state is safe: the store's health, where the state is kept, and the warnings
+   * about state that a restart would lose (kept in memory while rollouts are guarded, a state
+   * directory that could not be opened). Also announces a change of the store's health as an event
+   * if the guardian's tick has not yet. Never blocks on I/O.
+   */
+  public ProviderHealth health() {
+    RolloutStore current = store;
+    dev.burnguard.rollout.StoreHealth h = current.health();
+    announceStoreHealth(h);
+    return new ProviderHealth(h, current instanceof FileRolloutStore ? ((FileRolloutStore) current).directory().toString()
+        : "memory", stateWarnings);
+  }
+
+  /** Emits STALE when the store turns unhealthy and READY when it recovers (unless the flags are stale). */
+  private void announceStoreHealth(dev.burnguard.rollout.StoreHealth h) {
+    boolean emitStale = false;
+    boolean emitReady = false;
+    synchronized (storeHealthLock) {
+      boolean was = storeHealthyAnnounced == null || storeHealthyAnnounced;
+      if (was != h.healthy()) {
+        storeHealthyAnnounced = h.healthy();
+        emitStale = !h.healthy();
+        emitReady = h.healthy();
+      }
+    }
+    if (emitStale) {
+      emitProviderStale(ProviderEventDetails.builder()
+          .message("rollout state cannot be written: " + h.lastError() + "; " + h.pendingDecisions()
+              + " decision(s) kept in memory, retried every guardian tick")
+          .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, false)
+              .addString(STORE_ERROR_METADATA, h.lastError()).addInteger(STORE_PENDING_METADATA, h.pendingDecisions())
+              .build())
+          .build());
+    } else if (emitReady) {
+      boolean flagsStale;
+      synchronized (loadLock) {
+        flagsStale = stale || flags == null;
+      }
+      if (!flagsStale) {
+        emitProviderReady(ProviderEventDetails.builder().message("rollout state is written again")
+            .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, true)
+                .addInteger(STORE_PENDING_METADATA, 0).build())
+            .build());
+      }
+    }
+  }
+
   /** Every applied decision that changes what a flag serves is announced as a configuration change. */
   private void decided(Decision decision) {
+    announceStoreHealth(store.health());
     if (decision.applied() && decision.action() != DecisionAction.HOLD) {
       emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
           .message(decision.describe()).build());
@@ -227,9 +361,9 @@ public final class BurnguardProvider extends EventProvider {
    * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
    * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
    */
-  /** Opens the file store of {@link Builder#stateDirectory}, if one was given. */
+  /** Opens the file store of {@link Builder#stateDirectory}, if one was given (the default one opens later). */
   private void openStore() throws IOException {
-    if (stateDirectory != null) {
+    if (stateDirectory != null && !defaultStateDirectory) {
       try {
         store = FileRolloutStore.open(stateDirectory);
       } catch (IOException e) {
@@ -264,23 +398,20 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /**
-   * One tick of the guardian, then, while the store is unhealthy, a retry of its writes: the
-   * decisions it queued while the disk was full or read-only are written as soon as the disk works
-   * again, not only when the next decision happens to come.
+   * One tick of the guardian, which also retries the store's writes while it is unhealthy (so the
+   * decisions queued while the disk was full or read-only are written as soon as the disk works
+   * again), then an event if the store's health changed.
    */
   private void guardianTick() {
     try {
-      guardian.tick();
+      guardian.tick(); // retries the store's writes too
     } catch (RuntimeException e) {
       LOG.error("Guardian tick failed; the next tick retries", e);
     }
-    RolloutStore current = store;
     try {
-      if (!current.health().healthy()) {
-        current.flush();
-      }
+      announceStoreHealth(store.health());
     } catch (RuntimeException e) {
-      LOG.error("Rollout store {} failed to flush; the next tick retries", current, e);
+      LOG.error("Reading the rollout store's health failed", e);
     }
   }
 
@@ -486,7 +617,7 @@ public final class BurnguardProvider extends EventProvider {
       }
       FlagSet next = previous == null ? parsed : parsed.keepingLastKnownGood(previous);
       Published published = new Published();
-      guardian.plansServedWith(plansFor(next), gates -> publish(next, gates, published));
+      guardian.plansServedWith(plansFor(next), builtPlans.keySet(), gates -> publish(next, gates, published));
       if (!published.served) {
         return;
       }
@@ -582,10 +713,14 @@ public final class BurnguardProvider extends EventProvider {
    */
   private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
     Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
-    if (!plans.isEmpty() && store instanceof InMemoryRolloutStore && !warnedVolatileState) {
+    if (!plans.isEmpty() || !builtPlans.isEmpty()) {
+      openDefaultStore();
+    }
+    if ((!plans.isEmpty() || !builtPlans.isEmpty()) && store instanceof InMemoryRolloutStore && !warnedVolatileState) {
       warnedVolatileState = true;
-      LOG.warn("Rollout state is kept in memory only: a restart starts rollouts over and may re-expose a "
-          + "rolled-back variant. Set BurnguardProvider.builder().stateDirectory(...) to persist it.");
+      warnState(defaultStateDirectory ? null
+          : "rollout state is kept in memory only: a restart starts every rollout over and may re-expose a "
+              + "rolled-back variant; build with stateDirectory(...) or leave the store unset to persist it", false);
     }
     builtPlans.forEach((key, plan) -> {
       if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
@@ -596,6 +731,46 @@ public final class BurnguardProvider extends EventProvider {
       }
     });
     return plans;
+  }
+
+  /** Opens the default state directory once, with the first guarded rollout; in memory if it cannot. */
+  private void openDefaultStore() {
+    synchronized (storeHealthLock) {
+      if (!defaultStateDirectory || !(store instanceof InMemoryRolloutStore) || warnedVolatileState
+          || !store.load().states().isEmpty()) {
+        return;
+      }
+      try {
+        RolloutStore opened = FileRolloutStore.builder(stateDirectory).clock(clock).open();
+        store = opened;
+        guardian.restore(opened.load().states().values());
+        LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
+            stateDirectory, opened.load().states().size());
+      } catch (IOException | RuntimeException e) {
+        warnedVolatileState = true;
+        warnState("cannot open the default rollout state directory " + stateDirectory + " (" + e.getMessage()
+            + "); rollout state is kept in memory only and a restart may re-expose a rolled-back variant", true);
+      }
+    }
+  }
+
+  /**
+   * A warning about rollout state that a restart would lose: log, {@link #health()}, and for a
+   * failure (not a choice the builder made) a STALE event.
+   */
+  private void warnState(String warning, boolean failure) {
+    if (warning == null) {
+      return;
+    }
+    stateWarnings = List.of(warning);
+    LOG.warn("{}", warning);
+    if (!failure) {
+      return;
+    }
+    emitProviderStale(ProviderEventDetails.builder().message(warning)
+        .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, false)
+            .addString(STORE_ERROR_METADATA, warning).build())
+        .build());
   }
 
   private void rejected(LoadFailure failure) {
@@ -660,6 +835,8 @@ public final class BurnguardProvider extends EventProvider {
     private Duration guardianTick = Duration.ofSeconds(1);
     private Path stateDirectory;
     private RolloutStore store;
+    private boolean inMemoryState;
+    private Duration removedRolloutRetention = Guardian.DEFAULT_REMOVED_RETENTION;
     private boolean guardianTicking = true;
 
     private Builder() {}
@@ -681,20 +858,42 @@ public final class BurnguardProvider extends EventProvider {
 
     /**
      * Persists rollout states and decisions in {@code directory} with a {@link FileRolloutStore}
-     * (opened by {@link BurnguardProvider#initialize}), so that a restart restores every rollout
-     * exactly and a rolled-back flag stays rolled back. Without it (and without
-     * {@link #rolloutStore}) state lives in memory only.
+     * (opened by {@link BurnguardProvider#initialize}, which fails if it cannot), so that a restart
+     * restores every rollout exactly and a rolled-back flag stays rolled back. Without it (and
+     * without {@link #rolloutStore} or {@link #inMemoryRolloutState}) the state is kept in the
+     * {@linkplain BurnguardProvider#DEFAULT_STATE_DIRECTORY default directory}. Choose one of the three.
      */
     public Builder stateDirectory(Path directory) {
       this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
-      this.store = null;
       return this;
     }
 
     /** Keeps rollout states and decisions in {@code store} instead; see {@link #stateDirectory}. */
     public Builder rolloutStore(RolloutStore store) {
       this.store = Objects.requireNonNull(store, "rolloutStore");
-      this.stateDirectory = null;
+      return this;
+    }
+
+    /**
+     * Keeps rollout states and decisions in memory only: a restart starts every rollout over and may
+     * re-expose users to a rolled-back candidate. For tests and for services that accept that; the
+     * provider warns (log, {@link BurnguardProvider#health()}, a STALE event) once a rollout is guarded.
+     */
+    public Builder inMemoryRolloutState() {
+      this.inMemoryState = true;
+      return this;
+    }
+
+    /**
+     * How long the state of a flag whose rollout plan disappeared from the flags is kept in case
+     * the plan returns (a rolled-back flag that comes back stays rolled back); default 30 days.
+     */
+    public Builder removedRolloutRetention(Duration retention) {
+      Objects.requireNonNull(retention, "removedRolloutRetention");
+      if (retention.isZero() || retention.isNegative()) {
+        throw new IllegalArgumentException("removedRolloutRetention must be positive, got " + retention);
+      }
+      this.removedRolloutRetention = retention;
       return this;
     }
 
@@ -758,6 +957,13 @@ public final class BurnguardProvider extends EventProvider {
     public BurnguardProvider build() {
       if (source == null) {
         throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
+      }
+      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0);
+      if (stores > 1) {
+        throw new IllegalStateException("choose one place for rollout state, got "
+            + (stateDirectory != null ? "stateDirectory(" + stateDirectory + ") " : "")
+            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState()" : "")
+            + "; leave all unset for the default directory " + DEFAULT_STATE_DIRECTORY);
       }
       return new BurnguardProvider(this);
     }

@@ -42,7 +42,7 @@ final class Fleet {
     json.append("}}");
     ManualClock clock = new ManualClock();
     BurnguardProvider.Builder b = BurnguardProvider.builder().source(FlagSource.inline(json.toString()))
-        .clock(clock).guardianTicking(false).maxSeries(2 * flags);
+        .clock(clock).guardianTicking(false).maxSeries(2 * flags).inMemoryRolloutState();
     if (underRollout) {
       RolloutPlan plan = RolloutPlan.builder("old", "new").build();
       for (int i = 0; i < flags; i++) {

@@ -24,10 +24,13 @@ import java.util.function.Predicate;
  *
  * <p><b>Windows.</b> Counts are kept in 10-second buckets for windows up to 6 minutes, 1-minute
  * buckets up to 1 hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window
- * of length W means the {@code ceil(W / width)} most recent buckets of the finest resolution that
- * covers it, the current partial bucket included, so "the last 5 minutes" at 12:07:43 covers
- * 12:02:50 to now. Bucket boundaries are counted from the recorder's creation on its clock's
- * monotonic time.
+ * of length W covers all of W at every moment: the most recent buckets of the finest resolution
+ * that covers it, the current partial bucket included, plus the share of the bucket before them
+ * that W still covers, apportioned as if its calls were spread evenly over it and rounded to whole
+ * counts. So "the last 10 s" at 12:07:43.5 is the bucket 12:07:40–now plus half of 12:07:30–40,
+ * and at a steady rate every window holds its duration of calls to within half a second of traffic
+ * (the current second counts as half gone) and the rounding. Bucket boundaries are counted from
+ * the recorder's creation on its clock's monotonic time.
  *
  * <p><b>Which series exist.</b> Known flags only: a series is created on the first outcome of a
  * (flag, variant) pair that the {@linkplain Builder#knownVariants filter} accepts — the provider's
@@ -252,6 +255,28 @@ public final class SliRecorder implements OutcomeRecorder {
 
     /** Writes the counts of {@code variant} over {@code window} into {@code out}, as {@link SliRecorder#counts(String, String, Duration, long[])} does. */
     public void counts(String variant, Duration window, long[] out) {
+      read(seriesOf(byVariant, variant), second, window, out);
+    }
+
+    /**
+     * Like {@link #counts}, but nothing recorded {@code since} ago or earlier counts: until that
+     * moment is a bucket longer ago than the window, the window is cut to the whole buckets that lie
+     * entirely within both the window and {@code since} (so it may hold up to one bucket less);
+     * afterwards this is {@link #counts}. For rollouts judged only on evidence gathered after a
+     * reset. Allocation-free.
+     */
+    public void countsSince(String variant, Duration window, Duration since, long[] out) {
+      long seconds = windowSeconds(window);
+      long sinceSeconds = Math.max(0, since.getSeconds());
+      if (sinceSeconds < seconds + Series.bucketSeconds(seconds)) {
+        Series s = seriesOf(byVariant, variant);
+        if (s == null) {
+          Arrays.fill(out, 0);
+        } else {
+          s.countsWithin(second, Math.min(sinceSeconds, seconds), out);
+        }
+        return;
+      }
       read(seriesOf(byVariant, variant), second, window, out);
     }
   }

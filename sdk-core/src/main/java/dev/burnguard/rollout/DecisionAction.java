@@ -24,6 +24,12 @@ public enum DecisionAction {
   RESUME,
   /** A person moved the rollout to its next stage now. */
   PROMOTE,
-  /** A person reset a rollout: it starts again from its first stage. */
-  RESET
+  /** A person reset a rollout: it starts again from its first stage, judged on new evidence only. */
+  RESET,
+  /**
+   * The rollout plan changed without changing the candidate (bake, watch, stages, SLO, rules,
+   * mode…), disappeared from the flags, or came back: the rollout continues where it stands under
+   * the plan in force; a rolled-back rollout stays rolled back.
+   */
+  PLAN_CHANGED
 }

@@ -230,6 +230,33 @@ public final class FileRolloutStore implements RolloutStore {
     }
   }
 
+  /**
+   * Drops the flag's state from memory and rewrites the state file without it, so that no journal
+   * entry is replayed onto it again (they all precede the new state file); the flag's decisions stay
+   * in the journal segments for the decision log until compaction deletes them.
+   */
+  @Override
+  public boolean forget(String flagKey) {
+    Objects.requireNonNull(flagKey, "flagKey");
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("the rollout store in " + directory + " is closed");
+      }
+      memory.forget(flagKey);
+      if (!writePending()) {
+        snapshotFirst = true;
+        return false;
+      }
+      try {
+        writeSnapshot();
+      } catch (IOException | RuntimeException e) {
+        snapshotFailed(e);
+      }
+      updateHealth();
+      return snapshotError == null;
+    }
+  }
+
   @Override
   public boolean flush() {
     synchronized (lock) {

@@ -24,15 +24,32 @@ import org.slf4j.LoggerFactory;
  * publishes the new exposure gates, logs one line with the evidence and calls the listeners — in
  * that order, once.
  *
- * <p>A rollout starts when a flag first has a plan, and starts again when its plan's fingerprint
- * changes (a new plan or candidate); restored states of the same plan continue where they were, so
- * a rolled-back flag stays rolled back across restarts. Manual decisions (pause, resume, promote,
- * rollback, reset) go through the same path and are journaled with the person as actor.
+ * <p>A rollout starts when a flag first has a plan, and starts over only when its <b>candidate</b>
+ * (or control) changes, or when a person {@linkplain #reset resets} it. Any other change of the plan
+ * (bake, watch, stages, SLO, rules, mode…) applies to the rollout where it stands and is journaled
+ * as a {@link DecisionAction#PLAN_CHANGED} decision naming what changed — also when a restored state
+ * meets a different plan after a restart — so a rolled-back flag stays rolled back until a person
+ * resets it. A reset judges only evidence recorded after it: the rule windows start at the reset
+ * ({@link RolloutState#evidenceSince()}) until they are longer ago than the reset.
+ *
+ * <p>A flag whose plan disappears keeps its state, unguarded, for the {@linkplain
+ * #DEFAULT_REMOVED_RETENTION retention} (journaled as PLAN_CHANGED with
+ * {@link RolloutState#planRemovedAt()}); if the plan comes back within it, the rollout continues as
+ * it was (a rolled-back one stays rolled back). After the retention the state is dropped, from the
+ * store too. Manual decisions (pause, resume, promote, rollback, reset) go through the same path and
+ * are journaled with the person as actor.
+ *
+ * <p>With a {@link RolloutStore} (see the constructors), every {@link #tick()} also retries the
+ * store's writes while it is unhealthy, so a manually ticked guardian recovers like a timed one.
  *
  * <p>Concurrency: ticks, plan changes and manual decisions are serialized by this guardian's lock;
  * they are rare (a tick per second) and never on the evaluation path. Reads of states and gates
- * return immutable snapshots. Listeners and the journal are called under the lock, in order; a
- * listener that throws is logged and skipped.
+ * return immutable snapshots. The journal is called under the lock (a decision is journaled before
+ * it takes effect). The log line and the listeners are called <i>outside</i> the lock, so a slow
+ * listener never stalls a tick or a manual decision: decisions are queued under the lock in the
+ * order they were made, and whichever thread finds the queue free delivers it, in that order; a
+ * thread that finds another one delivering leaves its decisions to it and returns. A listener that
+ * throws is logged and skipped.
  */
 public final class Guardian {
   private static final Logger LOG = LoggerFactory.getLogger(Guardian.class);
@@ -46,9 +63,20 @@ public final class Guardian {
   /** Evaluation reason when the control is served because the candidate was rolled back. */
   public static final String ROLLED_BACK_REASON = "ROLLED_BACK";
 
+  /** How long the state of a flag whose plan disappeared is kept by default, in case it returns. */
+  public static final Duration DEFAULT_REMOVED_RETENTION = Duration.ofDays(30);
+  /** The actor of plan changes read from a flag file, and of plans given in code. */
+  public static final String FILE = "file";
+  public static final String CODE = "code";
+
   private final Clock clock;
   private final SliRecorder recorder;
   private final Consumer<Decision> journal;
+  private final RolloutStore store; // null when only a journal was given
+  private final Duration removedRetention;
+  /** Decisions to log and hand to the listeners, oldest first; guarded by lock. */
+  private final java.util.ArrayDeque<Decision> undelivered = new java.util.ArrayDeque<>();
+  private final java.util.concurrent.atomic.AtomicBoolean delivering = new java.util.concurrent.atomic.AtomicBoolean();
   private final Consumer<Map<String, ExposureGate>> gatesOut;
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
@@ -58,6 +86,8 @@ public final class Guardian {
   /** Each plan's {@link #latencyIndex}, by flag. */
   private Map<String, Integer> latencyIndexes = Map.of();
   private final Map<String, RolloutState> states = new LinkedHashMap<>();
+  /** States of flags whose plan disappeared, kept for {@link #removedRetention}. */
+  private final Map<String, RolloutState> retained = new LinkedHashMap<>();
   private final Map<String, String> lastHold = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
 
@@ -68,10 +98,35 @@ public final class Guardian {
    */
   public Guardian(Clock clock, SliRecorder recorder, Consumer<Decision> journal,
       Consumer<Map<String, ExposureGate>> gatesOut) {
+    this(clock, recorder, journal, null, gatesOut, DEFAULT_REMOVED_RETENTION);
+  }
+
+  /**
+   * A guardian journaling to {@code store}: every decision is {@linkplain RolloutStore#append
+   * appended} before it takes effect, each {@link #tick()} retries the store's writes while it is
+   * unhealthy, and the states of flags whose plan has been gone for {@code removedRetention} are
+   * {@linkplain RolloutStore#forget forgotten} by it.
+   *
+   * @param removedRetention how long the state of a flag whose plan disappeared is kept in case the
+   *     plan returns (positive); {@link #DEFAULT_REMOVED_RETENTION} by default
+   */
+  public Guardian(Clock clock, SliRecorder recorder, RolloutStore store, Consumer<Map<String, ExposureGate>> gatesOut,
+      Duration removedRetention) {
+    this(clock, recorder, Objects.requireNonNull(store, "store")::append, store, gatesOut, removedRetention);
+  }
+
+  private Guardian(Clock clock, SliRecorder recorder, Consumer<Decision> journal, RolloutStore store,
+      Consumer<Map<String, ExposureGate>> gatesOut, Duration removedRetention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.recorder = Objects.requireNonNull(recorder, "recorder");
     this.journal = Objects.requireNonNull(journal, "journal");
+    this.store = store;
     this.gatesOut = Objects.requireNonNull(gatesOut, "gatesOut");
+    Objects.requireNonNull(removedRetention, "removedRetention");
+    if (removedRetention.isNegative() || removedRetention.isZero()) {
+      throw new IllegalArgumentException("removedRetention must be positive, got " + removedRetention);
+    }
+    this.removedRetention = removedRetention;
   }
 
   /** Restores persisted states; call before the first {@link #plans} and tick. */
@@ -84,47 +139,180 @@ public final class Guardian {
   }
 
   /**
-   * The plans in force, by flag (after each flag load). New plans and plans whose fingerprint
-   * changed start a rollout now; rollouts of flags without a plan stop being guarded and served.
+   * The plans in force, by flag (after each flag load), all read from the flag file. See
+   * {@link #plans(Map, java.util.Set)}.
    */
   public void plans(Map<String, RolloutPlan> newPlans) {
-    plansServedWith(newPlans, gatesOfNewPlans -> { });
+    plans(newPlans, java.util.Set.of());
   }
 
   /**
-   * As {@link #plans(Map)}, and hands {@code serve} the exposure gates of {@code newPlans} before
-   * they are published or a tick can change them, under this guardian's lock: a provider serves the
-   * flags that carry these plans together with their gates in one swap, so a new flag's candidate is
-   * never visible without its gate. {@code serve} must be quick and must not call this guardian.
+   * The plans in force, by flag (after each flag load). A new plan starts a rollout; a plan whose
+   * candidate or control changed starts it over; any other change applies in place (a
+   * PLAN_CHANGED decision); the rollouts of flags without a plan stop being guarded and served and
+   * their states are kept for the retention: a removal seen by this guardian is journaled (a
+   * PLAN_CHANGED decision with {@link RolloutState#planRemovedAt()}); a restored state that has no
+   * plan and no recorded removal counts its retention from this call, without a journal entry.
+   *
+   * @param fromCode the flags whose plans were given in code (actor {@value #CODE} of their
+   *     PLAN_CHANGED decisions); the others come from the flag file ({@value #FILE})
    */
-  public void plansServedWith(Map<String, RolloutPlan> newPlans, Consumer<Map<String, ExposureGate>> serve) {
+  public void plans(Map<String, RolloutPlan> newPlans, java.util.Set<String> fromCode) {
+    plansServedWith(newPlans, fromCode, gatesOfNewPlans -> { });
+  }
+
+  /**
+   * As {@link #plans(Map, java.util.Set)}, and hands {@code serve} the exposure gates of {@code
+   * newPlans} before they are published or a tick can change them, under this guardian's lock: a
+   * provider serves the flags that carry these plans together with their gates in one swap, so a new
+   * flag's candidate is never visible without its gate. {@code serve} must be quick and must not
+   * call this guardian.
+   */
+  public void plansServedWith(Map<String, RolloutPlan> newPlans, java.util.Set<String> fromCode,
+      Consumer<Map<String, ExposureGate>> serve) {
     Objects.requireNonNull(serve, "serve");
-    synchronized (lock) {
-      plans = Map.copyOf(newPlans);
-      Map<String, Integer> indexes = new HashMap<>();
-      plans.forEach((flagKey, plan) -> indexes.put(flagKey, latencyIndex(plan)));
-      latencyIndexes = Map.copyOf(indexes);
-      Instant now = now();
-      for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
-        RolloutState current = states.get(e.getKey());
-        if (current == null || !current.planFingerprint().equals(e.getValue().fingerprint())) {
-          RolloutState start = RolloutState.start(e.getKey(), e.getValue(), now);
-          apply(new Decision(e.getKey(), now, DecisionAction.START, Decision.GUARDIAN,
-              e.getValue().mode() == RolloutMode.ENFORCE,
-              current == null ? "new rollout of " + e.getValue().candidate() : "the rollout plan changed; starting over",
-              List.of(), current, start));
+    try {
+      synchronized (lock) {
+        Map<String, RolloutPlan> previous = plans;
+        plans = Map.copyOf(newPlans);
+        Map<String, Integer> indexes = new HashMap<>();
+        plans.forEach((flagKey, plan) -> indexes.put(flagKey, latencyIndex(plan)));
+        latencyIndexes = Map.copyOf(indexes);
+        Instant now = now();
+        for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
+          String flagKey = e.getKey();
+          RolloutPlan plan = e.getValue();
+          String actor = fromCode.contains(flagKey) ? CODE : FILE;
+          RolloutState current = states.get(flagKey);
+          if (current == null) {
+            current = retained.remove(flagKey);
+            if (current != null) {
+              states.put(flagKey, current);
+            }
+          }
+          if (current == null) {
+            apply(new Decision(flagKey, now, DecisionAction.START, Decision.GUARDIAN, plan.mode() == RolloutMode.ENFORCE,
+                "new rollout of " + plan.candidate(), List.of(), null, RolloutState.start(flagKey, plan, now)));
+          } else if (!sameVariants(current.planFingerprint(), plan)) {
+            RolloutState start = RolloutState.start(flagKey, plan, now);
+            start = new RolloutState(flagKey, start.planFingerprint(), start.status(), 0, start.exposure(), 0, now,
+                null, null, current.version() + 1, now, null);
+            apply(new Decision(flagKey, now, DecisionAction.START, actor, plan.mode() == RolloutMode.ENFORCE,
+                "the candidate changed (now " + plan.candidate() + " against " + plan.control()
+                    + "); starting over from stage 0, judging only evidence recorded from " + now + " on",
+                List.of(), current, start));
+          } else if (!current.planFingerprint().equals(plan.fingerprint()) || current.planRemovedAt() != null) {
+            RolloutPlan old = previous.get(flagKey);
+            RolloutState next = inPlace(current, old != null && old.fingerprint().equals(current.planFingerprint())
+                ? old : null, plan);
+            String what = current.planFingerprint().equals(plan.fingerprint()) ? "unchanged"
+                : changes(current.planFingerprint(), plan.fingerprint());
+            apply(new Decision(flagKey, now, DecisionAction.PLAN_CHANGED, actor, plan.mode() == RolloutMode.ENFORCE,
+                (current.planRemovedAt() != null ? "the plan is back after " + Duration.between(current.planRemovedAt(), now)
+                    + " (" + what + ")" : "the plan changed: " + what) + "; the rollout continues " + next.status()
+                    + " at stage " + next.stage() + ", exposure " + String.format(java.util.Locale.ROOT, "%.2f%%",
+                        next.exposure() * 100),
+                List.of(), current, next));
+          }
         }
+        for (RolloutState s : List.copyOf(states.values())) {
+          if (!plans.containsKey(s.flagKey())) {
+            states.remove(s.flagKey());
+            RolloutState kept = s;
+            if (s.planRemovedAt() == null && previous.containsKey(s.flagKey())) {
+              kept = s.withPlanRemovedAt(now);
+              journalAndQueue(new Decision(s.flagKey(), now, DecisionAction.PLAN_CHANGED,
+                  fromCode.contains(s.flagKey()) ? CODE : FILE, false,
+                  "the plan disappeared; the rollout is no longer guarded, its state is kept until "
+                      + now.plus(removedRetention) + " in case the plan returns", List.of(), s, kept));
+            } else if (s.planRemovedAt() == null) {
+              // restored without a plan and without a recorded removal (a store written before
+              // removals were recorded): the retention counts from now, the store is left as it is
+              kept = new RolloutState(s.flagKey(), s.planFingerprint(), s.status(), s.stage(), s.exposure(),
+                  s.shrinks(), s.stageStartedAt(), s.until(), s.pausedStatus(), s.version(), s.evidenceSince(), now);
+            }
+            retained.put(s.flagKey(), kept);
+          }
+        }
+        publishGates(serve);
       }
-      states.keySet().retainAll(plans.keySet());
-      publishGates(serve);
+    } finally {
+      deliver();
     }
+  }
+
+  /** Whether a stored fingerprint belongs to a plan with {@code plan}'s control and candidate. */
+  private static boolean sameVariants(String fingerprint, RolloutPlan plan) {
+    // fingerprints start "v1|control|candidate|"; a different layout (a future version) starts over
+    return fingerprint.startsWith("v1|" + plan.control() + "|" + plan.candidate() + "|");
+  }
+
+  private static final String[] FINGERPRINT_FIELDS = {"version", "control", "candidate", "stages", "slo", "rules",
+      "mode", "alpha", "maxShrinks", "coolDown", "watch", "sharedCauseRatio"};
+
+  /** What differs between two fingerprints, as "watch PT10M -> PT11M, …". */
+  static String changes(String before, String after) {
+    String[] a = before.split("\\|", -1);
+    String[] b = after.split("\\|", -1);
+    if (a.length != FINGERPRINT_FIELDS.length || b.length != FINGERPRINT_FIELDS.length) {
+      return before + " -> " + after;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < a.length; i++) {
+      if (!a[i].equals(b[i])) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(FINGERPRINT_FIELDS[i]).append(' ').append(a[i]).append(" -> ")
+            .append(b[i]);
+      }
+    }
+    return sb.length() == 0 ? "unchanged" : sb.toString();
+  }
+
+  /**
+   * {@code s} under {@code plan}, where it stands: the stage is kept (the last one if the plan has
+   * fewer), a ramping rollout takes the stage's new exposure, a cooling-down one never more than it,
+   * and with the previous plan known, a watch or cool-down ends as long after its start as the new
+   * plan says. A rolled-back, paused or completed rollout keeps its exposure.
+   */
+  private static RolloutState inPlace(RolloutState s, RolloutPlan old, RolloutPlan plan) {
+    int stage = Math.min(s.stage(), plan.stages().size() - 1);
+    double exposure = s.exposure();
+    Instant until = s.until();
+    switch (s.status()) {
+      case RAMPING:
+        exposure = plan.stages().get(stage).exposure();
+        break;
+      case COOLING_DOWN:
+        exposure = Math.min(exposure, plan.stages().get(stage).exposure());
+        if (old != null && until != null) {
+          until = until.minus(old.coolDown()).plus(plan.coolDown());
+        }
+        break;
+      case WATCHING:
+        if (old != null && until != null) {
+          until = until.minus(old.watch()).plus(plan.watch());
+        }
+        break;
+      default:
+        break;
+    }
+    return s.withPlan(plan.fingerprint(), stage, exposure, until);
   }
 
   /** Judges every rollout once and applies what changes; returns the decisions that were applied or published. */
   public List<Decision> tick() {
+    try {
+      return tickLocked();
+    } finally {
+      deliver();
+      retryStore();
+    }
+  }
+
+  private List<Decision> tickLocked() {
     synchronized (lock) {
       Instant now = now();
       List<Decision> out = new ArrayList<>();
+      forgetExpired(now);
       for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
         String flagKey = e.getKey();
         RolloutPlan plan = e.getValue();
@@ -132,7 +320,7 @@ public final class Guardian {
         if (state == null || !state.status().guarded()) {
           continue;
         }
-        Decision d = RolloutJudge.decide(flagKey, plan, state, recorder.windows(flagKey)::counts,
+        Decision d = RolloutJudge.decide(flagKey, plan, state, windows(flagKey, state, now),
             latencyIndexes.get(flagKey), now);
         if (d == null) {
           lastHold.remove(flagKey);
@@ -140,7 +328,7 @@ public final class Guardian {
           apply(d);
           out.add(d);
         } else if (publishableHold(flagKey, d)) {
-          publish(d);
+          undelivered.addLast(d);
           out.add(d);
         }
       }
@@ -148,6 +336,50 @@ public final class Guardian {
         publishGates();
       }
       return out;
+    }
+  }
+
+  /**
+   * The windows the judge reads for a rollout: all recorded outcomes, or after a reset only those
+   * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
+   * it is longer ago than the window.
+   */
+  private RolloutWindows windows(String flagKey, RolloutState state, Instant now) {
+    SliRecorder.FlagWindows all = recorder.windows(flagKey);
+    Instant since = state.evidenceSince();
+    if (since == null) {
+      return all::counts;
+    }
+    Duration sinceReset = Duration.between(since, now);
+    return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
+  }
+
+  /** Drops the states of flags whose plan has been gone for the retention. */
+  private void forgetExpired(Instant now) {
+    for (java.util.Iterator<RolloutState> it = retained.values().iterator(); it.hasNext(); ) {
+      RolloutState s = it.next();
+      if (!now.isBefore(s.planRemovedAt().plus(removedRetention))) {
+        it.remove();
+        if (store != null) {
+          store.forget(s.flagKey());
+        }
+        LOG.info("Forgot the rollout state of flag {} ({}, version {}): its plan has been gone since {}, longer "
+            + "than the retention of {}", s.flagKey(), s.status(), s.version(), s.planRemovedAt(), removedRetention);
+      }
+    }
+  }
+
+  /** While the store is unhealthy, retries its writes (outside the lock: it may wait for the disk). */
+  private void retryStore() {
+    if (store == null) {
+      return;
+    }
+    try {
+      if (!store.health().healthy()) {
+        store.flush();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Rollout store {} failed to flush; the next tick retries", store, e);
     }
   }
 
@@ -188,12 +420,17 @@ public final class Guardian {
     });
   }
 
-  /** Starts the rollout over from its first stage, e.g. after a rolled-back candidate was fixed. */
+  /**
+   * Starts the rollout over from its first stage under the plan in force, e.g. after a rolled-back
+   * candidate was fixed: the person's restart. From now on the rollout is judged only on outcomes
+   * recorded after this moment ({@link RolloutState#evidenceSince()}): the errors that made it roll
+   * back do not roll it back again.
+   */
   public Decision reset(String flagKey, String actor) {
     return manual(flagKey, actor, DecisionAction.RESET, (plan, s, now) -> {
       RolloutState fresh = RolloutState.start(flagKey, plan, now);
       return new RolloutState(flagKey, fresh.planFingerprint(), fresh.status(), 0, fresh.exposure(), 0, now, null,
-          null, s.version() + 1);
+          null, s.version() + 1, now, null);
     });
   }
 
@@ -202,6 +439,14 @@ public final class Guardian {
   }
 
   private Decision manual(String flagKey, String actor, DecisionAction action, Transition transition) {
+    try {
+      return manualLocked(flagKey, actor, action, transition);
+    } finally {
+      deliver();
+    }
+  }
+
+  private Decision manualLocked(String flagKey, String actor, DecisionAction action, Transition transition) {
     Objects.requireNonNull(actor, "actor");
     synchronized (lock) {
       RolloutPlan plan = plans.get(flagKey);
@@ -211,8 +456,12 @@ public final class Guardian {
       }
       Instant now = now();
       RolloutState next = transition.next(plan, state, now);
-      Decision d = new Decision(flagKey, now, action, actor, plan.mode() == RolloutMode.ENFORCE,
-          action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor, List.of(), state, next);
+      String reason = action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor;
+      if (action == DecisionAction.RESET) {
+        reason += "; starting over from stage 0, judging only evidence recorded from " + now + " on";
+      }
+      Decision d = new Decision(flagKey, now, action, actor, plan.mode() == RolloutMode.ENFORCE, reason, List.of(),
+          state, next);
       apply(d);
       publishGates();
       return d;
@@ -225,12 +474,45 @@ public final class Guardian {
     }
   }
 
-  /** Journal first (a decision is acknowledged once journaled), then state, then log and listeners. */
+  /** Journal first (a decision is acknowledged once journaled), then state; log and listeners after the lock. */
   private void apply(Decision d) {
     journal.accept(d);
     states.put(d.flagKey(), d.after());
     lastHold.remove(d.flagKey());
-    publish(d);
+    undelivered.addLast(d);
+  }
+
+  private void journalAndQueue(Decision d) {
+    journal.accept(d);
+    undelivered.addLast(d);
+  }
+
+  /**
+   * Logs and hands to the listeners every queued decision, in order; called without the lock. If
+   * another thread is delivering, it delivers ours too (it checks the queue again before it stops).
+   */
+  private void deliver() {
+    while (delivering.compareAndSet(false, true)) {
+      try {
+        while (true) {
+          Decision d;
+          synchronized (lock) {
+            d = undelivered.pollFirst();
+          }
+          if (d == null) {
+            break;
+          }
+          publish(d);
+        }
+      } finally {
+        delivering.set(false);
+      }
+      synchronized (lock) {
+        if (undelivered.isEmpty()) {
+          return;
+        }
+      }
+    }
   }
 
   private void publish(Decision d) {
@@ -304,6 +586,16 @@ public final class Guardian {
   public Map<String, RolloutState> states() {
     synchronized (lock) {
       return Map.copyOf(states);
+    }
+  }
+
+  /**
+   * The states of flags whose plan disappeared, kept (unguarded, not served) until their
+   * {@link RolloutState#planRemovedAt()} is longer ago than the retention, by flag.
+   */
+  public Map<String, RolloutState> retainedStates() {
+    synchronized (lock) {
+      return Map.copyOf(retained);
     }
   }
 

@@ -48,6 +48,12 @@ public final class InMemoryRolloutStore implements RolloutStore {
   }
 
   @Override
+  public synchronized boolean forget(String flagKey) {
+    memory.forget(Objects.requireNonNull(flagKey, "flagKey"));
+    return true;
+  }
+
+  @Override
   public boolean flush() {
     return true;
   }

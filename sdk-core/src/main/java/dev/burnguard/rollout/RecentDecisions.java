@@ -39,6 +39,18 @@ final class RecentDecisions {
         plus(old.decisions(), d)));
   }
 
+  /** Drops a flag's state; its decisions stay for the decision log. Writer only. */
+  void forget(String flagKey) {
+    FlagRecord old = flags.get(flagKey);
+    if (old != null) {
+      if (old.decisions().isEmpty()) {
+        flags.remove(flagKey);
+      } else {
+        flags.put(flagKey, new FlagRecord(null, old.decisions()));
+      }
+    }
+  }
+
   /** Sets a flag's state from a snapshot. Writer only. */
   void restore(RolloutState state) {
     FlagRecord old = flags.get(state.flagKey());

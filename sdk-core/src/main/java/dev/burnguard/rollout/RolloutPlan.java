@@ -113,7 +113,7 @@ public final class RolloutPlan {
   /**
    * A stable, versioned text of every value that defines the rollout ({@code v1|control|candidate|
    * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}); it is persisted with
-   * each rollout's state, and a different fingerprint starts a new rollout.
+   * each rollout's state; a different fingerprint is a plan change (see {@link Guardian}).
    */
   public String fingerprint() {
     StringBuilder sb = new StringBuilder("v1|").append(control).append('|').append(candidate).append('|');

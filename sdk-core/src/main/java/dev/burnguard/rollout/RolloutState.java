@@ -8,8 +8,8 @@ import java.util.Objects;
  * serves after a restart. Immutable.
  *
  * @param flagKey the flag
- * @param planFingerprint the {@link RolloutPlan#fingerprint()} this state belongs to; a different
- *     plan starts a new rollout
+ * @param planFingerprint the {@link RolloutPlan#fingerprint()} of the plan in force; a plan with
+ *     another candidate (or control) starts a new rollout, any other change applies in place
  * @param status where the rollout stands
  * @param stage the index of the current stage in the plan
  * @param exposure the fraction of the candidate's eligible contexts that get it, in [0, 1]
@@ -18,9 +18,21 @@ import java.util.Objects;
  * @param until when a cool-down or watch period ends; null otherwise
  * @param pausedStatus the status a paused rollout resumes to; null unless paused
  * @param version increases by one with every decision that changes the state
+ * @param evidenceSince when a person last reset (or restarted) the rollout: the guardian judges
+ *     only outcomes recorded after this moment; null when every recorded outcome counts
+ * @param planRemovedAt when the flag's rollout plan disappeared from the flags (the state is kept
+ *     for the guardian's retention in case it returns); null while the plan is in force
  */
 public record RolloutState(String flagKey, String planFingerprint, RolloutStatus status, int stage, double exposure,
-    int shrinks, Instant stageStartedAt, Instant until, RolloutStatus pausedStatus, long version) {
+    int shrinks, Instant stageStartedAt, Instant until, RolloutStatus pausedStatus, long version,
+    Instant evidenceSince, Instant planRemovedAt) {
+  /** A state whose every recorded outcome counts and whose plan is in force. */
+  public RolloutState(String flagKey, String planFingerprint, RolloutStatus status, int stage, double exposure,
+      int shrinks, Instant stageStartedAt, Instant until, RolloutStatus pausedStatus, long version) {
+    this(flagKey, planFingerprint, status, stage, exposure, shrinks, stageStartedAt, until, pausedStatus, version,
+        null, null);
+  }
+
   public RolloutState {
     Objects.requireNonNull(flagKey, "flagKey");
     Objects.requireNonNull(planFingerprint, "planFingerprint");
@@ -40,6 +52,18 @@ public record RolloutState(String flagKey, String planFingerprint, RolloutStatus
   RolloutState with(RolloutStatus newStatus, int newStage, double newExposure, int newShrinks, Instant newStageStart,
       Instant newUntil, RolloutStatus newPausedStatus) {
     return new RolloutState(flagKey, planFingerprint, newStatus, newStage, newExposure, newShrinks, newStageStart,
-        newUntil, newPausedStatus, version + 1);
+        newUntil, newPausedStatus, version + 1, evidenceSince, planRemovedAt);
+  }
+
+  /** This state under another plan fingerprint, stage, exposure and end of cool-down or watch (a plan edited in place). */
+  RolloutState withPlan(String newFingerprint, int newStage, double newExposure, Instant newUntil) {
+    return new RolloutState(flagKey, newFingerprint, status, newStage, newExposure, shrinks, stageStartedAt, newUntil,
+        pausedStatus, version + 1, evidenceSince, null);
+  }
+
+  /** This state with its plan gone since {@code removedAt} (null: back in force). */
+  RolloutState withPlanRemovedAt(Instant removedAt) {
+    return new RolloutState(flagKey, planFingerprint, status, stage, exposure, shrinks, stageStartedAt, until,
+        pausedStatus, version + 1, evidenceSince, removedAt);
   }
 }

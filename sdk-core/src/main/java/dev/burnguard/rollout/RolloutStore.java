@@ -54,6 +54,16 @@ public interface RolloutStore extends AutoCloseable {
    */
   boolean flush();
 
+  /**
+   * Drops {@code flagKey}'s state, so that it is no longer {@linkplain #load() loaded} nor restored
+   * after a restart (the guardian calls this once a removed flag's retention is over). Its decisions
+   * may stay in the decision log until they age out. A no-op for a flag without a state.
+   *
+   * @return true when the state is gone durably; false when the store could not write and will
+   *     retry, see {@link #health()}
+   */
+  boolean forget(String flagKey);
+
   /** Whether the store is writing, or the problem that stops it; never blocks. */
   StoreHealth health();
 

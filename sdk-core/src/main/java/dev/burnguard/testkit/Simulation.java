@@ -84,6 +84,7 @@ public final class Simulation {
         .latencyThresholds(latencyThresholds)
         .rollout(flagKey, plan)
         .guardianTicking(false)
+        .inMemoryRolloutState() // a simulation starts afresh every run
         .build();
     List<Decision> decisions = new ArrayList<>();
     provider.guardian().addListener(decisions::add);

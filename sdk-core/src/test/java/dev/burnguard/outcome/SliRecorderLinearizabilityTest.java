@@ -68,8 +68,9 @@ public class SliRecorderLinearizabilityTest {
 
   /**
    * The sequential specification: a clock in whole seconds and the exact counts recorded at each
-   * second. A window of W seconds at resolution width w is the ceil(W / w) most recent buckets of
-   * width w, the current one included, bucket boundaries counted from the recorder's creation
+   * second. A window of W seconds at resolution width w is the buckets of width w back to the one
+   * holding now, plus the share of the bucket before them that W still covers (the current second
+   * counted as half gone), rounded half up, bucket boundaries counted from the recorder's creation
    * (the SliRecorder class comment).
    */
   public static final class ExactCounts {
@@ -92,15 +93,41 @@ public class SliRecorderLinearizabilityTest {
 
     public Counts counts(int w) {
       long width = WIDTH[w];
-      long buckets = (WINDOW_SECONDS[w] + width - 1) / width;
-      long from = (second / width - buckets + 1) * width;
+      long window = WINDOW_SECONDS[w];
+      long current = Math.floorDiv(second, width);
+      long phase = second - current * width;
+      long needHalves = 2 * window - (2 * phase + 1);
+      long[] out = new long[3];
+      if (needHalves <= 0) {
+        long[] bucket = sum(current * width, second);
+        for (int i = 0; i < 3; i++) {
+          out[i] = share(bucket[i], 2 * window, 2 * phase + 1);
+        }
+      } else {
+        long whole = needHalves / (2 * width);
+        long rest = needHalves % (2 * width);
+        long from = (current - whole) * width;
+        long[] recent = sum(from, second);
+        long[] before = sum(from - width, from - 1);
+        for (int i = 0; i < 3; i++) {
+          out[i] = recent[i] + (rest > 0 ? share(before[i], rest, 2 * width) : 0);
+        }
+      }
+      return new Counts(out[0], out[1], out[2]);
+    }
+
+    private long[] sum(long from, long to) {
       long[] sum = new long[3];
-      bySecond.subMap(from, true, second, true).values().forEach(c -> {
+      bySecond.subMap(from, true, to, true).values().forEach(c -> {
         for (int i = 0; i < 3; i++) {
           sum[i] += c[i];
         }
       });
-      return new Counts(sum[0], sum[1], sum[2]);
+      return sum;
+    }
+
+    private static long share(long count, long num, long den) {
+      return (count * num + den / 2) / den;
     }
   }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SliRecorderTest {
   private static final Duration MS = Duration.ofMillis(1);
@@ -33,35 +35,77 @@ class SliRecorderTest {
   }
 
   @Test
-  void aBucketBoundaryStartsANewTenSecondBucket() {
+  void aWindowTakesTheCurrentBucketAndTheShareOfTheOneBeforeItThatItStillCovers() {
     at(Duration.ofMillis(9_999));
     ok(1);
     at(Duration.ofSeconds(10));
     ok(1);
     fail();
-    // the 10 s window at t = 10 s is the bucket [10 s, 20 s)
-    assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(2);
+    // at 10.x s the 10 s window is [10 s, now) plus 19/20 of [0 s, 10 s) (the current second counts
+    // as half gone): 2 + round(1 × 0.95) calls
+    assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(3);
     assertThat(last(Duration.ofSeconds(10)).errors()).isEqualTo(1);
     assertThat(last(Duration.ofSeconds(20)).calls()).isEqualTo(3);
     at(Duration.ofMillis(19_999));
+    // at 19.x s: [10 s, now) and 1/20 of [0 s, 10 s)
     assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(2);
     at(Duration.ofSeconds(20));
-    assertThat(last(Duration.ofSeconds(10)).calls()).isZero();
-    assertThat(last(Duration.ofSeconds(20)).calls()).isEqualTo(2);
+    // at 20.x s: nothing in [20 s, now), 19/20 of [10 s, 20 s): round(1.9) calls, round(0.95) errors
+    assertThat(last(Duration.ofSeconds(10)).calls()).isEqualTo(2);
+    assertThat(last(Duration.ofSeconds(10)).errors()).isEqualTo(1);
+    // a 5 s window at 20.x s takes 9/20 of [10 s, 20 s): round(0.9) calls, round(0.45) errors
+    assertThat(last(Duration.ofSeconds(5)).calls()).isEqualTo(1);
+    assertThat(last(Duration.ofSeconds(5)).errors()).isZero();
     assertThat(last(Duration.ofSeconds(30)).calls()).isEqualTo(3);
   }
 
   @Test
-  void windowsRoundUpToWholeBucketsOfTheirResolution() {
-    assertThat(last(Duration.ofSeconds(1)).window()).isEqualTo(Duration.ofSeconds(10));
+  void aWindowCoversItsWholeDuration() {
+    assertThat(last(Duration.ofSeconds(1)).window()).isEqualTo(Duration.ofSeconds(1));
     assertThat(last(Duration.ofMinutes(5)).window()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(last(Duration.ofSeconds(301)).window()).isEqualTo(Duration.ofSeconds(310));
-    assertThat(last(Duration.ofMinutes(7)).window()).isEqualTo(Duration.ofMinutes(7));
-    assertThat(last(Duration.ofMinutes(61)).window()).isEqualTo(Duration.ofMinutes(70));
-    assertThat(last(Duration.ofHours(7)).window()).isEqualTo(Duration.ofHours(7));
+    assertThat(last(Duration.ofSeconds(301)).window()).isEqualTo(Duration.ofSeconds(301));
+    assertThat(last(Duration.ofMinutes(61)).window()).isEqualTo(Duration.ofMinutes(61));
     assertThat(last(Duration.ofHours(72)).window()).isEqualTo(Duration.ofHours(72));
     assertThatThrownBy(() -> last(Duration.ofHours(73))).hasMessageContaining("PT73H");
     assertThatThrownBy(() -> last(Duration.ZERO)).hasMessageContaining("PT0S");
+  }
+
+  /**
+   * Issue 19: at 100 calls a second, "the last 10 s" used to hold 30, 110 or 830 calls depending on
+   * the moment. Now every window holds its duration of traffic within 10 % at every phase of its
+   * buckets: swept in steps of 100 ms (10 s), 1 s (5 min) and 10 s (1 h) over two whole buckets.
+   */
+  @ParameterizedTest
+  @CsvSource({"10, 100, 20", "300, 1000, 120", "3600, 10000, 1200"})
+  void aWindowHoldsItsDurationOfTrafficAtEveryPhaseOfABucket(long windowSeconds, long stepMillis, long steps) {
+    long callsPerSecond = 100;
+    long t = 0;
+    long warmUpMillis = (windowSeconds + 3600) * 1000;
+    // 100 calls a second, one every 10 ms
+    for (; t < warmUpMillis; t += 10) {
+      at(Duration.ofMillis(t));
+      ok(1);
+    }
+    long worst = 0;
+    long lowest = Long.MAX_VALUE;
+    long highest = 0;
+    for (long step = 0; step < steps; step++) {
+      long until = t + stepMillis;
+      for (; t < until; t += 10) {
+        at(Duration.ofMillis(t));
+        ok(1);
+      }
+      long calls = last(Duration.ofSeconds(windowSeconds)).calls();
+      long expected = windowSeconds * callsPerSecond;
+      assertThat(Math.abs(calls - expected)).as("calls over %d s at %d ms: %d", windowSeconds, t, calls)
+          .isLessThanOrEqualTo(expected / 10);
+      worst = Math.max(worst, Math.abs(calls - expected));
+      lowest = Math.min(lowest, calls);
+      highest = Math.max(highest, calls);
+    }
+    System.out.printf("SliRecorderTest: %d s window at 100/s over %d phases: %d to %d calls (expected %d, worst %.2f %%)%n",
+        windowSeconds, steps, lowest, highest, windowSeconds * callsPerSecond,
+        100.0 * worst / (windowSeconds * callsPerSecond));
   }
 
   @Test
@@ -76,15 +120,16 @@ class SliRecorderTest {
       }
     }
     at(Duration.ofHours(3)); // t = 10800 s: calls at 0.5 … 10799.5 s
-    // 5 min at 10 s buckets: the current bucket [10800, 10810) is empty, so [10510, 10800): 290 calls
+    // 5 min at 10 s buckets: the current bucket [10800, 10810) is empty, [10510, 10800) holds 290
+    // calls, and 19/20 of [10500, 10510) adds round(9.5) = 10: the 300 calls of the last 5 minutes
     WindowCounts fiveMin = last(Duration.ofMinutes(5));
-    assertThat(fiveMin.calls()).isEqualTo(290);
-    assertThat(fiveMin.errors()).isEqualTo(2); // k = 10600, 10700
-    // 1 h at 1 min buckets: [7260, 10800): 3540 calls
+    assertThat(fiveMin.calls()).isEqualTo(300);
+    assertThat(fiveMin.errors()).isEqualTo(3); // k = 10600, 10700, and round(0.95) of k = 10500
+    // 1 h at 1 min buckets: [7260, 10800) holds 3540 calls, 119/120 of [7200, 7260) adds round(59.5)
     WindowCounts hour = last(Duration.ofHours(1));
-    assertThat(hour.calls()).isEqualTo(3540);
-    assertThat(hour.errors()).isEqualTo(35); // k = 7300, 7400, …, 10700
-    assertThat(hour.slow(0)).isEqualTo(354); // k ending in 5 in [7260, 10800)
+    assertThat(hour.calls()).isEqualTo(3600);
+    assertThat(hour.errors()).isEqualTo(36); // k = 7300, 7400, …, 10700, and round(0.99) of k = 7200
+    assertThat(hour.slow(0)).isEqualTo(360); // k ending in 5 in [7260, 10800), and round(5.95) of [7200, 7260)
     // 6 h at 10 min buckets and 72 h at 1 h buckets hold everything
     assertThat(last(Duration.ofHours(6)).calls()).isEqualTo(10800);
     assertThat(last(Duration.ofHours(72)).errors()).isEqualTo(108);
@@ -137,12 +182,21 @@ class SliRecorderTest {
         for (int q = 0; q < 10; q++) {
           long window = 1 + random.nextInt(72 * 3600);
           long width = window <= 36 * 10 ? 10 : window <= 60 * 60 ? 60 : window <= 36 * 600 ? 600 : 3600;
-          long from = Math.max(0, (second / width - (window + width - 1) / width + 1) * width);
-          long expectedCalls = 0;
-          long expectedErrors = 0;
-          for (long t = from; t <= second; t++) {
-            expectedCalls += calls[(int) t];
-            expectedErrors += errors[(int) t];
+          // the buckets back to the one holding now, then the share (in half seconds) of the one before
+          long current = second / width;
+          long needHalves = 2 * window - (2 * (second - current * width) + 1);
+          long expectedCalls;
+          long expectedErrors;
+          if (needHalves <= 0) {
+            expectedCalls = share(sum(calls, current * width, second), 2 * window, 2 * (second - current * width) + 1);
+            expectedErrors = share(sum(errors, current * width, second), 2 * window, 2 * (second - current * width) + 1);
+          } else {
+            long whole = needHalves / (2 * width);
+            long rest = needHalves % (2 * width);
+            long from = (current - whole) * width;
+            long before = from - width;
+            expectedCalls = sum(calls, from, second) + share(sum(calls, before, from - 1), rest, 2 * width);
+            expectedErrors = sum(errors, from, second) + share(sum(errors, before, from - 1), rest, 2 * width);
           }
           WindowCounts counts = last(Duration.ofSeconds(window));
           assertThat(counts.calls()).as("calls over %d s at %d s", window, second).isEqualTo(expectedCalls);
@@ -150,6 +204,18 @@ class SliRecorderTest {
         }
       }
     }
+  }
+
+  private static long sum(long[] perSecond, long from, long to) {
+    long sum = 0;
+    for (long t = Math.max(0, from); t <= to; t++) {
+      sum += perSecond[(int) t];
+    }
+    return sum;
+  }
+
+  private static long share(long count, long num, long den) {
+    return (count * num + den / 2) / den;
   }
 
   @Test

@@ -104,6 +104,82 @@ class FileRolloutStoreFailureTest {
         TestDecisions.decision("a", 1), TestDecisions.decision("a", 2));
   }
 
+  /** Issue 11: the retry lives in the guardian's own tick, so a manually ticked guardian recovers. */
+  @Test
+  void aManuallyTickedGuardianRetriesTheStoreUntilItIsWritingAgain() throws IOException {
+    Path dir = tmp.resolve("s");
+    FileRolloutStore store = open(dir);
+    dev.burnguard.outcome.SliRecorder recorder = dev.burnguard.outcome.SliRecorder.builder().clock(clock).build();
+    Guardian guardian = new Guardian(clock, recorder, store, gates -> { }, Guardian.DEFAULT_REMOVED_RETENTION);
+    guardian.plans(java.util.Map.of("checkout", RolloutPlan.builder("old", "new").build()));
+    files.fillDisk();
+    guardian.rollback("checkout", "person:alice");
+    assertThat(store.health().healthy()).isFalse();
+    assertThat(store.health().pendingDecisions()).isEqualTo(1);
+    guardian.tick(); // still full: retried, still queued
+    assertThat(store.health().pendingDecisions()).isEqualTo(1);
+    assertThat(journalLines(dir)).hasSize(1);
+
+    files.freeDisk();
+    assertThat(guardian.tick()).isEmpty(); // no decision to make: the retry alone writes the queue
+    assertThat(store.health()).isEqualTo(StoreHealth.ok());
+    assertThat(journalLines(dir)).hasSize(2);
+    assertThat(open(crashImage(dir, tmp.resolve("crash"))).load().state("checkout").orElseThrow().status())
+        .isEqualTo(RolloutStatus.ROLLED_BACK);
+  }
+
+  /** Issue 11: the provider announces the store's health as OpenFeature events and in health(). */
+  @Test
+  void theProviderAnnouncesAnUnhealthyStoreAsStaleAndItsRecoveryAsReady() throws Exception {
+    FileRolloutStore store = open(tmp.resolve("s"));
+    BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.inline(
+        "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\", \"variants\": {\"old\": false, \"new\": true},"
+            + " \"defaultVariant\": \"new\", \"rollout\": {\"control\": \"old\", \"candidate\": \"new\"}}}}"))
+        .clock(clock).guardianTicking(false).rolloutStore(store).build();
+    dev.openfeature.sdk.OpenFeatureAPI api = dev.openfeature.sdk.OpenFeatureAPI.createIsolated();
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (dev.openfeature.sdk.ProviderEvent e : List.of(dev.openfeature.sdk.ProviderEvent.PROVIDER_STALE,
+        dev.openfeature.sdk.ProviderEvent.PROVIDER_READY)) {
+      api.on(e, d -> events.add(e + " " + (d.getEventMetadata() == null ? null
+          : d.getEventMetadata().getBoolean(BurnguardProvider.STORE_HEALTHY_METADATA))));
+    }
+    try {
+      api.setProviderAndWait(provider);
+      await().until(() -> events.size() == 1);
+      files.fillDisk();
+      provider.guardian().rollback("checkout", "person:alice");
+      await().until(() -> events.size() == 2);
+      assertThat(events.get(1)).isEqualTo("PROVIDER_STALE false");
+      assertThat(api.getClient().getProviderState()).isEqualTo(dev.openfeature.sdk.ProviderState.STALE);
+      assertThat(provider.health().store().healthy()).isFalse();
+      assertThat(provider.health().store().lastError()).contains("No space left on device");
+      assertThat(provider.health().safe()).isFalse();
+
+      files.freeDisk();
+      provider.guardian().tick();
+      assertThat(provider.health().store().healthy()).isTrue();
+      await().until(() -> events.size() == 3);
+      assertThat(events.get(2)).isEqualTo("PROVIDER_READY true");
+      assertThat(api.getClient().getProviderState()).isEqualTo(dev.openfeature.sdk.ProviderState.READY);
+      assertThat(provider.health().safe()).isTrue();
+    } finally {
+      api.shutdown();
+    }
+  }
+
+  /** Issue 11: a forgotten state stays forgotten after a restart, even with its decisions still in the journal. */
+  @Test
+  void aForgottenStateIsNotRestored() throws IOException {
+    Path dir = tmp.resolve("s");
+    FileRolloutStore store = open(dir);
+    store.append(TestDecisions.decision("a", 0));
+    store.append(TestDecisions.decision("b", 0));
+    assertThat(store.forget("a")).isTrue();
+    assertThat(store.load().state("a")).isEmpty();
+    FileRolloutStore restarted = open(crashImage(dir, tmp.resolve("crash")));
+    assertThat(restarted.load().states()).containsOnlyKeys("b");
+  }
+
   @Test
   void flushWritesTheQueueWithoutANewDecision() throws IOException {
     Path dir = tmp.resolve("s");

@@ -186,13 +186,18 @@ class GuardedRolloutProviderTest {
     assertThat(second.rolloutStore().load().recentDecisions("checkout"))
         .extracting(Decision::action).contains(DecisionAction.START, DecisionAction.ROLLBACK);
 
-    // a changed plan starts a new rollout; the unchanged one keeps its state
+    // a plan edited in place keeps the rollback; the unchanged one keeps its state
     RolloutPlan changed = RolloutPlan.builder("old", "new").stages(List.of(new Stage(10, Duration.ofMinutes(1), 0),
         new Stage(100, Duration.ofMinutes(1), 0))).build();
     second.guardian().plans(java.util.Map.of("checkout", changed, "split", plan));
+    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(second.guardian().state("checkout").orElseThrow().exposure()).isZero();
+    assertThat(second.guardian().state("split")).contains(split);
+    // a changed candidate starts a new rollout
+    second.guardian().plans(java.util.Map.of("checkout", RolloutPlan.builder("new", "old").stages(changed.stages())
+        .build(), "split", plan));
     assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
     assertThat(second.guardian().state("checkout").orElseThrow().exposure()).isEqualTo(0.1);
-    assertThat(second.guardian().state("split")).contains(split);
     second.shutdown();
   }
 

@@ -79,7 +79,7 @@ class GuardianTest {
   }
 
   @Test
-  void theSamePlanAgainChangesNothingAChangedPlanStartsOverAndARemovedOneStopsBeingServed() {
+  void theSamePlanAgainChangesNothingAnEditAppliesInPlaceAChangedCandidateStartsOver() {
     RolloutPlan plan = plan().build();
     guardian.plans(Map.of(FLAG, plan));
     guardian.promote(FLAG, "person:test");
@@ -90,18 +90,190 @@ class GuardianTest {
     assertThat(journal).hasSize(2);
     assertThat(published).hasSize(2);
 
+    // a watch edit: applied in place, journaled with what changed and who changed it
     guardian.plans(Map.of(FLAG, plan().watch(Duration.ofMinutes(31)).build()));
-    Decision restart = journal.get(2);
-    assertThat(restart.action()).isEqualTo(DecisionAction.START);
-    assertThat(restart.reason()).isEqualTo("the rollout plan changed; starting over");
-    assertThat(restart.before()).isEqualTo(promoted);
-    assertThat(state().stage()).isZero();
+    Decision edit = journal.get(2);
+    assertThat(edit.action()).isEqualTo(DecisionAction.PLAN_CHANGED);
+    assertThat(edit.actor()).isEqualTo(Guardian.FILE);
+    assertThat(edit.reason()).startsWith("the plan changed: watch PT30M -> PT31M; the rollout continues RAMPING at stage 1");
+    assertThat(edit.before()).isEqualTo(promoted);
+    assertThat(state().stage()).isEqualTo(1);
+    assertThat(state().exposure()).isEqualTo(1.0);
+    assertThat(state().planFingerprint()).isEqualTo(plan().watch(Duration.ofMinutes(31)).build().fingerprint());
 
-    guardian.plans(Map.of());
-    assertThat(guardian.state(FLAG)).isEmpty();
-    assertThat(guardian.states()).isEmpty();
-    assertThat(guardian.gates()).isEmpty();
+    // a plan given in code is changed by "code"; a ramping rollout takes its stage's new exposure
+    guardian.plans(Map.of(FLAG, plan().watch(Duration.ofMinutes(31)).stages(List.of(new Stage(20, Duration.ofMinutes(1), 0),
+        new Stage(50, Duration.ofMinutes(1), 0), new Stage(100, Duration.ofMinutes(1), 0))).build()), java.util.Set.of(FLAG));
+    assertThat(journal.get(3).actor()).isEqualTo(Guardian.CODE);
+    assertThat(state().stage()).isEqualTo(1);
+    assertThat(gate().exposure()).isEqualTo(0.5);
+
+    // another candidate starts over, judged on evidence from now on
+    clock.advance(Duration.ofMinutes(1));
+    guardian.plans(Map.of(FLAG, RolloutPlan.builder("old", "newer").stages(plan().build().stages()).build()));
+    Decision restart = journal.get(4);
+    assertThat(restart.action()).isEqualTo(DecisionAction.START);
+    assertThat(restart.reason()).startsWith("the candidate changed (now newer against old); starting over from stage 0");
+    assertThat(state().stage()).isZero();
+    assertThat(state().exposure()).isEqualTo(0.10);
+    assertThat(state().evidenceSince()).isEqualTo(clock.now());
+    assertThat(gate().candidate()).isEqualTo("newer");
+  }
+
+  @Test
+  void aRolledBackRolloutStaysRolledBackWhateverElseOfItsPlanChanges() {
+    guardian.plans(Map.of(FLAG, plan().build()));
+    RolloutState rolledBack = guardian.rollback(FLAG, "person:alice").after();
+    for (RolloutPlan edited : List.of(plan().watch(Duration.ofMinutes(11)).build(),
+        plan().stages(List.of(new Stage(50, Duration.ofSeconds(10), 0), new Stage(100, Duration.ofSeconds(10), 0))).build(),
+        plan().slo(Slo.availability(0.99)).build(),
+        plan().rules(List.of(BurnRateRule.fastBurn(RuleAction.ROLLBACK))).build(),
+        plan().mode(RolloutMode.DRY_RUN).build(), plan().build())) {
+      guardian.plans(Map.of(FLAG, edited));
+      assertThat(state().status()).as("after %s", edited.fingerprint()).isEqualTo(RolloutStatus.ROLLED_BACK);
+      assertThat(state().exposure()).isZero();
+      assertThat(journal).last().extracting(Decision::action).isEqualTo(DecisionAction.PLAN_CHANGED);
+      clock.advance(Duration.ofHours(1));
+      assertThat(guardian.tick()).isEmpty();
+    }
+    assertThat(state().version()).isEqualTo(rolledBack.version() + 6);
+    assertThat(gate().exposure()).isZero();
+  }
+
+  @Test
+  void aRemovedPlanIsNoLongerServedItsStateReturnsWithinTheRetentionAndIsForgottenAfterIt() {
+    InMemoryRolloutStore store = new InMemoryRolloutStore();
+    Guardian withStore = new Guardian(clock, recorder, store, published::add, Duration.ofDays(30));
+    withStore.plans(Map.of(FLAG, plan().build()));
+    withStore.rollback(FLAG, "person:alice");
+
+    withStore.plans(Map.of());
+    assertThat(withStore.states()).isEmpty();
+    assertThat(withStore.gates()).isEmpty();
     assertThat(published).last().isEqualTo(Map.of());
+    RolloutState kept = withStore.retainedStates().get(FLAG);
+    assertThat(kept.status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(kept.planRemovedAt()).isEqualTo(clock.now());
+    assertThat(store.load().state(FLAG)).contains(kept);
+
+    // back after 29 days: still rolled back
+    clock.advance(Duration.ofDays(29));
+    withStore.tick();
+    withStore.plans(Map.of(FLAG, plan().build()));
+    assertThat(withStore.state(FLAG).orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(withStore.state(FLAG).orElseThrow().planRemovedAt()).isNull();
+    assertThat(withStore.gates().get(FLAG).exposure()).isZero();
+
+    // removed again: the retention counts from the second removal
+    withStore.plans(Map.of());
+    clock.advance(Duration.ofDays(30).minusSeconds(1));
+    withStore.tick();
+    assertThat(withStore.retainedStates()).containsKey(FLAG);
+    assertThat(store.load().state(FLAG)).isPresent();
+    clock.advance(Duration.ofSeconds(1));
+    withStore.tick();
+    assertThat(withStore.retainedStates()).isEmpty();
+    assertThat(store.load().state(FLAG)).isEmpty();
+
+    // after the retention the flag is new again
+    withStore.plans(Map.of(FLAG, plan().build()));
+    assertThat(withStore.state(FLAG).orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(withStore.state(FLAG).orElseThrow().version()).isZero();
+  }
+
+  @Test
+  void aRestoredStateWithoutAPlanOrARecordedRemovalCountsItsRetentionFromTheFirstLoad() {
+    InMemoryRolloutStore store = new InMemoryRolloutStore();
+    Guardian withStore = new Guardian(clock, recorder, store, published::add, Duration.ofDays(30));
+    RolloutState rolledBack = RolloutState.start(FLAG, plan().build(), clock.now()).with(RolloutStatus.ROLLED_BACK, 0,
+        0, 0, clock.now(), null, null);
+    store.append(new Decision(FLAG, clock.now(), DecisionAction.ROLLBACK, "person:a", true, "r", List.of(), null,
+        rolledBack));
+    withStore.restore(store.load().states().values());
+    clock.advance(Duration.ofDays(100));
+    withStore.plans(Map.of());
+    assertThat(withStore.retainedStates().get(FLAG).planRemovedAt()).isEqualTo(clock.now());
+    assertThat(store.load().recentDecisions(FLAG)).hasSize(1); // nothing journaled
+    clock.advance(Duration.ofDays(30).minusSeconds(1));
+    withStore.tick();
+    assertThat(store.load().state(FLAG)).contains(rolledBack);
+    clock.advance(Duration.ofSeconds(1));
+    withStore.tick();
+    assertThat(store.load().state(FLAG)).isEmpty();
+  }
+
+  @Test
+  void aResetAfterARollbackIsJudgedOnlyOnWhatFollowsIt() {
+    guardian.plans(Map.of(FLAG, plan().build()));
+    clock.advance(Duration.ofSeconds(5));
+    calls("old", 100, Outcome.SUCCESS, FAST);
+    calls("new", 30, Outcome.SUCCESS, FAST);
+    calls("new", 5, Outcome.ERROR, FAST);
+    assertThat(actions(guardian.tick())).containsExactly(DecisionAction.ROLLBACK);
+
+    // the fault is gone; a person resets 30 s later: healthy traffic only, 100 calls a second
+    clock.advance(Duration.ofSeconds(30));
+    Decision reset = guardian.reset(FLAG, "person:alice");
+    assertThat(reset.reason()).contains("judging only evidence recorded from " + clock.now() + " on");
+    assertThat(reset.after().evidenceSince()).isEqualTo(clock.now());
+    List<Decision> after = new ArrayList<>();
+    for (int s = 0; s < 600; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      calls("old", 90, Outcome.SUCCESS, FAST);
+      calls("new", 10, Outcome.SUCCESS, FAST);
+      after.addAll(guardian.tick());
+    }
+    assertThat(actions(after)).doesNotContain(DecisionAction.ROLLBACK, DecisionAction.SHRINK);
+    assertThat(state().status()).isIn(RolloutStatus.RAMPING, RolloutStatus.WATCHING);
+
+    // a fault after the reset still rolls it back
+    guardian.reset(FLAG, "person:alice");
+    List<Decision> again = new ArrayList<>();
+    int seconds = 0;
+    while (again.stream().noneMatch(d -> d.action() == DecisionAction.ROLLBACK) && seconds < 120) {
+      clock.advance(Duration.ofSeconds(1));
+      seconds++;
+      calls("old", 90, Outcome.SUCCESS, FAST);
+      calls("new", 9, Outcome.SUCCESS, FAST);
+      calls("new", 1, Outcome.ERROR, FAST);
+      again.addAll(guardian.tick());
+    }
+    assertThat(actions(again)).contains(DecisionAction.ROLLBACK);
+    assertThat(seconds).as("seconds from the second reset to the rollback").isLessThanOrEqualTo(30);
+    System.out.println("GuardianTest: a 10 % error ratio after a reset rolled back after " + seconds + " s");
+  }
+
+  @Test
+  void aListenerThatBlocksStallsNeitherAManualDecisionNorATickAndDecisionsArriveInOrder() throws Exception {
+    guardian.plans(Map.of(FLAG, plan().build()));
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<DecisionAction> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    guardian.addListener(d -> {
+      heard.add(d.action());
+      if (d.action() == DecisionAction.PAUSE) {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    Thread pausing = new Thread(() -> guardian.pause(FLAG, "person:a"));
+    pausing.start();
+    entered.await();
+    // the pausing thread is stuck in the listener; this thread decides and ticks unhindered
+    assertThat(guardian.resume(FLAG, "person:b").action()).isEqualTo(DecisionAction.RESUME);
+    assertThat(guardian.rollback(FLAG, "person:b").after().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    guardian.tick();
+    assertThat(gate().exposure()).isZero();
+    assertThat(heard).containsExactly(DecisionAction.PAUSE);
+    release.countDown();
+    pausing.join();
+    assertThat(heard).containsExactly(DecisionAction.PAUSE, DecisionAction.RESUME, DecisionAction.ROLLBACK);
+    assertThat(actions(journal)).containsExactly(DecisionAction.START, DecisionAction.PAUSE, DecisionAction.RESUME,
+        DecisionAction.ROLLBACK);
   }
 
   @Test

@@ -109,6 +109,14 @@ final class LegalTransitions implements Consumer<Decision> {
     if (after.version() != before.version() + 1) {
       return "the version did not go up by one";
     }
+    if (d.action() == DecisionAction.PLAN_CHANGED) {
+      // an edit in place, a removal or a return: where the rollout stands is kept
+      boolean legal = (d.actor().equals(Guardian.FILE) || d.actor().equals(Guardian.CODE))
+          && after.status() == before.status() && after.shrinks() == before.shrinks()
+          && (after.status() != ROLLED_BACK || after.exposure() == 0)
+          && (after.planRemovedAt() != null || plansByFingerprint.containsKey(after.planFingerprint()));
+      return legal ? null : "illegal PLAN_CHANGED";
+    }
     if (!after.planFingerprint().equals(before.planFingerprint())) {
       return "the plan changed without a START";
     }

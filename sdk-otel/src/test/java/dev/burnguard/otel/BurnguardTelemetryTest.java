@@ -161,6 +161,18 @@ class BurnguardTelemetryTest {
   }
 
   @Test
+  void theStoreGaugesSayWhetherRolloutStateIsSafe() {
+    // this provider names no store and the build keeps such state in memory: not safe
+    Map<String, MetricData> all = collect();
+    assertThat(provider.health().warnings()).isNotEmpty();
+    assertThat(all.get("burnguard.rollout.store.healthy").getLongGaugeData().getPoints())
+        .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
+    assertThat(all.get("burnguard.rollout.store.pending").getUnit()).isEqualTo("{decision}");
+    assertThat(all.get("burnguard.rollout.store.pending").getLongGaugeData().getPoints())
+        .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
+  }
+
+  @Test
   void rolloutGaugesReadTheGuardianAndTheRecorderWindows() {
     recordTraffic();
     Map<String, MetricData> all = collect();

@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>Resolutions.</b> 10-second buckets for windows up to 6 minutes, 1-minute buckets up to 1
  * hour, 10-minute buckets up to 6 hours and 1-hour buckets up to 72 hours. A window of length W is
- * the {@code ceil(W / width)} most recent buckets of the finest resolution that covers it, the
- * current (partial) bucket included. Every call is counted at all four resolutions, so a coarser
- * bucket is the sum of the finer buckets it spans: a read takes the window's whole buckets from
- * the coarsest resolution that has any and only its ragged ends from the finer ones, at most 24
- * buckets for any window up to 6 hours (the 72 buckets of a 72-hour window have no coarser one).
+ * the most recent buckets of the finest resolution that covers it, the current (partial) bucket
+ * included, plus the share of the bucket before them that W still covers (see {@link #counts}), so
+ * a window holds about W of calls at every moment. Every call is counted at all four resolutions,
+ * so a coarser bucket is the sum of the finer buckets it spans: a read takes the window's whole
+ * buckets from the coarsest resolution that has any and only its ragged ends from the finer ones,
+ * plus the one shared bucket (the 73 buckets of a 72-hour window have no coarser one).
  *
  * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
  * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
@@ -245,9 +246,16 @@ public final class Series {
   }
 
   /**
-   * Counts over a window ending at {@code second}: {@code out[0]} calls, {@code out[1]} errors,
-   * {@code out[2 + t]} slow against threshold t; the window rounds up as {@link #coveredSeconds} says.
-   * Read again if the read raced a move of stripe counts.
+   * Counts over the {@code windowSeconds} ending at {@code second}: {@code out[0]} calls,
+   * {@code out[1]} errors, {@code out[2 + t]} slow against threshold t. Read again if the read raced
+   * a move of stripe counts.
+   *
+   * <p>The window covers its whole duration at every moment: the buckets of the finest resolution
+   * that holds it, from the current partial one back, and of the bucket just before them the share
+   * that the window still covers, as a whole number (each counter rounded half up), assuming its
+   * calls were spread evenly over it. The current second is taken as half gone. So at a steady
+   * rate a window holds its duration of calls within half a second of traffic plus the rounding; a
+   * window shorter than what has passed of the current bucket takes that share of it.
    *
    * @param second the window's last second (seconds since the recorder's origin), normally the
    *     current one
@@ -256,7 +264,7 @@ public final class Series {
   public void counts(long second, long windowSeconds, long[] out) {
     while (true) {
       long ended = stripes.get(moves + MOVES_ENDED);
-      countsOnce(second, windowSeconds, out);
+      countsOnce(second, windowSeconds, false, out);
       if (stripes.get(moves + MOVES_STARTED) == ended) {
         return; // no move was under way while reading
       }
@@ -264,18 +272,65 @@ public final class Series {
     }
   }
 
-  private void countsOnce(long second, long windowSeconds, long[] out) {
+  /**
+   * Exact counts of the whole buckets that lie entirely within the {@code windowSeconds} ending at
+   * {@code second} (the current partial bucket included, nothing apportioned): so nothing recorded
+   * before second {@code second - windowSeconds + 1} counts. For windows that must start after a
+   * moment, such as a reset; zeros when no whole bucket fits.
+   *
+   * @param windowSeconds between 0 and {@link #MAX_WINDOW_SECONDS}
+   */
+  public void countsWithin(long second, long windowSeconds, long[] out) {
+    if (windowSeconds <= 0) {
+      java.util.Arrays.fill(out, 0, words, 0);
+      return;
+    }
+    while (true) {
+      long ended = stripes.get(moves + MOVES_ENDED);
+      countsOnce(second, windowSeconds, true, out);
+      if (stripes.get(moves + MOVES_STARTED) == ended) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private void countsOnce(long second, long windowSeconds, boolean wholeBucketsOnly, long[] out) {
     int r = resolution(windowSeconds);
     long width = WIDTH[r];
-    long n = (windowSeconds + width - 1) / width;
     long current = Math.floorDiv(second, width);
-    long windowFirst = current - n + 1;
-    long first = windowFirst;
     java.util.Arrays.fill(out, 0, words, 0);
+    if (wholeBucketsOnly) {
+      long firstSecond = second - windowSeconds + 1;
+      addRange(r, Math.floorDiv(firstSecond + width - 1, width), current, out);
+      return;
+    }
+    long phase = second - current * width; // whole seconds of the current bucket before this one
+    // in half seconds: what the window needs from before the current bucket
+    long needHalves = 2 * windowSeconds - (2 * phase + 1);
+    if (needHalves <= 0) {
+      addShare(r, current, 2 * windowSeconds, 2 * phase + 1, out);
+      return;
+    }
+    long whole = needHalves / (2 * width);
+    long rest = needHalves % (2 * width);
+    addRange(r, current - whole, current, out);
+    if (rest > 0) {
+      addShare(r, current - whole - 1, rest, 2 * width, out);
+    }
+  }
+
+  /** Adds the counts of resolution {@code r}'s buckets {@code first} to {@code last}, and of the stripes' seconds in them. */
+  private void addRange(int r, long first, long last, long[] out) {
+    if (first > last) {
+      return;
+    }
+    long width = WIDTH[r];
+    long windowFirst = first;
+    long current = last;
     // Each coarser bucket holds exactly the sum of the finer buckets it spans (every fold adds to all
     // four resolutions), so the window's whole coarser buckets are read at the coarser resolution
     // and only its ragged ends at this one: at most 2 * (width ratio - 1) + 1 buckets per resolution.
-    long last = current;
     while (r + 1 < WIDTH.length) {
       long ratio = WIDTH[r + 1] / WIDTH[r];
       long coarseFirst = Math.floorDiv(first + ratio - 1, ratio);
@@ -298,17 +353,42 @@ public final class Series {
       }
       long bucket = Math.floorDiv(epoch, width);
       if (bucket >= windowFirst && bucket <= current) {
-        long counts = stripes.get(base + COUNTS);
-        out[0] += (counts >>> CALLS_SHIFT) & FIELD22;
-        out[1] += (counts >>> ERRORS_SHIFT) & FIELD21;
-        if (thresholdNanos.length > 0) {
-          out[2] += (counts >>> SLOW0_SHIFT) & FIELD21;
-        }
-        long more = stripes.get(base + MORE_SLOW);
-        for (int t = 1; t < thresholdNanos.length; t++) {
-          out[2 + t] += (more >>> (21 * (t - 1))) & FIELD21;
+        for (int w = 0; w < words; w++) {
+          out[w] += stripeCount(base, w);
         }
       }
+    }
+  }
+
+  /** A stripe's count of counter {@code w} (calls, errors, slow per threshold) for its second. */
+  private long stripeCount(int base, int w) {
+    if (w < 2 || w == 2) {
+      long counts = stripes.get(base + COUNTS);
+      return w == 0 ? (counts >>> CALLS_SHIFT) & FIELD22
+          : w == 1 ? (counts >>> ERRORS_SHIFT) & FIELD21 : (counts >>> SLOW0_SHIFT) & FIELD21;
+    }
+    return (stripes.get(base + MORE_SLOW) >>> (21 * (w - 3))) & FIELD21;
+  }
+
+  /**
+   * Adds {@code num / den} of each counter of resolution {@code r}'s bucket {@code b} (ring and
+   * stripes together), rounded half up.
+   */
+  private void addShare(int r, long b, long num, long den, long[] out) {
+    int slots = WINDOW_BUCKETS[r] + SPARE;
+    int base = (RING_START[r] + (int) Math.floorMod(b, (long) slots)) * words;
+    long tag = b & TAG_MASK;
+    long width = WIDTH[r];
+    for (int w = 0; w < words; w++) {
+      long word = (long) RING.getVolatile(rings, base + w);
+      long count = (word >>> (64 - TAG_BITS)) == tag ? word & COUNT_MASK : 0;
+      for (int s = 0; s < stripeLongs; s += STRIPE_LONGS) {
+        long epoch = stripes.get(s + EPOCH);
+        if (epoch != NO_EPOCH && Math.floorDiv(epoch, width) == b) {
+          count += stripeCount(s, w);
+        }
+      }
+      out[w] += (count * num + den / 2) / den;
     }
   }
 
@@ -341,10 +421,14 @@ public final class Series {
     return r;
   }
 
-  /** The length, in seconds, that a window of {@code windowSeconds} covers once rounded up to whole buckets. */
+  /** The width, in seconds, of the buckets a window of {@code windowSeconds} is read from. */
+  public static long bucketSeconds(long windowSeconds) {
+    return WIDTH[resolution(windowSeconds)];
+  }
+
+  /** The length, in seconds, that {@link #counts} covers for a window of {@code windowSeconds}: all of it. */
   public static long coveredSeconds(long windowSeconds) {
-    long width = WIDTH[resolution(windowSeconds)];
-    return (windowSeconds + width - 1) / width * width;
+    return windowSeconds;
   }
 
   /**

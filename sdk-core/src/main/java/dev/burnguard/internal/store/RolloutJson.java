@@ -72,6 +72,8 @@ public final class RolloutJson {
     m.put("until", s.until() == null ? null : s.until().toString());
     m.put("pausedStatus", s.pausedStatus() == null ? null : s.pausedStatus().name());
     m.put("version", number(s.version()));
+    m.put("evidenceSince", s.evidenceSince() == null ? null : s.evidenceSince().toString());
+    m.put("planRemovedAt", s.planRemovedAt() == null ? null : s.planRemovedAt().toString());
     return m;
   }
 
@@ -155,9 +157,12 @@ public final class RolloutJson {
     Instant until = m.optionalInstant("until");
     RolloutStatus pausedStatus = m.optionalEnum("pausedStatus", RolloutStatus.class);
     long version = m.longValue("version");
+    // absent in states written before these fields existed
+    Instant evidenceSince = m.has("evidenceSince") ? m.optionalInstant("evidenceSince") : null;
+    Instant planRemovedAt = m.has("planRemovedAt") ? m.optionalInstant("planRemovedAt") : null;
     try {
       return new RolloutState(flagKey, planFingerprint, status, stage, exposure, shrinks, stageStartedAt, until,
-          pausedStatus, version);
+          pausedStatus, version, evidenceSince, planRemovedAt);
     } catch (IllegalArgumentException e) {
       throw m.invalid(e);
     }
@@ -235,6 +240,10 @@ public final class RolloutJson {
     private IllegalArgumentException wrongType(String name, String expected) {
       return new IllegalArgumentException(path + "." + name + ": expected " + expected + ", got "
           + JsonWriter.snippet(map.get(name), 40));
+    }
+
+    boolean has(String name) {
+      return map.containsKey(name);
     }
 
     Object value(String name) {

@@ -53,6 +53,8 @@ public final class RolloutMetrics implements AutoCloseable {
   private final ObservableDoubleMeasurement burnRate;
   private final ObservableLongMeasurement windowCalls;
   private final ObservableLongMeasurement windowErrors;
+  private final ObservableLongMeasurement storeHealthy;
+  private final ObservableLongMeasurement storePending;
   private final BatchCallback callback;
 
   public RolloutMetrics(MeterProvider meterProvider, BurnguardProvider provider) {
@@ -72,7 +74,13 @@ public final class RolloutMetrics implements AutoCloseable {
         .setDescription("Calls of a variant recorded over a rule window").buildObserver();
     windowErrors = meter.gaugeBuilder("burnguard.rollout.window.errors").ofLongs().setUnit("{call}")
         .setDescription("Failed calls of a variant recorded over a rule window").buildObserver();
-    callback = meter.batchCallback(this::observe, exposure, stage, status, burnRate, windowCalls, windowErrors);
+    storeHealthy = meter.gaugeBuilder("burnguard.rollout.store.healthy").ofLongs().setUnit("1")
+        .setDescription("1 while the rollout store writes every decision and no rollout state is kept only in memory,"
+            + " 0 otherwise").buildObserver();
+    storePending = meter.gaugeBuilder("burnguard.rollout.store.pending").ofLongs().setUnit("{decision}")
+        .setDescription("Decisions kept in memory because the rollout store cannot write").buildObserver();
+    callback = meter.batchCallback(this::observe, exposure, stage, status, burnRate, windowCalls, windowErrors,
+        storeHealthy, storePending);
   }
 
   /** Counts one decision; a guardian listener. */
@@ -87,6 +95,9 @@ public final class RolloutMetrics implements AutoCloseable {
 
   private void observe() {
     try {
+      dev.burnguard.ProviderHealth health = provider.health();
+      storeHealthy.record(health.safe() ? 1 : 0);
+      storePending.record(health.store().pendingDecisions());
       Map<String, RolloutPlan> plans = provider.guardian().plans();
       for (RolloutState s : provider.guardian().states().values()) {
         RolloutPlan plan = plans.get(s.flagKey());
