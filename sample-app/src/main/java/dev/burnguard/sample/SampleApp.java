@@ -89,7 +89,8 @@ public final class SampleApp {
     String base = "http://" + host + ":" + service.port();
     if (!options.bind.isLoopbackAddress()) {
       System.out.println("WARNING: listening on " + host + ", not on loopback: anyone who can reach it can read the "
-          + "dashboard; admin actions still need the login link or the token.");
+          + "dashboard; admin actions still need the login link or the token. Requests must name this host as "
+          + host + ":" + service.port() + " or a --host-name.");
     }
     System.out.println("Burnguard sample app" + (options.demo ? " (demo)" : "") + ": " + options.rate
         + " checkouts/s from " + options.users + " users; flags from "
