@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * origin's scripts and styles.
  *
  * <p>Concurrency: requests run on a fixed pool of {@value #THREADS} daemon threads. This class
- * keeps no mutable state; everything it calls (guardian, faults, checkout, history) is thread-safe.
+ * keeps no mutable state; everything it calls (guardian, faults, checkout, history, admin access) is
+ * thread-safe.
  */
 final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);

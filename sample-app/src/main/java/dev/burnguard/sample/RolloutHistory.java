@@ -174,6 +174,9 @@ final class RolloutHistory {
     for (RuleCheck c : d.evidence()) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("rule", c.rule().toString());
+      e.put("ruleLongSeconds", c.rule().longWindow().toSeconds());
+      e.put("ruleShortSeconds", c.rule().shortWindow().toSeconds());
+      e.put("ruleAction", c.rule().action().name());
       e.put("sli", c.sli());
       e.put("factor", c.rule().factor());
       e.put("burnLong", c.burnLong());

@@ -119,7 +119,7 @@ class DashboardBrowserTest {
         refreshes(browser, 2);
         WebElement evidence = flag.findElement(openEvidence);
         assertThat(evidence.isDisplayed()).isTrue();
-        assertThat(evidence.getText()).contains("availability").contains("yes");
+        assertThat(evidence.getText()).contains("availability").contains("yes").contains("1 min / 10 s × 10 → rollback");
         screenshot(browser, "dashboard-rollback.png");
 
         // a reset would expose users again: it asks first, and refused it changes nothing

@@ -275,7 +275,9 @@ function renderFlag(key, info, decisions) {
       t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control (short)',
         'LLR / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
       for (const e of d.evidence) {
-        t.append(el('tr', {}, ...[e.rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
+        const rule = ruleLabel({ longSeconds: e.ruleLongSeconds, shortSeconds: e.ruleShortSeconds, factor: e.factor })
+          + ' → ' + e.ruleAction.toLowerCase();
+        t.append(el('tr', {}, ...[rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
           e.candidateShort, e.controlShort + (e.sharedCause ? ' (shared)' : ''),
           e.llr.toFixed(2) + ' / ' + e.threshold.toFixed(2), e.fires ? 'yes' : 'no']
           .map(x => { const c = el('td'); c.textContent = x; return c; })));
