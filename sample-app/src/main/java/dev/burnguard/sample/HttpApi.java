@@ -10,9 +10,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -29,22 +29,29 @@ import org.slf4j.LoggerFactory;
  *       the JSON it polls;
  *   <li>{@code GET /api/checkout?user=U&items=N} the service itself;
  *   <li>{@code GET /evaluate?user=...} every flag's evaluation, as text;
- *   <li>admin, {@code POST} only: {@code /api/rollouts/{flag}/{pause|resume|promote|rollback|reset}}
- *       and {@code /api/fault} (form fields {@code errorRate}, {@code latencyMs}).
+ *   <li>{@code POST /api/session} (form field {@code code}): exchanges a one-time login code for
+ *       the admin session cookie (see {@link AdminAccess});
+ *   <li>admin, {@code POST} only: {@code /api/rollouts/{flag}/{pause|resume|promote|rollback|reset}},
+ *       {@code /api/fault} (form fields {@code errorRate}, {@code latencyMs}) and
+ *       {@code /api/login-codes} (a new one-time login link).
  * </ul>
  *
- * <p>Security of the admin endpoints, checked in this order, each refusal changing nothing: a
- * write from another site is refused with 403 (a {@code Sec-Fetch-Site} other than
- * {@code same-origin}/{@code none}, or an {@code Origin} other than this server's own loopback
- * origins); a missing or wrong {@code Authorization: Bearer <token>} gets 401 (compared in
- * constant time); a malformed body or value gets 400 with the reason; an unknown flag 404; an
- * action the rollout's state does not allow (resume a rollout that is not paused) 409. Responses
- * carry {@code Cache-Control: no-store}, {@code X-Content-Type-Options: nosniff},
- * {@code Referrer-Policy: no-referrer} (the dashboard's URL holds the token) and a
- * Content-Security-Policy that allows only this origin's scripts and styles.
+ * <p>Every request first has its {@code Host} header checked against the names this server
+ * answers to ({@link AdminAccess#allowedHosts}); any other gets 421 with the reason (DNS
+ * rebinding defence, for reads as well as writes). Writes, checked in this order, each refusal
+ * changing nothing: a write from another site is refused with 403 (a {@code Sec-Fetch-Site} other
+ * than {@code same-origin}/{@code none}, or an {@code Origin} other than this server's own);
+ * admin writes without the session cookie or {@code Authorization: Bearer <token>} (scheme in any
+ * case, token compared in constant time) get 401; a malformed body or value gets 400 with the
+ * reason; an unknown flag 404; an action the rollout's state does not allow (resume a rollout that
+ * is not paused) 409. Responses carry {@code Cache-Control: no-store},
+ * {@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy: no-referrer} (the login link
+ * holds a code until the page removes it) and a Content-Security-Policy that allows only this
+ * origin's scripts and styles.
  *
  * <p>Concurrency: requests run on a fixed pool of {@value #THREADS} daemon threads. This class
- * keeps no mutable state; everything it calls (guardian, faults, checkout, history) is thread-safe.
+ * keeps no mutable state; everything it calls (guardian, faults, checkout, history, admin access) is
+ * thread-safe.
  */
 final class HttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -57,29 +64,30 @@ final class HttpApi implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final byte[] token;
+  private final AdminAccess access;
   private final Guardian guardian;
   private final Faults faults;
   private final Checkout checkout;
   private final Function<Long, Map<String, Object>> state;
   private final Set<String> ownOrigins;
+  private final Set<String> allowedHosts;
 
   /**
    * @param state the dashboard's JSON for samples after a sequence number
    * @param evaluate answers {@code /evaluate} for a query's attributes
    */
-  HttpApi(InetSocketAddress address, String token, Guardian guardian, Faults faults, Checkout checkout,
-      Function<Long, Map<String, Object>> state, Function<Map<String, String>, String> evaluate) throws IOException {
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+  HttpApi(InetSocketAddress address, List<String> hostNames, AdminAccess access, Guardian guardian, Faults faults,
+      Checkout checkout, Function<Long, Map<String, Object>> state, Function<Map<String, String>, String> evaluate)
+      throws IOException {
+    this.access = access;
     this.guardian = guardian;
     this.faults = faults;
     this.checkout = checkout;
     this.state = state;
     this.server = HttpServer.create(address, 0);
     int port = server.getAddress().getPort();
-    String host = address.getAddress().getHostAddress();
-    this.ownOrigins = java.util.stream.Stream.of("http://127.0.0.1:" + port, "http://localhost:" + port, "http://[::1]:" + port,
-        "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port)
+    this.allowedHosts = AdminAccess.allowedHosts(address.getAddress(), port, hostNames);
+    this.ownOrigins = allowedHosts.stream().map(h -> "http://" + h)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
     this.executor = Executors.newFixedThreadPool(THREADS, r -> {
       Thread t = new Thread(r, "sample-http");
@@ -102,7 +110,11 @@ final class HttpApi implements AutoCloseable {
   }
 
   /** A response: status, content type, body. */
-  private record Response(int status, String type, byte[] body) {
+  private record Response(int status, String type, byte[] body, String setCookie) {
+    Response(int status, String type, byte[] body) {
+      this(status, type, body, null);
+    }
+
     static Response json(int status, Object value) {
       return new Response(status, "application/json; charset=utf-8", Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
@@ -135,6 +147,9 @@ final class HttpApi implements AutoCloseable {
       h.set("X-Content-Type-Options", "nosniff");
       h.set("Referrer-Policy", "no-referrer");
       h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      if (r.setCookie() != null) {
+        h.set("Set-Cookie", r.setCookie());
+      }
       ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
       out.write(r.body());
     } catch (IOException e) {
@@ -147,7 +162,14 @@ final class HttpApi implements AutoCloseable {
   private Response route(HttpExchange ex, Function<Map<String, String>, String> evaluate) throws IOException {
     String path = ex.getRequestURI().getPath();
     String method = ex.getRequestMethod();
-    if (path.startsWith("/api/rollouts/") || path.equals("/api/fault")) {
+    String wrongHost = AdminAccess.hostRefusal(ex.getRequestHeaders().getFirst("Host"), allowedHosts);
+    if (wrongHost != null) {
+      return Response.error(421, wrongHost);
+    }
+    if (path.equals("/api/session")) {
+      return method.equals("POST") ? session(ex) : Response.error(405, path + " takes POST");
+    }
+    if (path.startsWith("/api/rollouts/") || path.equals("/api/fault") || path.equals("/api/login-codes")) {
       if (!method.equals("POST")) {
         return Response.error(405, path + " takes POST");
       }
@@ -164,7 +186,7 @@ final class HttpApi implements AutoCloseable {
     }
     switch (path) {
       case "/api/state":
-        return state(query);
+        return state(query, isAdmin(ex));
       case "/api/checkout":
         return checkout(query);
       case "/evaluate":
@@ -175,14 +197,47 @@ final class HttpApi implements AutoCloseable {
     }
   }
 
-  private Response state(Map<String, String> query) {
+  private Response state(Map<String, String> query, boolean admin) {
     long since;
     try {
       since = Long.parseLong(query.getOrDefault("since", "0"));
     } catch (NumberFormatException e) {
       return Response.error(400, "since must be a sample sequence number, got \"" + query.get("since") + "\"");
     }
-    return Response.json(200, state.apply(since));
+    Map<String, Object> body = new LinkedHashMap<>(state.apply(since));
+    body.put("admin", admin);
+    return Response.json(200, body);
+  }
+
+  /** The login exchange: a one-time code (form field {@code code}) for the session cookie. */
+  private Response session(HttpExchange ex) throws IOException {
+    String refusal = crossSite(ex);
+    if (refusal != null) {
+      return Response.error(403, refusal);
+    }
+    Map<String, String> form;
+    try {
+      form = form(ex);
+    } catch (IllegalArgumentException e) {
+      return Response.error(e.getMessage().startsWith("body larger") ? 413 : 400, e.getMessage());
+    }
+    if (!form.keySet().equals(Set.of("code"))) {
+      return Response.error(400, "the login exchange takes one field, code, got " + form.keySet());
+    }
+    String session;
+    try {
+      session = access.exchange(form.get("code"));
+    } catch (IllegalArgumentException e) {
+      return Response.error(401, e.getMessage());
+    }
+    Response ok = Response.json(200, Map.of("admin", true));
+    return new Response(ok.status(), ok.type(), ok.body(), AdminAccess.setCookie(session));
+  }
+
+  /** Whether the request carries the admin session cookie or the admin token. */
+  private boolean isAdmin(HttpExchange ex) {
+    return access.bearer(ex.getRequestHeaders().getFirst("Authorization"))
+        || access.session(AdminAccess.sessionCookie(ex.getRequestHeaders().getFirst("Cookie")));
   }
 
   private Response checkout(Map<String, String> query) {
@@ -208,15 +263,23 @@ final class HttpApi implements AutoCloseable {
     if (refusal != null) {
       return Response.error(403, refusal);
     }
-    if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
-      return Response.error(401, "admin actions need the header \"Authorization: Bearer <token>\"; the token is "
-          + "printed when the app starts (or set with --admin-token)");
+    if (!isAdmin(ex)) {
+      return Response.error(401, "admin actions need the dashboard's login (the one-time link printed when the app "
+          + "starts) or the header \"Authorization: Bearer <token>\" with the admin token printed at start (or set "
+          + "with --admin-token)");
     }
     Map<String, String> form;
     try {
       form = form(ex);
     } catch (IllegalArgumentException e) {
       return Response.error(e.getMessage().startsWith("body larger") ? 413 : 400, e.getMessage());
+    }
+    if (path.equals("/api/login-codes")) {
+      if (!form.isEmpty()) {
+        return Response.error(400, "a new login code takes no fields, got " + form.keySet());
+      }
+      return Response.json(200, Map.of("link", "http://" + ex.getRequestHeaders().getFirst("Host").trim() + "/?code="
+          + access.newLoginCode(), "validMinutes", AdminAccess.CODE_TTL.toMinutes()));
     }
     if (path.equals("/api/fault")) {
       Faults.Fault fault;
@@ -282,13 +345,6 @@ final class HttpApi implements AutoCloseable {
       return "cross-origin write refused (Origin: " + origin + ")";
     }
     return null;
-  }
-
-  private boolean authorized(String header) {
-    if (header == null || !header.startsWith("Bearer ")) {
-      return false;
-    }
-    return MessageDigest.isEqual(token, header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
   }
 
   /** The request body as form fields ({@code application/x-www-form-urlencoded}), at most {@value #MAX_BODY_BYTES} bytes. */

@@ -8,6 +8,7 @@ import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.RuleCheck;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.time.Clock;
@@ -26,18 +27,22 @@ import java.util.Map;
  * {@link #RECENT}, the candidate's burn rate over each rule's windows — and the latest decisions
  * with their evidence.
  *
+ * <p>The decision log is read from the {@link RolloutStore} ({@link RolloutStore#load()}'s recent
+ * decisions), so after a restart it shows the decisions the journal kept; the guardian's notable
+ * holds, which are published but never journaled, are kept here in memory and merged in by time.
+ *
  * <p>Design (concurrency): {@link #sample()} is called by one thread (the service's one-second
  * scheduler, or a test); it alone touches the latency snapshots. Decisions arrive through
  * {@link #decided} on whichever thread the guardian decides on (its ticker, or an admin request).
- * Samples and decisions are immutable maps kept in two bounded deques, each guarded by its own
+ * Samples and holds are immutable maps kept in two bounded deques, each guarded by its own
  * monitor; {@link #snapshot} (HTTP threads) copies what it needs under those monitors and builds
- * its answer outside them. Memory is bounded by {@link #CAPACITY} samples and
- * {@link #MAX_DECISIONS} decisions.
+ * its answer outside them, with the store's decisions (whose {@code load} never waits). Memory is
+ * bounded by {@link #CAPACITY} samples and {@link #MAX_HOLDS} holds.
  */
 final class RolloutHistory {
   /** Ten minutes of one-second samples. */
   static final int CAPACITY = 600;
-  static final int MAX_DECISIONS = 200;
+  static final int MAX_HOLDS = 200;
   /** The window of the error ratios, latency percentiles and sample counts shown. */
   static final Duration RECENT = Duration.ofSeconds(10);
 
@@ -45,14 +50,17 @@ final class RolloutHistory {
   private final SliRecorder recorder;
   private final Clock clock;
   private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>();
-  private final ArrayDeque<Map<String, Object>> decisions = new ArrayDeque<>();
+  private final java.util.function.Supplier<RolloutStore> store;
+  private final ArrayDeque<Map<String, Object>> holds = new ArrayDeque<>();
   private long seq; // guarded by samples
   // sampler thread only: the latency snapshots of the last RECENT seconds, oldest first
   private final Map<String, ArrayDeque<LatencyDistribution>> latencies = new HashMap<>();
 
-  RolloutHistory(Guardian guardian, SliRecorder recorder, Clock clock) {
+  /** @param store the provider's rollout store (asked each time: the provider opens it when it starts) */
+  RolloutHistory(Guardian guardian, SliRecorder recorder, java.util.function.Supplier<RolloutStore> store, Clock clock) {
     this.guardian = guardian;
     this.recorder = recorder;
+    this.store = store;
     this.clock = clock;
   }
 
@@ -135,8 +143,22 @@ final class RolloutHistory {
     return plan.slo().latencyThreshold().map(t -> recorder.latencyThresholds().indexOf(t)).orElse(-1);
   }
 
-  /** A guardian listener: keeps the decision, with its evidence, for the decision log. */
+  /** A guardian listener: keeps a published hold (the store journals every other decision) for the decision log. */
   void decided(Decision d) {
+    if (d.changes()) {
+      return;
+    }
+    Map<String, Object> m = describe(d);
+    synchronized (holds) {
+      holds.addLast(m);
+      if (holds.size() > MAX_HOLDS) {
+        holds.removeFirst();
+      }
+    }
+  }
+
+  /** A decision, with its evidence, as the dashboard's JSON. */
+  private static Map<String, Object> describe(Decision d) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("flag", d.flagKey());
     m.put("t", d.at().toEpochMilli());
@@ -152,6 +174,9 @@ final class RolloutHistory {
     for (RuleCheck c : d.evidence()) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("rule", c.rule().toString());
+      e.put("ruleLongSeconds", c.rule().longWindow().toSeconds());
+      e.put("ruleShortSeconds", c.rule().shortWindow().toSeconds());
+      e.put("ruleAction", c.rule().action().name());
       e.put("sli", c.sli());
       e.put("factor", c.rule().factor());
       e.put("burnLong", c.burnLong());
@@ -167,17 +192,13 @@ final class RolloutHistory {
       evidence.add(e);
     }
     m.put("evidence", evidence);
-    synchronized (decisions) {
-      decisions.addLast(m);
-      if (decisions.size() > MAX_DECISIONS) {
-        decisions.removeFirst();
-      }
-    }
+    return m;
   }
 
   /**
    * The dashboard's view: every guarded flag's plan and state, the samples after {@code since}
-   * (a sample's {@code seq}; 0 for all kept), and the decisions kept, oldest first.
+   * (a sample's {@code seq}; 0 for all kept), and the decisions the store keeps plus the holds
+   * kept here, oldest first.
    */
   Map<String, Object> snapshot(long since) {
     List<Object> newSamples = new ArrayList<>();
@@ -190,10 +211,12 @@ final class RolloutHistory {
       }
       last = seq;
     }
-    List<Object> log;
-    synchronized (decisions) {
-      log = new ArrayList<>(decisions);
+    List<Map<String, Object>> log = new ArrayList<>();
+    synchronized (holds) {
+      log.addAll(holds);
     }
+    store.get().load().recentDecisions().values().forEach(list -> list.forEach(d -> log.add(describe(d))));
+    log.sort(java.util.Comparator.comparingLong(m -> (long) m.get("t"))); // stable: journal order within a millisecond
     Map<String, RolloutState> states = guardian.states();
     Map<String, Object> flags = new LinkedHashMap<>();
     guardian.plans().forEach((flag, plan) -> {

@@ -25,18 +25,35 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar sample-app/target/burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]
- *     [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]
+ *     [--host-name NAME]... [--data-dir burnguard-data] [--rate 100] [--users 1000]
+ *     [--admin-token TOKEN] [--once] [--help]
  * </pre>
  *
  * <p>The flag file ({@code <data>/flags.json}, created from embedded defaults on first start and
  * hot-reloaded) defines {@value Checkout#FLAG} with a rollout plan; {@code --demo} replaces that
  * plan with an accelerated one and breaks the new checkout at the 25 % stage. The dashboard is at
- * {@code /}; admin actions need the token printed at start. {@code --once} prints the evaluations
+ * {@code /}; admin actions need the one-time login link printed at start (or the admin token, for
+ * scripts). {@code --once} prints the evaluations
  * for a few sample users and exits (a smoke test).
  */
 public final class SampleApp {
   static final String USAGE = "usage: java -jar burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]"
-      + " [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]";
+      + " [--host-name NAME]... [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]"
+      + " [--help]";
+  static final String HELP = USAGE + "\n\n"
+      + "A checkout service whose new implementation is rolled out under Burnguard's guard, with built-in traffic,\n"
+      + "fault injection and a live dashboard.\n\n"
+      + "  --demo              an accelerated rollout plan; the new checkout breaks at the 25 % stage\n"
+      + "  --port N            HTTP port, 0 for any free port (default 8080)\n"
+      + "  --bind ADDRESS      listen address (default 127.0.0.1); anything but loopback is warned about\n"
+      + "  --host-name NAME    a name clients use to reach the app (Host header), besides localhost, 127.0.0.1,\n"
+      + "                      [::1] and the bind address; repeatable\n"
+      + "  --data-dir DIR      flag file and rollout state (default burnguard-data)\n"
+      + "  --rate R            built-in checkouts per second, 0 for none (default 100)\n"
+      + "  --users N           distinct simulated users (default 1000)\n"
+      + "  --admin-token T     the admin token for scripts, at least 16 characters (default: random)\n"
+      + "  --once              print every flag's evaluation for three users and exit\n"
+      + "  --help, -h          print this and exit";
 
   private SampleApp() {}
 
@@ -45,9 +62,13 @@ public final class SampleApp {
     try {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
+      System.err.println("Burnguard sample app: " + e.getMessage());
       System.err.println(USAGE);
       System.exit(2);
+      return;
+    }
+    if (options.help) {
+      System.out.println(HELP);
       return;
     }
     if (options.once) {
@@ -57,7 +78,7 @@ public final class SampleApp {
     SampleService service;
     try {
       service = SampleService.start(new SampleService.Settings(options.dataDir, options.bind, options.port,
-          options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
+          options.hostNames, options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
     } catch (IOException e) {
       System.err.println("Burnguard sample app: " + e.getMessage());
       System.exit(1);
@@ -68,13 +89,17 @@ public final class SampleApp {
     String base = "http://" + host + ":" + service.port();
     if (!options.bind.isLoopbackAddress()) {
       System.out.println("WARNING: listening on " + host + ", not on loopback: anyone who can reach it can read the "
-          + "dashboard; admin actions still need the token.");
+          + "dashboard; admin actions still need the login link or the token. Requests must name this host as "
+          + host + ":" + service.port() + " or a --host-name.");
     }
     System.out.println("Burnguard sample app" + (options.demo ? " (demo)" : "") + ": " + options.rate
         + " checkouts/s from " + options.users + " users; flags from "
         + options.dataDir.resolve("flags.json").toAbsolutePath() + " (hot reload).");
-    System.out.println("Dashboard (the link carries the admin token; keep it private):");
-    System.out.println("  " + base + "/?token=" + service.adminToken);
+    System.out.println("Dashboard (the link logs one browser in as admin; it works once, for "
+        + AdminAccess.CODE_TTL.toMinutes() + " min):");
+    System.out.println("  " + base + "/?code=" + service.access.newLoginCode());
+    System.out.println("Admin token, for scripts (keep it private): " + service.adminToken);
+    System.out.println("  a new login link: curl -X POST -H 'Authorization: Bearer <token>' " + base + "/api/login-codes");
     System.out.println("Service: " + base + "/api/checkout?user=alice&items=3   Ctrl-C to stop.");
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -144,6 +169,8 @@ public final class SampleApp {
     int users = 1000;
     boolean demo;
     boolean once;
+    boolean help;
+    java.util.List<String> hostNames = new java.util.ArrayList<>();
     String adminToken;
 
     static Options parse(String[] args) {
@@ -193,7 +220,15 @@ public final class SampleApp {
           }
           case "--demo" -> o.demo = true;
           case "--once" -> o.once = true;
-          default -> throw new IllegalArgumentException("unknown option " + option);
+          case "--help", "-h" -> o.help = true;
+          case "--host-name" -> {
+            String name = value(args, ++i, option);
+            if (!name.matches("[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]")) {
+              throw new IllegalArgumentException("--host-name must be a DNS name or an address, got " + name);
+            }
+            o.hostNames.add(name);
+          }
+          default -> throw new IllegalArgumentException("unknown option " + option + " (--help lists the options)");
         }
       }
       return o;

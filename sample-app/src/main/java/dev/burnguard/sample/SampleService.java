@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,12 +43,18 @@ final class SampleService implements AutoCloseable {
    *
    * @param bind the address to listen on (loopback by default)
    * @param port 0 for any free port
+   * @param hostNames names besides loopback and the bind address that requests may carry in their
+   *     {@code Host} header (e.g. the machine's DNS name on a non-loopback bind)
    * @param adminToken the admin API's token; null to generate one
    * @param background whether guardian, traffic and sampling run on their own and calls really
    *     wait for their dependency and injected latency (false for tests that drive a manual clock)
    */
-  record Settings(Path dataDir, InetAddress bind, int port, double rate, int users, boolean demo, String adminToken,
-      Clock clock, boolean background) {}
+  record Settings(Path dataDir, InetAddress bind, int port, List<String> hostNames, double rate, int users, boolean demo,
+      String adminToken, Clock clock, boolean background) {
+    Settings {
+      hostNames = List.copyOf(hostNames);
+    }
+  }
 
   final BurnguardProvider provider;
   final Faults faults = new Faults();
@@ -56,6 +63,7 @@ final class SampleService implements AutoCloseable {
   final RolloutHistory history;
   final DemoScenario demo;
   final String adminToken;
+  final AdminAccess access;
   private final OpenFeatureAPI api;
   private final BurnguardTelemetry telemetry;
   private final HttpApi http;
@@ -73,7 +81,7 @@ final class SampleService implements AutoCloseable {
       builder.rollout(Checkout.FLAG, DemoScenario.plan());
     }
     provider = builder.build();
-    history = new RolloutHistory(provider.guardian(), provider.recorder(), s.clock());
+    history = new RolloutHistory(provider.guardian(), provider.recorder(), provider::rolloutStore, s.clock());
     provider.guardian().addListener(history::decided);
     api = OpenFeatureAPI.createIsolated();
     // OpenTelemetry through sdk-otel: a no-op unless the OpenTelemetry Java agent (or the SDK's
@@ -81,7 +89,16 @@ final class SampleService implements AutoCloseable {
     // decisions reach the configured exporters
     telemetry = BurnguardTelemetry.install(GlobalOpenTelemetry.get(), provider);
     api.addHooks(telemetry.hook());
-    api.setProviderAndWait(provider);
+    try {
+      api.setProviderAndWait(provider);
+    } catch (RuntimeException e) {
+      telemetry.close();
+      api.shutdown();
+      // the provider has logged a flag file's problem already; say it once
+      throw new IOException(provider.lastLoadFailure().isPresent()
+          ? "not started: no valid flags in " + flagFile.toAbsolutePath() + " (the problem is logged above)"
+          : "not started: " + e.getMessage(), e);
+    }
     started = Instant.ofEpochMilli(s.clock().wallMillis());
 
     checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
@@ -92,9 +109,10 @@ final class SampleService implements AutoCloseable {
       demo.start();
     }
     adminToken = s.adminToken() != null ? s.adminToken() : newToken();
+    access = new AdminAccess(adminToken, s.clock());
     Client client = api.getClient("sample-app");
     try {
-      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), adminToken, provider.guardian(), faults,
+      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), s.hostNames(), access, provider.guardian(), faults,
           checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
     } catch (IOException e) {
       telemetry.close();

@@ -10,21 +10,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
- * {@code .ci/run} installs): the demo runs in real time, the test injects the fault with the
- * dashboard's own button once the rollout reaches 25 %, and the page must show the rollback and
- * its reason. Leaves a screenshot in {@code target/dashboard-rollback.png}.
+ * {@code .ci/run} installs): the demo runs in real time; the browser logs in with the one-time link;
+ * the test injects the fault with the dashboard's own button once the rollout reaches 25 %, and the
+ * page must show the rollback and its reason; the rollback's evidence, once opened, stays open across
+ * two refreshes; a reset asks for confirmation and, refused, changes nothing. Then the app is
+ * restarted on the same data directory: a read-only view (no login) shows the decision log from the
+ * store and no action buttons; logged in again at phone width (390 px) the page does not scroll
+ * sideways and every button is within the screen. Screenshots: {@code target/dashboard-rollback.png}
+ * (desktop, evidence open), {@code target/dashboard-restarted.png} (read-only after the restart),
+ * {@code target/dashboard-phone.png} (390 px).
  *
  * <p>Without the browser the test is skipped, unless the environment variable
  * {@code BURNGUARD_BROWSER_REQUIRED=true} (set by {@code .ci/run}) makes that a failure.
@@ -35,8 +45,27 @@ class DashboardBrowserTest {
   private static final String TOKEN = "browser-test-token-0123456789";
   @TempDir Path dir;
 
+  private static SampleService start(Path data, boolean demo) throws Exception {
+    return SampleService.start(new SampleService.Settings(data, InetAddress.getLoopbackAddress(), 0, List.of(),
+        demo ? 100 : 0, 1000, demo, TOKEN, Clock.system(), true));
+  }
+
+  private static void screenshot(ChromeDriver browser, String name) throws Exception {
+    Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", name),
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Waits until the page has rendered {@code n} more answers of {@code /api/state}. */
+  private static void refreshes(WebDriver browser, int n) {
+    for (int i = 0; i < n; i++) {
+      String before = browser.findElement(By.id("connection")).getText();
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+          .until(() -> browser.findElement(By.id("connection")).getText(), t -> t.startsWith("live") && !t.equals(before));
+    }
+  }
+
   @Test
-  void showsTheDemoRollbackAndItsReason() throws Exception {
+  void showsTheDemoRollbackItsEvidenceAndTheDecisionLogAfterARestart() throws Exception {
     boolean present = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
     if ("true".equals(System.getenv("BURNGUARD_BROWSER_REQUIRED"))) {
       assertThat(present).as("headless Chromium at " + CHROMIUM + " and " + CHROMEDRIVER).isTrue();
@@ -49,16 +78,23 @@ class DashboardBrowserTest {
         "--window-size=1400,1900");
     ChromeDriverService driverService = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
         .usingAnyFreePort().build();
-    try (SampleService app = SampleService.start(new SampleService.Settings(dir.resolve("data"),
-        InetAddress.getLoopbackAddress(), 0, 100, 1000, true, TOKEN, Clock.system(), true))) {
-      ChromeDriver browser = new ChromeDriver(driverService, options);
-      try {
-        browser.get("http://127.0.0.1:" + app.port() + "/?token=" + TOKEN);
-        assertThat(browser.getCurrentUrl()).doesNotContain(TOKEN);
+    Path data = dir.resolve("data");
+    ChromeDriver browser = new ChromeDriver(driverService, options);
+    try {
+      try (SampleService app = start(data, true)) {
+        String code = app.access.newLoginCode();
+        browser.get("http://127.0.0.1:" + app.port() + "/?code=" + code);
+        assertThat(browser.getCurrentUrl()).doesNotContain(code).doesNotContain(TOKEN);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            .until(() -> browser.findElement(By.id("access")).getText(), t -> t.startsWith("Admin"));
+        assertThat((String) browser.executeScript("return document.cookie")).doesNotContain(AdminAccess.COOKIE);
         WebElement flag = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
             .until(() -> browser.findElement(By.cssSelector("section[data-flag='new-checkout']")), e -> e != null);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
             .until(() -> flag.findElement(By.cssSelector(".summary")).getText(), t -> t.contains("stage 2 / 4"));
+        // durations as people write them: the demo rule's 60 s / 10 s windows
+        assertThat(flag.getText()).contains("Burn rate, rule 1 min / 10 s × 10").contains("long 1 min (solid)")
+            .doesNotContain("60 s");
 
         browser.findElement(By.id("fault-errors")).clear();
         browser.findElement(By.id("fault-errors")).sendKeys("30");
@@ -75,11 +111,70 @@ class DashboardBrowserTest {
         WebElement rollback = flag.findElement(By.cssSelector(".log tr.ROLLBACK"));
         assertThat(rollback.getText()).contains("guardian").contains("25.0 % → 0.0 %")
             .contains("fired on availability");
-        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "dashboard-rollback.png"),
-            StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        browser.quit();
+
+        // the evidence, once opened, stays open across two refreshes
+        rollback.findElement(By.cssSelector("details summary")).click();
+        By openEvidence = By.cssSelector(".log tr.ROLLBACK details[open] table");
+        assertThat(flag.findElement(openEvidence).isDisplayed()).isTrue();
+        refreshes(browser, 2);
+        WebElement evidence = flag.findElement(openEvidence);
+        assertThat(evidence.isDisplayed()).isTrue();
+        assertThat(evidence.getText()).contains("availability").contains("yes").contains("1 min / 10 s × 10 → rollback");
+        screenshot(browser, "dashboard-rollback.png");
+
+        // a reset would expose users again: it asks first, and refused it changes nothing
+        flag.findElement(By.cssSelector("button[data-action='reset']")).click();
+        Alert question = browser.switchTo().alert();
+        assertThat(question.getText()).contains("Reset starts the rollout over").contains("5 % of users to new");
+        question.dismiss();
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+            .until(() -> browser.findElement(By.id("message")).getText(), t -> t.contains("reset cancelled"));
+        refreshes(browser, 1);
+        assertThat(browser.findElement(By.id("status-new-checkout")).getText()).isEqualTo("ROLLED_BACK");
+        assertThat(app.provider.guardian().state(Checkout.FLAG).orElseThrow().status().name()).isEqualTo("ROLLED_BACK");
       }
+
+      // restart on the same data directory: a read-only view shows the decision log from the store
+      try (SampleService app = start(data, false)) {
+        String base = "http://127.0.0.1:" + app.port();
+        browser.get(base + "/");
+        WebElement flag = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            .until(() -> browser.findElement(By.cssSelector("section[data-flag='new-checkout']")), e -> e != null);
+        WebElement rollback = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            .until(() -> flag.findElement(By.cssSelector(".log tr.ROLLBACK")), e -> e != null);
+        assertThat(rollback.getText()).contains("guardian").contains("25.0 % → 0.0 %").contains("fired on availability");
+        assertThat(browser.findElement(By.id("access")).getText()).startsWith("Read-only");
+        List<WebElement> buttons = browser.findElements(By.tagName("button"));
+        assertThat(buttons).hasSizeGreaterThanOrEqualTo(7).noneMatch(WebElement::isDisplayed);
+        screenshot(browser, "dashboard-restarted.png");
+
+        // logged in again, at phone width
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+        browser.get(base + "/?code=" + app.access.newLoginCode());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            .until(() -> browser.findElement(By.id("access")).getText(), t -> t.startsWith("Admin"));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            .until(() -> browser.findElements(By.cssSelector(".log tr.ROLLBACK")).size(), n -> n > 0);
+        refreshes(browser, 1);
+        long viewport = (Long) browser.executeScript("return window.innerWidth");
+        long page = (Long) browser.executeScript("return document.documentElement.scrollWidth");
+        assertThat(viewport).isEqualTo(390);
+        assertThat(page).as("page width at a 390 px viewport").isLessThanOrEqualTo(viewport);
+        List<WebElement> visible = browser.findElements(By.tagName("button")).stream().filter(WebElement::isDisplayed)
+            .toList();
+        assertThat(visible).hasSizeGreaterThanOrEqualTo(7);
+        for (WebElement b : visible) {
+          double right = ((Number) browser.executeScript("return arguments[0].getBoundingClientRect().right", b))
+              .doubleValue();
+          assertThat(right).as("right edge of button " + b.getText()).isLessThanOrEqualTo(viewport);
+        }
+        screenshot(browser, "dashboard-phone.png");
+        System.out.println("DashboardBrowserTest: at a " + viewport + " px viewport the page is " + page + " px wide; "
+            + visible.size() + " buttons, all within the screen");
+      }
+    } finally {
+      browser.quit();
     }
   }
 }

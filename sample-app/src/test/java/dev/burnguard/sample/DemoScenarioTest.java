@@ -25,7 +25,7 @@ class DemoScenarioTest {
   @TempDir Path dir;
 
   private static SampleService demo(Path dir, ManualClock clock) throws Exception {
-    return SampleService.start(new SampleService.Settings(dir, InetAddress.getLoopbackAddress(), 0, 0, 1000, true,
+    return SampleService.start(new SampleService.Settings(dir, InetAddress.getLoopbackAddress(), 0, java.util.List.of(), 0, 1000, true,
         "demo-test-token-0123456789", clock, false));
   }
 

@@ -40,7 +40,18 @@ public record Decision(String flagKey, Instant at, DecisionAction action, String
     return action != DecisionAction.HOLD;
   }
 
-  /** One line for logs: flag, action, actor, reason and each rule check's numbers. */
+  /**
+   * The decision in one line, for logs and audit trails, with the numbers it was made on:
+   * {@code <flag>: [would ]<ACTION> by <actor> at exposure <after>% (<status after>, stage <n>): <reason>},
+   * where the exposure is the state after the decision in percent with two decimals, {@code n} the
+   * stage index after it (0 for the first stage) and {@code would } marks a dry-run decision; then,
+   * for each rule check of the {@linkplain #evidence() evidence}, {@code " | "} and that check's
+   * {@link RuleCheck#describe()} (burn rates, bad/total counts of both windows, the control's
+   * burn, the sequential test's statistic and threshold). For example, a manual rollback:
+   * {@code new-checkout: ROLLBACK by person:alice at exposure 0.00% (ROLLED_BACK, stage 1): rollback requested by person:alice}.
+   *
+   * @return one line (no line break, unless the reason holds one)
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append(flagKey).append(": ").append(applied ? "" : "would ").append(action).append(" by ").append(actor)

@@ -1,11 +1,13 @@
 'use strict';
 // The Burnguard sample dashboard: polls /api/state every second, keeps at most ten minutes of
-// samples, draws them as inline SVG, and sends admin actions with the token from the page's URL.
-// The token (?token=... in the link the app prints) is kept in memory only and removed from the
-// address bar at once; it is sent as "Authorization: Bearer <token>" with every admin POST.
+// samples, draws them as inline SVG, and sends admin actions. Login: the link the app prints holds a
+// one-time code (?code=...); the page removes it from the address bar at once and exchanges it
+// (POST /api/session) for an HttpOnly, SameSite=Strict session cookie, which the browser then sends
+// with every request; this script never sees it. /api/state says whether the page is admin; a
+// read-only page shows no action buttons. Actions that expose users to the candidate again ask first.
 
-const TOKEN = new URLSearchParams(location.search).get('token');
-if (TOKEN) history.replaceState(null, '', location.pathname);
+const CODE = new URLSearchParams(location.search).get('code');
+if (CODE) history.replaceState(null, '', location.pathname);
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_SAMPLES = 600;
 const COLORS = { candidate: '#d1495b', control: '#2e6fba', factor: '#444', slo: '#999', exposure: '#2a7a3a' };
@@ -14,6 +16,10 @@ const MARKS = { ROLLBACK: '#b00', SHRINK: '#d08000', ADVANCE: '#2a7a3a', COMPLET
 
 let seq = 0;
 let samples = [];
+let isAdmin = false;
+let lastState = null;
+// which decisions' evidence is open, by decision key: survives the re-rendering every second
+const openEvidence = new Set();
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -30,6 +36,20 @@ function svgEl(tag, attrs) {
 
 function pct(x, digits = 1) { return x == null ? '–' : (x * 100).toFixed(digits) + ' %'; }
 function time(t) { return new Date(t).toLocaleTimeString(); }
+// a duration in seconds the way people say it: 10 s, 5 min, 6 h, 1 h 30 min, 3 d
+function dur(seconds) {
+  const units = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+  const parts = [];
+  let rest = Math.round(seconds);
+  for (const [size, name] of units) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(Math.floor(rest / size) + ' ' + name);
+      rest %= size;
+    } else if (parts.length) break;
+  }
+  return parts.length ? parts.join(' ') : '0 s';
+}
+function ruleLabel(r) { return dur(r.longSeconds) + ' / ' + dur(r.shortSeconds) + ' × ' + r.factor; }
 
 function message(text, error) {
   const m = document.getElementById('message');
@@ -38,13 +58,9 @@ function message(text, error) {
 }
 
 async function admin(path, body) {
-  if (!TOKEN) {
-    message('Read-only: open the dashboard with the link (…/?token=…) the app printed at start.', true);
-    return;
-  }
   try {
-    const r = await fetch(path, { method: 'POST', body: body || '',
-      headers: { 'Authorization': 'Bearer ' + TOKEN, 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const r = await fetch(path, { method: 'POST', body: body || '', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     const j = await r.json();
     const done = j.decision || ('fault set: ' + pct(j.errorRate) + ' errors, +' + j.latencyMs + ' ms');
     message(r.ok ? done : r.status + ': ' + j.error, !r.ok);
@@ -130,17 +146,25 @@ function flagSection(key, info) {
   sec = el('section', { id, class: 'panel flag', 'data-flag': key });
   const h = el('h2');
   h.textContent = key + ' — ' + info.plan.control + ' → ' + info.plan.candidate + ' (' + info.plan.mode.toLowerCase() + ')';
-  const buttons = el('div', { class: 'buttons' });
+  const buttons = el('div', { class: 'buttons admin-only' });
+  buttons.hidden = !isAdmin;
   for (const action of ['pause', 'resume', 'promote', 'rollback', 'reset']) {
     const b = el('button', { type: 'button', 'data-action': action, class: action === 'rollback' ? 'danger' : '' });
     b.textContent = action;
-    b.addEventListener('click', () => admin('/api/rollouts/' + encodeURIComponent(key) + '/' + action));
+    b.addEventListener('click', () => {
+      const question = reexposes(key, action);
+      if (question && !confirm(question)) {
+        message(action + ' cancelled; nothing changed.', false);
+        return;
+      }
+      admin('/api/rollouts/' + encodeURIComponent(key) + '/' + action);
+    });
     buttons.append(b);
   }
   const charts = el('div', { class: 'charts' });
   const names = [['exposure', 'Candidate exposure'], ['errors', 'Error ratio (last 10 s)'],
     ['latency', 'Latency p95 / p99 (last 10 s)']];
-  info.plan.rules.forEach((r, i) => names.push(['burn' + i, 'Burn rate, rule ' + r.label]));
+  info.plan.rules.forEach((r, i) => names.push(['burn' + i, 'Burn rate, rule ' + ruleLabel(r)]));
   for (const [name, title] of names) {
     const c = el('div', { class: 'chart' });
     const t = el('h3');
@@ -149,11 +173,12 @@ function flagSection(key, info) {
     charts.append(c);
   }
   const log = el('table', { class: 'log' });
+  const logBox = el('div', { class: 'scroll' }, log);
   log.append(el('thead', {}, el('tr', {}, ...['time', 'decision', 'by', 'exposure', 'reason and evidence']
     .map(t => { const th = el('th'); th.textContent = t; return th; }))), el('tbody'));
   const logTitle = el('h3');
   logTitle.textContent = 'Decision log';
-  sec.append(h, el('div', { class: 'summary' }), buttons, charts, logTitle, log);
+  sec.append(h, el('div', { class: 'summary' }), buttons, charts, logTitle, logBox);
   document.getElementById('flags').append(sec);
   return sec;
 }
@@ -179,7 +204,7 @@ function renderFlag(key, info, decisions) {
     item('candidate calls this stage', latest ? String(latest.stageCalls) : '–'),
     item('last 10 s: candidate', latest ? latest.candidate.calls + ' calls, ' + latest.candidate.errors + ' errors' : '–'),
     item('control', latest ? latest.control.calls + ' calls, ' + latest.control.errors + ' errors' : '–'),
-    item('error budget left over ' + plan.rules[longest].longSeconds + ' s', latest ? budgetLeft(latest.burn[longest]) : '–'),
+    item('error budget left over ' + dur(plan.rules[longest].longSeconds), latest ? budgetLeft(latest.burn[longest]) : '–'),
     item('SLO', (plan.slo.availability * 100) + ' % available' + (plan.slo.latencyThresholdMs != null
       ? ', ' + (plan.slo.latencyObjective * 100) + ' % ≤ ' + plan.slo.latencyThresholdMs + ' ms' : '')));
 
@@ -215,11 +240,23 @@ function renderFlag(key, info, decisions) {
         series(p => p.burn[i].availabilityShort, COLORS.candidate, { dash: '4 3' }),
         series(p => p.burn[i].latencyLong, '#7a4bb0', { width: 2 }),
         series(p => p.burn[i].latencyShort, '#7a4bb0', { dash: '4 3' })] });
-    q('.legend-burn' + i).replaceChildren(legend([[COLORS.candidate, 'errors: long ' + r.longSeconds + ' s (solid), short '
-      + r.shortSeconds + ' s (dashed)'], ['#7a4bb0', 'slow calls: long, short'], [COLORS.factor, 'factor']]));
+    q('.legend-burn' + i).replaceChildren(legend([[COLORS.candidate, 'errors: long ' + dur(r.longSeconds) + ' (solid), short '
+      + dur(r.shortSeconds) + ' (dashed)'], ['#7a4bb0', 'slow calls: long, short'], [COLORS.factor, 'factor']]));
   });
 
-  const rows = mine.slice().reverse().map(d => {
+  // the log is rebuilt only when its decisions change, and open evidence stays open when it is
+  const seen = new Map();
+  const keyed = mine.map(d => {
+    const k = d.flag + '|' + d.t + '|' + d.action;
+    const n = (seen.get(k) || 0) + 1;
+    seen.set(k, n);
+    return [k + '|' + n, d];
+  });
+  const body = sec.querySelector('.log tbody');
+  const signature = keyed.map(([k]) => k).join(',');
+  if (body.dataset.signature === signature) return;
+  body.dataset.signature = signature;
+  const rows = keyed.reverse().map(([decisionKey, d]) => {
     const tr = el('tr', { class: d.action });
     const cells = [time(d.t), (d.applied ? '' : 'would ') + d.action, d.actor,
       pct(d.exposureBefore) + ' → ' + pct(d.exposureAfter)];
@@ -229,30 +266,66 @@ function renderFlag(key, info, decisions) {
     reason.textContent = d.reason;
     td.append(reason);
     if (d.evidence.length) {
-      const det = el('details');
+      const det = el('details', { 'data-decision': decisionKey });
+      det.open = openEvidence.has(decisionKey);
+      det.addEventListener('toggle', () => det.open ? openEvidence.add(decisionKey) : openEvidence.delete(decisionKey));
       const sum = el('summary');
       sum.textContent = 'evidence (' + d.evidence.length + ' checks)';
       const t = el('table');
       t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control (short)',
         'LLR / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
       for (const e of d.evidence) {
-        t.append(el('tr', {}, ...[e.rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
+        const rule = ruleLabel({ longSeconds: e.ruleLongSeconds, shortSeconds: e.ruleShortSeconds, factor: e.factor })
+          + ' → ' + e.ruleAction.toLowerCase();
+        t.append(el('tr', {}, ...[rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
           e.candidateShort, e.controlShort + (e.sharedCause ? ' (shared)' : ''),
           e.llr.toFixed(2) + ' / ' + e.threshold.toFixed(2), e.fires ? 'yes' : 'no']
           .map(x => { const c = el('td'); c.textContent = x; return c; })));
       }
-      det.append(sum, t);
+      det.append(sum, el('div', { class: 'scroll' }, t));
       td.append(det);
     }
     tr.append(td);
     return tr;
   });
-  sec.querySelector('.log tbody').replaceChildren(...rows);
+  body.replaceChildren(...rows);
+}
+
+// The question to ask before an action that exposes users to the candidate again; null for the others.
+function reexposes(key, action) {
+  const info = lastState && lastState.flags[key];
+  if (!info || !info.state) return null;
+  const plan = info.plan, st = info.state;
+  const who = ' of users to ' + plan.candidate + ' (' + key + ')';
+  if (action === 'reset') {
+    return 'Reset starts the rollout over: ' + pct(plan.stages[0].exposure, 0) + who + ' again, now at '
+      + pct(st.exposure) + '. Reset?';
+  }
+  if (action === 'promote') {
+    const next = plan.stages[Math.min(st.stage + (st.status === 'COOLING_DOWN' ? 0 : 1), plan.stages.length - 1)];
+    return 'Promote exposes ' + pct(st.stage >= plan.stages.length - 1 ? 1 : next.exposure, 0) + who
+      + ' without waiting for the bake time, now at ' + pct(st.exposure) + '. Promote?';
+  }
+  if (action === 'resume') {
+    return 'Resume lets the rollout go on ramping from ' + pct(st.exposure) + who + '. Resume?';
+  }
+  return null;
+}
+
+function setAdmin(admin) {
+  isAdmin = admin;
+  for (const e of document.querySelectorAll('.admin-only')) e.hidden = !admin;
+  document.getElementById('access').textContent = admin
+    ? 'Admin: this browser is logged in (session cookie).'
+    : 'Read-only. To act, open the one-time login link the app printed at start (or ask it for a new one: '
+      + 'POST /api/login-codes with the admin token).';
 }
 
 // ---------------------------------------------------------------- polling
 
 function render(s) {
+  lastState = s;
+  if (s.admin !== isAdmin || document.getElementById('access').textContent === '') setAdmin(s.admin);
   document.getElementById('connection').textContent = 'live · updated ' + time(s.now);
   const f = s.fault;
   document.getElementById('fault-current').textContent = (f.errorRate > 0 || f.latencyMs > 0)
@@ -280,9 +353,18 @@ async function poll() {
   }
 }
 
-document.getElementById('access').textContent = TOKEN
-  ? 'Admin actions enabled (token from the link, kept in this page only).'
-  : 'Read-only: open the link with ?token=… that the app printed at start to use the buttons.';
+async function login() {
+  if (!CODE) return;
+  try {
+    const r = await fetch('/api/session', { method: 'POST', body: 'code=' + encodeURIComponent(CODE),
+      credentials: 'same-origin', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const j = await r.json();
+    message(r.ok ? 'Logged in: admin actions enabled in this browser.' : 'Login failed, read-only: ' + j.error, !r.ok);
+  } catch (e) {
+    message('Login failed, read-only: ' + e, true);
+  }
+}
+
 document.getElementById('fault-form').addEventListener('submit', ev => {
   ev.preventDefault();
   const errors = Number(document.getElementById('fault-errors').value) / 100;
@@ -290,4 +372,4 @@ document.getElementById('fault-form').addEventListener('submit', ev => {
   admin('/api/fault', 'errorRate=' + encodeURIComponent(errors) + '&latencyMs=' + encodeURIComponent(latency));
 });
 document.getElementById('fault-clear').addEventListener('click', () => admin('/api/fault', 'errorRate=0&latencyMs=0'));
-poll();
+login().finally(poll);
