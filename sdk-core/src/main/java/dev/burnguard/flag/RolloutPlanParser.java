@@ -125,7 +125,14 @@ final class RolloutPlanParser {
     if (problems.size() > before || builder == null) {
       return null;
     }
-    return builder.build();
+    // the plan-wide checks: a rule that could never fire at the plan's SLO, say
+    RolloutPlan[] plan = new RolloutPlan[1];
+    RolloutPlan.Builder complete = builder;
+    if (!modelCheck(JsonPath.child(path, "rules"), def.containsKey("rules") ? def.get("rules") : null,
+        () -> plan[0] = complete.build())) {
+      return null;
+    }
+    return plan[0];
   }
 
   /** Reads one JSON value into a model value, or reports why it cannot and returns null. */

@@ -150,6 +150,30 @@ public final class RolloutPlan {
         + ", watch=" + watch + ", sharedCauseRatio=" + sharedCauseRatio + "]";
   }
 
+  /**
+   * Why {@code rule} could never fire against {@code slo}, or null when it can. A rule fires only
+   * when the candidate's bad ratio over both windows exceeds {@code factor × budget} and the
+   * sequential test prefers "bad ratio = factor × budget" to "bad ratio = budget". At a factor of at
+   * most 1 that alternative does not exceed the null, so the test's evidence never grows (the SRE
+   * Workbook's 3 d / 6 h × 1 slow-burn rule is such a rule); at {@code factor × budget ≥ 1} no bad
+   * ratio can exceed it. Either way the rule would be silently dead, so a plan with one is refused.
+   */
+  static String whyRuleCannotFire(BurnRateRule rule, Slo slo) {
+    if (!(rule.factor() > 1)) {
+      return "its factor " + rule.factor() + " is not above 1, so its sequential test's alternative (factor × budget)"
+          + " does not exceed its null (the budget) and the evidence never grows; use a factor above 1, e.g. 1.5";
+    }
+    if (rule.factor() * slo.errorBudget() >= 1) {
+      return "factor " + rule.factor() + " × the availability budget " + slo.errorBudget()
+          + " is at least 1, and no error ratio can burn faster than that";
+    }
+    if (slo.latencyThreshold().isPresent() && rule.factor() * slo.latencyBudget() >= 1) {
+      return "factor " + rule.factor() + " × the latency budget " + slo.latencyBudget()
+          + " is at least 1, and no slow-call ratio can burn faster than that";
+    }
+    return null;
+  }
+
   /** Builds a {@link RolloutPlan}. */
   public static final class Builder {
     private final String control;
@@ -265,7 +289,19 @@ public final class RolloutPlan {
       return d;
     }
 
+    /**
+     * Builds the plan.
+     *
+     * @throws IllegalArgumentException when a rule could never fire at the plan's SLO (see
+     *     {@link RolloutPlan#whyRuleCannotFire})
+     */
     public RolloutPlan build() {
+      for (int i = 0; i < rules.size(); i++) {
+        String why = whyRuleCannotFire(rules.get(i), slo);
+        if (why != null) {
+          throw new IllegalArgumentException("rule " + i + " (" + rules.get(i) + ") can never fire: " + why);
+        }
+      }
       return new RolloutPlan(this);
     }
   }

@@ -356,6 +356,18 @@ class RolloutPlanParsingTest {
   }
 
   @Test
+  void aRuleThatCouldNeverFireAtThePlansSloIsAProblemAtTheRulesNamingTheRule() {
+    FlagProblem p = onlyProblem(plan("\"rules\": [{\"long\": \"1h\", \"short\": \"5m\", \"factor\": 14.4,"
+        + " \"action\": \"rollback\"}, {\"long\": \"3d\", \"short\": \"6h\", \"factor\": 1, \"action\": \"shrink\"}]"));
+    assertThat(p.jsonPath()).isEqualTo(R + ".rules");
+    assertThat(p.message()).startsWith("rule 1 (72h/6h x1.0 -> SHRINK) can never fire: its factor 1.0 is not above 1");
+    p = onlyProblem(plan("\"slo\": {\"availability\": 99.9, \"latency\": {\"threshold\": \"300ms\","
+        + " \"objective\": 90}}"));
+    assertThat(p.jsonPath()).isEqualTo(R + ".rules");
+    assertThat(p.message()).contains("rule 0 (1h/5m x14.4 -> ROLLBACK) can never fire").contains("latency budget");
+  }
+
+  @Test
   void rulesMustBeANonEmptyArray() {
     FlagProblem p = onlyProblem(plan("\"rules\": []"));
     assertThat(p.jsonPath()).isEqualTo(R + ".rules");

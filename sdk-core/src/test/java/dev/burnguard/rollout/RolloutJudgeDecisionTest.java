@@ -1,6 +1,7 @@
 package dev.burnguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
@@ -180,13 +181,25 @@ class RolloutJudgeDecisionTest {
   }
 
   @Test
-  void aRuleWhoseFactorExceedsTheWholeBudgetStillReportsAFiniteLikelihoodRatio() {
-    // factor 8 × budget 0.25 = 2 is no probability: H1 is capped just below 1, so the evidence stays a number
+  void aPlanWithARuleThatCouldNeverFireIsRefusedNamingTheRule() {
+    // factor 8 × budget 0.25 = 2: no error ratio can burn faster than that
     BurnRateRule impossible = new BurnRateRule(Duration.ofHours(1), Duration.ofMinutes(5), 8, RuleAction.ROLLBACK);
-    RolloutPlan plan = plan().rules(List.of(impossible)).build();
-    RuleCheck c = check(plan, new Counts().set("new", Duration.ofHours(1), 10, 10), -1, impossible, "availability");
-    assertThat(c.logLikelihoodRatio()).isCloseTo(10 * Math.log(4), within(1e-4));
-    assertThat(c.burning()).isFalse();
+    assertThatThrownBy(() -> plan().rules(List.of(impossible)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rule 0 (1h/5m x8.0 -> ROLLBACK) can never fire")
+        .hasMessageContaining("availability budget");
+    // the SRE Workbook's 3 d / 6 h × 1: the test's alternative equals its null
+    BurnRateRule slowest = new BurnRateRule(Duration.ofHours(72), Duration.ofHours(6), 1, RuleAction.SHRINK);
+    assertThatThrownBy(() -> RolloutPlan.builder("old", "new").rules(List.of(BurnRateRule.fastBurn(RuleAction.ROLLBACK),
+        slowest)).build())
+        .hasMessageContaining("rule 1 (72h/6h x1.0 -> SHRINK) can never fire: its factor 1.0 is not above 1");
+    // a latency budget of 10 % cannot burn 14.4 times over, even when availability can
+    assertThatThrownBy(() -> RolloutPlan.builder("old", "new")
+        .slo(Slo.availability(0.999).withLatency(Duration.ofMillis(300), 0.9)).build())
+        .hasMessageContaining("rule 0 (1h/5m x14.4 -> ROLLBACK) can never fire")
+        .hasMessageContaining("latency budget");
+    assertThat(RolloutPlan.builder("old", "new").rules(List.of(new BurnRateRule(Duration.ofHours(72),
+        Duration.ofHours(6), 1.5, RuleAction.SHRINK))).build().rules()).hasSize(1);
   }
 
   @Test
@@ -437,8 +450,8 @@ class RolloutJudgeDecisionTest {
     // a threshold the recorder does not count (index -1) is not judged
     assertThat(RolloutJudge.check(tight, slowAtSecondThreshold, -1, true)).noneMatch(c -> c.sli().equals("latency"));
     // the latency budget is the latency objective's, not the availability's
-    RolloutPlan loose = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.5)).build();
+    RolloutPlan loose = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.6)).build();
     assertThat(RolloutJudge.check(loose, slowAtSecondThreshold, 0, true)).filteredOn(c -> c.sli().equals("latency"))
-        .hasSize(2).allMatch(c -> c.budget() == 0.5);
+        .hasSize(2).allMatch(c -> c.budget() == 1 - 0.6);
   }
 }
