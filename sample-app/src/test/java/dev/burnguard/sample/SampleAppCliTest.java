@@ -61,17 +61,18 @@ class SampleAppCliTest {
     Path data = dir.resolve("data");
     Files.createDirectories(data);
     Files.writeString(data.resolve("flags.json"),
-        "{\"flags\": {\"x\": {\"state\": \"ENABLED\", \"variants\": {\"a\": true}, \"defaultVariant\": \"zz\"}}}");
+        // malformed JSON refuses the whole file (one invalid flag would load as flagd loads it, PARSE_ERROR)
+        "{\"flags\": {\"x\": {\"state\": \"ENABLED\" \"variants\": {\"a\": true}, \"defaultVariant\": \"a\"}}}");
     Run r = run("--data-dir", data.toString(), "--port", "0", "--rate", "0");
     String all = r.out() + r.err();
     assertThat(r.exit()).isEqualTo(1);
-    Matcher problem = Pattern.compile("defaultVariant names a variant the flag does not define").matcher(all);
+    Matcher problem = Pattern.compile("expected ',' or '}' in object").matcher(all);
     int count = 0;
     while (problem.find()) {
       count++;
     }
     assertThat(count).as("times the problem is printed in:\n" + all).isEqualTo(1);
-    assertThat(all).contains("$.flags.x.defaultVariant").contains("(value: \"zz\")")
+    assertThat(all).contains("$.flags.x")
         .contains("Burnguard sample app: not started: no valid flags in").doesNotContain("\tat ");
   }
 }
