@@ -84,9 +84,13 @@ class FileFlagSourceTest {
     Path file = start("v1");
     replace(file, "v22".getBytes(StandardCharsets.UTF_8));
     await().until(() -> sink.events.size() == 2);
+    // written in place (truncate, then write): a poll between the two may see the torn file, which the
+    // source delivers (or reports as failed) as it found it; the finished content must still arrive
+    // exactly once, last
     Files.writeString(file, "v333");
-    await().until(() -> sink.events.size() == 3);
-    assertThat(sink.events).containsExactly("content:v1", "content:v22", "content:v333");
+    await().until(() -> sink.events.get(sink.events.size() - 1).equals("content:v333"));
+    assertThat(sink.events).startsWith("content:v1", "content:v22").endsWith("content:v333");
+    assertThat(sink.events).filteredOn(e -> !e.equals("content:") && !e.startsWith("failed:")).containsExactly("content:v1", "content:v22", "content:v333");
   }
 
   @Test
