@@ -26,7 +26,11 @@ class SampleAppCliTest {
     Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
     // the outputs are small; read both after exit (a generous bound: the process must end by itself)
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the app exits by itself").isTrue();
+    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+    if (!exited) {
+      p.destroyForcibly(); // never leave a server behind a failed test
+    }
+    assertThat(exited).as("the app exits by itself").isTrue();
     return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
         new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
