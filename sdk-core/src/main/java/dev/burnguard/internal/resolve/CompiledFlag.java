@@ -1,5 +1,6 @@
 package dev.burnguard.internal.resolve;
 
+import dev.burnguard.internal.eval.ContextValues;
 import dev.burnguard.internal.eval.Frame;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.TargetingKeySplit;
@@ -151,7 +152,7 @@ public final class CompiledFlag {
     if (gate == null || chosen != gateCandidate) {
       return chosen;
     }
-    String targetingKey = context == null ? null : context.getTargetingKey();
+    String targetingKey = ContextValues.targetingKey(context);
     return gate.admits(targetingKey) ? chosen : gateControl;
   }
 
