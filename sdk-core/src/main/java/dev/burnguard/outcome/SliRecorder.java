@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * stripes per core (at most 16). Each further threshold adds 1.7 KiB.
  *
  * <p><b>Concurrency.</b> {@link #record} is lock-free, never blocks, throws or logs, and does not
- * allocate once its series exists: recording threads add to stripes of the series (spread by a per-thread probe) that
+ * allocate once its series exists: recording threads add to per-thread stripes of the series that
  * are folded into the windows as each second ends (see the series' design). Reads may run at any
  * time; they see every outcome whose recording finished before the read began, each in the second
  * it was counted in, and outcomes recorded during the read whole or not at all (like

@@ -96,12 +96,12 @@ final class Operators {
       return null;
     }
     if (EvaluationContext.TARGETING_KEY.equals(name)) {
-      String key = ContextValues.targetingKey(ctx);
+      String key = ctx.getTargetingKey();
       if (key != null) {
         return key;
       }
     }
-    return Values.unwrap(ContextValues.value(ctx, name));
+    return Values.unwrap(ctx.getValue(name));
   }
 
   /** {@code $flagd.flagKey} and {@code $flagd.timestamp} (Unix seconds), as flagd injects them. */
@@ -848,7 +848,7 @@ final class Operators {
 
     /** The bucket of the default key, flag key + targeting key; -1 without a (non-empty) targeting key. */
     private int bucket(EvaluationContext context, long[] w, long total) {
-      String targetingKey = ContextValues.targetingKey(context);
+      String targetingKey = context == null ? null : context.getTargetingKey();
       if (targetingKey == null || targetingKey.isEmpty()) {
         return -1;
       }

@@ -1,6 +1,5 @@
 package dev.burnguard.internal.resolve;
 
-import dev.burnguard.internal.eval.ContextValues;
 import dev.burnguard.internal.eval.Frame;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.TargetingKeySplit;
@@ -152,7 +151,7 @@ public final class CompiledFlag {
     if (gate == null || chosen != gateCandidate) {
       return chosen;
     }
-    String targetingKey = ContextValues.targetingKey(context);
+    String targetingKey = context == null ? null : context.getTargetingKey();
     return gate.admits(targetingKey) ? chosen : gateControl;
   }
 

@@ -18,12 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * buckets for any window up to 6 hours (the 72 buckets of a 72-hour window have no coarser one).
  *
  * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
- * of a few stripes (one cache line each) holding the counts of the current second in one packed
- * word. The stripe is picked by the thread's probe, which moves to another stripe when the thread's
- * compare-and-set on its stripe fails (another thread wrote it), as {@link
- * java.util.concurrent.atomic.LongAdder} re-probes its cells: threads that collide spread out
- * rather than share a line for good; the call that saw the collision still adds to the stripe it
- * read, with an unconditional atomic add, so a call never retries; when a stripe's second is over, the first thread to see it moves the
+ * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
+ * second in one packed word; when a stripe's second is over, the first thread to see it moves the
  * counts into the four resolutions with compare-and-set on words that carry both the bucket's tag
  * and its count, so no bucket is ever reset under a writer. Latencies go to a stripe's run of
  * equal-bucket latencies and reach the shared histogram when the run ends, so threads recording
@@ -133,8 +129,7 @@ public final class Series {
 
   /** Records one call at {@code second} (seconds since the recorder's origin). */
   public void record(long second, long latencyNanos, boolean error) {
-    int[] probe = PROBE.get();
-    int base = (probe[0] & stripeMask) * STRIPE_LONGS;
+    int base = ((int) Thread.currentThread().getId() & stripeMask) * STRIPE_LONGS;
     long epoch = stripes.get(base + EPOCH);
     if (second > epoch) {
       roll(base, epoch, second);
@@ -156,36 +151,13 @@ public final class Series {
     if (more != 0) {
       stripes.getAndAdd(base + MORE_SLOW, more);
     }
-    long before = stripes.get(base + COUNTS);
-    if (!stripes.compareAndSet(base + COUNTS, before, before + delta)) {
-      // Another thread added to this stripe meanwhile: this thread moves to another stripe for its
-      // next calls (as LongAdder re-probes its cells), and adds this call here unconditionally.
-      probe[0] = nextProbe(probe[0]);
-      before = stripes.getAndAdd(base + COUNTS, delta);
-    }
+    long before = stripes.getAndAdd(base + COUNTS, delta);
     if (((before >>> CALLS_SHIFT) & FIELD22) >= EARLY_FOLD_CALLS) {
       stripes.getAndIncrement(moves + MOVES_STARTED);
       foldStripe(base, stripes.get(base + EPOCH));
       stripes.getAndIncrement(moves + MOVES_ENDED);
     }
     addLatency(base, LatencyBuckets.of(latencyNanos));
-  }
-
-  /**
-   * Each thread's probe, shared by all series: the stripe a thread adds to is its probe modulo the
-   * series' stripe count. It starts from a hash of the thread's id and is re-hashed whenever the
-   * thread finds its stripe contended, so that threads that collide spread out over the stripes
-   * instead of sharing one for good (as with stripes picked by thread id).
-   */
-  private static final ThreadLocal<int[]> PROBE = ThreadLocal.withInitial(
-      () -> new int[] {nextProbe((int) Thread.currentThread().getId() * 0x9e3779b9 | 1)});
-
-  /** The next value of a probe: one xorshift step, never 0 for a probe that is not 0. */
-  static int nextProbe(int probe) {
-    probe ^= probe << 13;
-    probe ^= probe >>> 17;
-    probe ^= probe << 5;
-    return probe;
   }
 
   /** Moves the counts of a stripe whose second is over into the resolutions. */
