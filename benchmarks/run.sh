@@ -43,8 +43,15 @@ run() {
   printf '%s\n' "$*" >>"$results/commands.txt"
   "$@"
 }
+# The realistic setting (issue 18): ImmutableContext, the SDK's default, over 1,024 distinct users.
+# report.py's tables are built from this run.
 run "${jmh[@]}" '^dev.burnguard.benchmarks.PeerComparisonBenchmark.' "${eval_opts[@]}" -prof gc \
-  -rf json -rff "$results/peers.json"
+  -p contextType=ImmutableContext -p users=1024 -rf json -rff "$results/peers.json"
+# For comparison, the hot set of 64 users in MutableContexts (the setting of issue 7's figures),
+# provider-direct only; raw JSON only, not in report.py's tables.
+run "${jmh[@]}" '^dev.burnguard.benchmarks.PeerComparisonBenchmark.(burnguard|inMemory|ld)Direct' \
+  "${eval_opts[@]}" -prof gc -p contextType=MutableContext -p users=64 -p events=off \
+  -rf json -rff "$results/peers-hot.json"
 run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 1 "${outcome_opts[@]}" -prof gc \
   -rf json -rff "$results/outcome-t1.json"
 run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 2 "${outcome_opts[@]}" -prof gc \

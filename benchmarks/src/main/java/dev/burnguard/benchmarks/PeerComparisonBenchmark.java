@@ -80,17 +80,29 @@ public class PeerComparisonBenchmark {
   /** The users as contexts of each SDK, built once per trial. */
   @State(Scope.Benchmark)
   public static class Contexts {
-    /** {@code ImmutableContext} or {@code MutableContext}; see {@link Users#openFeature}. */
-    @Param({"MutableContext"})
+    /**
+     * {@code ImmutableContext} (the SDK's default, what most callers build) or {@code MutableContext};
+     * see {@link Users#openFeature}.
+     */
+    @Param({"ImmutableContext", "MutableContext"})
     public String contextType;
+
+    /**
+     * How many distinct users (targeting keys) the calls cycle through: 1,024 (the realistic
+     * setting, by which the goals are judged) or 64 (a hot set, kept for comparison).
+     */
+    @Param({"1024", "64"})
+    public int users;
 
     EvaluationContext[] openFeature;
     LDContext[] launchDarkly;
+    int mask;
 
     @Setup(Level.Trial)
     public void setUp() {
-      openFeature = Users.openFeature(contextType);
-      launchDarkly = Users.launchDarkly();
+      openFeature = Users.openFeature(contextType, users);
+      launchDarkly = Users.launchDarkly(users);
+      mask = users - 1;
     }
   }
 
@@ -99,8 +111,9 @@ public class PeerComparisonBenchmark {
   public static class Cursor {
     private int next;
 
-    int next() {
-      return next++ & (Users.COUNT - 1);
+    /** The next user's index among {@code c}'s users. */
+    int next(Contexts c) {
+      return next++ & c.mask;
     }
   }
 
@@ -282,133 +295,133 @@ public class PeerComparisonBenchmark {
 
   @Benchmark
   public ProviderEvaluation<Boolean> burnguardDirectStaticBoolean(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<Boolean> burnguardDirectFractional(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getBooleanEvaluation(FRACTIONAL_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.provider.getBooleanEvaluation(FRACTIONAL_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<String> burnguardDirectTargeting(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getStringEvaluation(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next()]);
+    return sdk.provider.getStringEvaluation(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<String> burnguardDirectString4(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<Integer> burnguardDirectStaticNumber(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getIntegerEvaluation(NUMBER_FLAG, 0, c.openFeature[cursor.next()]);
+    return sdk.provider.getIntegerEvaluation(NUMBER_FLAG, 0, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public Boolean burnguardClientStaticBoolean(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public Boolean burnguardClientFractional(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getBooleanValue(FRACTIONAL_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.client.getBooleanValue(FRACTIONAL_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public String burnguardClientTargeting(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getStringValue(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next()]);
+    return sdk.client.getStringValue(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public String burnguardClientString4(Burnguard sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   // ---- InMemoryProvider (static flags only)
 
   @Benchmark
   public ProviderEvaluation<Boolean> inMemoryDirectStaticBoolean(InMemory sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<String> inMemoryDirectString4(InMemory sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public Boolean inMemoryClientStaticBoolean(InMemory sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public String inMemoryClientString4(InMemory sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   // ---- flagd in-process, offline
 
   @Benchmark
   public ProviderEvaluation<Boolean> flagdDirectStaticBoolean(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.provider.getBooleanEvaluation(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<Boolean> flagdDirectFractional(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getBooleanEvaluation(FRACTIONAL_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.provider.getBooleanEvaluation(FRACTIONAL_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<String> flagdDirectTargeting(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getStringEvaluation(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next()]);
+    return sdk.provider.getStringEvaluation(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public ProviderEvaluation<String> flagdDirectString4(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.provider.getStringEvaluation(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public Boolean flagdClientStaticBoolean(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.client.getBooleanValue(STATIC_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public Boolean flagdClientFractional(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getBooleanValue(FRACTIONAL_FLAG, false, c.openFeature[cursor.next()]);
+    return sdk.client.getBooleanValue(FRACTIONAL_FLAG, false, c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public String flagdClientTargeting(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getStringValue(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next()]);
+    return sdk.client.getStringValue(TARGETED_FLAG, "classic-checkout", c.openFeature[cursor.next(c)]);
   }
 
   @Benchmark
   public String flagdClientString4(Flagd sdk, Contexts c, Cursor cursor) {
-    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next()]);
+    return sdk.client.getStringValue(STRING_FLAG, "red", c.openFeature[cursor.next(c)]);
   }
 
   // ---- LaunchDarkly, its own API (its OpenFeature provider is not on the build's classpath)
 
   @Benchmark
   public EvaluationDetail<Boolean> ldDirectStaticBoolean(LaunchDarkly sdk, Contexts c, Cursor cursor) {
-    return sdk.client.boolVariationDetail(STATIC_FLAG, c.launchDarkly[cursor.next()], false);
+    return sdk.client.boolVariationDetail(STATIC_FLAG, c.launchDarkly[cursor.next(c)], false);
   }
 
   @Benchmark
   public EvaluationDetail<Boolean> ldDirectFractional(LaunchDarkly sdk, Contexts c, Cursor cursor) {
-    return sdk.client.boolVariationDetail(FRACTIONAL_FLAG, c.launchDarkly[cursor.next()], false);
+    return sdk.client.boolVariationDetail(FRACTIONAL_FLAG, c.launchDarkly[cursor.next(c)], false);
   }
 
   @Benchmark
   public EvaluationDetail<String> ldDirectTargeting(LaunchDarkly sdk, Contexts c, Cursor cursor) {
-    return sdk.client.stringVariationDetail(TARGETED_FLAG, c.launchDarkly[cursor.next()], "classic-checkout");
+    return sdk.client.stringVariationDetail(TARGETED_FLAG, c.launchDarkly[cursor.next(c)], "classic-checkout");
   }
 
   @Benchmark
   public EvaluationDetail<String> ldDirectString4(LaunchDarkly sdk, Contexts c, Cursor cursor) {
-    return sdk.client.stringVariationDetail(STRING_FLAG, c.launchDarkly[cursor.next()], "red");
+    return sdk.client.stringVariationDetail(STRING_FLAG, c.launchDarkly[cursor.next(c)], "red");
   }
 
   // ---- what every SDK must answer
@@ -426,7 +439,7 @@ public class PeerComparisonBenchmark {
       case STATIC_FLAG:
         return true;
       case FRACTIONAL_FLAG:
-        return (fractionalOn >>> user & 1) == 1;
+        return (fractionalOn >>> (user & (Users.HOT_SET - 1)) & 1) == 1; // checked for the first 64 users only
       case TARGETED_FLAG:
         return "new-checkout";
       case STRING_FLAG:
@@ -465,10 +478,17 @@ public class PeerComparisonBenchmark {
         Object expected = expectedValue(flag, i, fractionalOn);
         ProviderEvaluation<?> direct = direct(provider, flag, users[i]);
         FlagEvaluationDetails<?> details = viaClient(client, flag, users[i]);
-        directOn |= Boolean.TRUE.equals(direct.getValue()) ? 1L << i : 0;
-        clientOn |= Boolean.TRUE.equals(details.getValue()) ? 1L << i : 0;
         if (flag.equals(FRACTIONAL_FLAG)) {
-          continue; // compared as a whole below, so that a mismatch shows the mask to expect
+          if (i < Users.HOT_SET) {
+            directOn |= Boolean.TRUE.equals(direct.getValue()) ? 1L << i : 0;
+            clientOn |= Boolean.TRUE.equals(details.getValue()) ? 1L << i : 0;
+          } else if (direct.getErrorCode() != null || details.getErrorCode() != null
+              || !(direct.getValue() instanceof Boolean) || !direct.getValue().equals(details.getValue())) {
+            throw new IllegalStateException(sdk + ", " + flag + ", user " + i + ": provider-direct " + direct.getValue()
+                + " (error " + direct.getErrorCode() + "), client " + details.getValue() + " (error "
+                + details.getErrorCode() + ")");
+          }
+          continue; // the first 64 are compared as a whole below, so that a mismatch shows the mask to expect
         }
         expect(sdk + " provider", flag, i, expected, direct.getValue(), direct.getVariant(), direct.getErrorCode());
         expect(sdk + " client", flag, i, expected, details.getValue(), details.getVariant(), details.getErrorCode());
@@ -524,14 +544,16 @@ public class PeerComparisonBenchmark {
         if (detail.getReason().getKind() == EvaluationReason.Kind.ERROR) {
           throw new IllegalStateException("launchdarkly, " + flag + ", user " + i + ": " + detail);
         }
-        on |= Boolean.TRUE.equals(detail.getValue()) ? 1L << i : 0;
+        if (i < Users.HOT_SET) {
+          on |= Boolean.TRUE.equals(detail.getValue()) ? 1L << i : 0;
+        }
         Object expected = expectedValue(flag, i, LAUNCHDARKLY_FRACTIONAL_ON);
         if (!flag.equals(FRACTIONAL_FLAG) && !expected.equals(detail.getValue())) {
           throw new IllegalStateException("launchdarkly, " + flag + ", user " + i + ": expected " + expected
               + ", got " + detail);
         }
       }
-      if (flag.equals(FRACTIONAL_FLAG) && on != LAUNCHDARKLY_FRACTIONAL_ON) {
+      if (flag.equals(FRACTIONAL_FLAG) && on != LAUNCHDARKLY_FRACTIONAL_ON) { // the first 64 users
         throw new IllegalStateException(String.format("launchdarkly: users on \"on\" of %s: expected mask "
             + "0x%016xL, got 0x%016xL", flag, LAUNCHDARKLY_FRACTIONAL_ON, on));
       }

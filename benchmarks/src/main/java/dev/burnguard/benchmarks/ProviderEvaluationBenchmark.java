@@ -85,13 +85,13 @@ public class ProviderEvaluationBenchmark {
     private int next;
 
     EvaluationContext next(ProviderEvaluationBenchmark b) {
-      return b.contexts[next++ & (Users.COUNT - 1)];
+      return b.contexts[next++ & (Users.HOT_SET - 1)];
     }
   }
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    contexts = Users.openFeature(contextType);
+    contexts = Users.openFeature(contextType, Users.HOT_SET);
     burnguard = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).build();
     burnguard.initialize(contexts[0]);
     inMemory = new InMemoryProvider(Map.of(STATIC_FLAG, Flag.<Boolean>builder()
@@ -142,7 +142,7 @@ public class ProviderEvaluationBenchmark {
           Set.of("new-checkout"));
     }
     if (splitValues.size() != 2) {
-      throw new IllegalStateException("the " + Users.COUNT + " users all fall in one bucket: " + splitValues);
+      throw new IllegalStateException("the " + Users.HOT_SET + " users all fall in one bucket: " + splitValues);
     }
   }
 

@@ -25,15 +25,22 @@ final class Operators {
     private final String[] path;
     private final Node dynamicPath;
     private final Node fallback;
+    /** The path's one name when it is a literal one-name path other than {@code $flagd} (the usual {@code var}); else null. */
+    private final String attribute;
 
     Var(String[] path, Node dynamicPath, Node fallback) {
       this.path = path;
       this.dynamicPath = dynamicPath;
       this.fallback = fallback;
+      this.attribute = path != null && path.length == 1 && !"$flagd".equals(path[0]) ? path[0] : null;
     }
 
     @Override
     public Object eval(Frame f) {
+      if (attribute != null) { // what lookup does for a one-name path, without its loop and checks
+        Object v = f.scoped ? Values.member(f.scope, attribute) : contextAttribute(f.context, attribute);
+        return v == null && fallback != null ? fallback.eval(f) : v;
+      }
       String[] p = path;
       if (p == null) {
         Object key = dynamicPath.eval(f);
@@ -80,17 +87,21 @@ final class Operators {
     if ("$flagd".equals(first)) {
       return FLAGD_HANDLED;
     }
-    EvaluationContext ctx = f.context;
+    return contextAttribute(f.context, first);
+  }
+
+  /** Top-level attribute {@code name} of {@code ctx} (may be null) as a plain value, the targeting key included. */
+  static Object contextAttribute(EvaluationContext ctx, String name) {
     if (ctx == null) {
       return null;
     }
-    if (EvaluationContext.TARGETING_KEY.equals(first)) {
+    if (EvaluationContext.TARGETING_KEY.equals(name)) {
       String key = ctx.getTargetingKey();
       if (key != null) {
         return key;
       }
     }
-    return Values.unwrap(ctx.getValue(first));
+    return Values.unwrap(ctx.getValue(name));
   }
 
   /** {@code $flagd.flagKey} and {@code $flagd.timestamp} (Unix seconds), as flagd injects them. */
@@ -531,10 +542,14 @@ final class Operators {
   static final class Affix extends Node {
     private final Node[] args;
     private final boolean prefix;
+    /** The second argument when it is a literal string (the usual rule), read once; else null. */
+    private final String literalPart;
 
     Affix(Node[] args, boolean prefix) {
       this.args = args;
       this.prefix = prefix;
+      Object part = args.length == 2 && args[1].isConstant() ? args[1].eval(null) : null;
+      this.literalPart = part instanceof String ? (String) part : null;
     }
 
     @Override
@@ -543,10 +558,11 @@ final class Operators {
         return null;
       }
       Object s = args[0].eval(f);
-      Object part = args[1].eval(f);
+      Object part = literalPart != null ? literalPart : args[1].eval(f);
       if (!(s instanceof String) || !(part instanceof String)) {
         return null;
       }
+      // compared in place (startsWith and endsWith are regionMatches): no substring
       return prefix ? ((String) s).startsWith((String) part) : ((String) s).endsWith((String) part);
     }
   }
@@ -624,16 +640,35 @@ final class Operators {
 
   /** flagd's {@code sem_ver}: [version, operator, version]; null for bad input. */
   static final class SemVerCompare extends Node {
+    // the operators, as codes so that a literal one is read once
+    private static final int EQ = 0;
+    private static final int NE = 1;
+    private static final int LT = 2;
+    private static final int LE = 3;
+    private static final int GT = 4;
+    private static final int GE = 5;
+    private static final int SAME_MAJOR = 6;
+    private static final int SAME_MINOR = 7;
+    private static final int UNKNOWN = -1;
+
     private final Node[] args;
-    /** The operator and the right-hand version when both are literals (the usual rule), read once; else null. */
-    private final Object literalOp;
-    private final SemVer literalRight;
+    /**
+     * The operator's code and the right-hand version's text and shape when both are literals (the
+     * usual rule), read once; else {@link #UNKNOWN} and null.
+     */
+    private final int literalOp;
+    private final String literalRight;
+    private final long literalRightShape;
 
     SemVerCompare(Node[] args) {
       this.args = args;
       boolean literal = args.length == 3 && args[1].isConstant() && args[2].isConstant();
-      this.literalOp = literal ? args[1].eval(null) : null;
-      this.literalRight = literal ? version(args[2].eval(null)) : null;
+      String right = literal ? versionText(args[2].eval(null)) : null;
+      long rightShape = right == null ? SemVer.INVALID : SemVer.shape(right);
+      boolean valid = rightShape != SemVer.INVALID;
+      this.literalOp = valid ? opCode(args[1].eval(null)) : UNKNOWN;
+      this.literalRight = valid ? right : null;
+      this.literalRightShape = rightShape;
     }
 
     @Override
@@ -642,31 +677,55 @@ final class Operators {
         return null;
       }
       boolean literal = literalRight != null;
-      Object op = literal ? literalOp : args[1].eval(f);
-      SemVer left = version(args[0].eval(f));
-      SemVer right = literal ? literalRight : version(args[2].eval(f));
-      if (!(op instanceof String) || left == null || right == null) {
+      int op = literal ? literalOp : opCode(args[1].eval(f));
+      String left = versionText(args[0].eval(f));
+      long leftShape = left == null ? SemVer.INVALID : SemVer.shape(left);
+      String right = literal ? literalRight : versionText(args[2].eval(f));
+      long rightShape = literal ? literalRightShape : right == null ? SemVer.INVALID : SemVer.shape(right);
+      if (op == UNKNOWN || leftShape == SemVer.INVALID || rightShape == SemVer.INVALID) {
         return null;
       }
-      switch ((String) op) {
-        case "=": return left.compareTo(right) == 0;
-        case "!=": return left.compareTo(right) != 0;
-        case "<": return left.compareTo(right) < 0;
-        case "<=": return left.compareTo(right) <= 0;
-        case ">": return left.compareTo(right) > 0;
-        case ">=": return left.compareTo(right) >= 0;
-        case "^": return left.sameMajor(right);
-        case "~": return left.sameMinor(right);
-        default: return null;
+      switch (op) {
+        case SAME_MAJOR: return SemVer.sameMajor(left, right);
+        case SAME_MINOR: return SemVer.sameMinor(left, right);
+        default: break;
+      }
+      int c = SemVer.compare(left, leftShape, right, rightShape);
+      switch (op) {
+        case EQ: return c == 0;
+        case NE: return c != 0;
+        case LT: return c < 0;
+        case LE: return c <= 0;
+        case GT: return c > 0;
+        case GE: return c >= 0;
+        default: throw new AssertionError(op);
       }
     }
 
-    private static SemVer version(Object v) {
+    private static int opCode(Object op) {
+      if (!(op instanceof String)) {
+        return UNKNOWN;
+      }
+      switch ((String) op) {
+        case "=": return EQ;
+        case "!=": return NE;
+        case "<": return LT;
+        case "<=": return LE;
+        case ">": return GT;
+        case ">=": return GE;
+        case "^": return SAME_MAJOR;
+        case "~": return SAME_MINOR;
+        default: return UNKNOWN;
+      }
+    }
+
+    /** The text a version is read from: a string as it is, a number in JavaScript's form; else null. */
+    private static String versionText(Object v) {
       if (v instanceof String) {
-        return SemVer.parse((String) v);
+        return (String) v;
       }
       if (v instanceof Number) {
-        return SemVer.parse(Values.formatNumber(((Number) v).doubleValue()));
+        return Values.formatNumber(((Number) v).doubleValue());
       }
       return null;
     }

@@ -8,50 +8,30 @@ package dev.burnguard.internal.eval;
  * identifiers have no leading zeros; nothing around the version is trimmed. Build metadata is
  * ignored in comparisons; precedence follows semver.org section 11.
  *
- * <p>Parsing scans the text once and keeps the pre-release as a range of it, so that a version
- * read from an evaluation context costs one small object, not substrings and arrays. Internal, not
- * for public use.
+ * <p>Versions are compared where they stand in their text, without a parsed object: {@link #shape}
+ * checks a text once and packs where its pre-release lies into a {@code long}, and
+ * {@link #compare} reads the numbers and identifiers it needs from the two texts, so that a version
+ * read from an evaluation context costs no allocation. Internal, not for public use.
  */
-final class SemVer implements Comparable<SemVer> {
+final class SemVer {
   private static final int MAX_DIGITS = 18;
+  /** What {@link #shape} returns for a text that is not a version. */
+  static final long INVALID = -1;
 
-  private final String text;
-  private final long major;
-  private final long minor;
-  private final long patch;
-  /** The pre-release's range in {@link #text}; empty ({@code preStart == preEnd}) for a release. */
-  private final int preStart;
-  private final int preEnd;
+  private SemVer() {}
 
-  private SemVer(String text, long major, long minor, long patch, int preStart, int preEnd) {
-    this.text = text;
-    this.major = major;
-    this.minor = minor;
-    this.patch = patch;
-    this.preStart = preStart;
-    this.preEnd = preEnd;
-  }
-
-  /** Parses {@code text}, or returns null when it is not a version. */
-  static SemVer parse(String text) {
+  /**
+   * Checks {@code text}: {@link #INVALID} when it is not a version, else its shape, the range of its
+   * pre-release in the text ({@code start << 32 | end}, empty for a release) for {@link #compare}.
+   */
+  static long shape(String text) {
     int n = text.length();
-    int i = n > 0 && (text.charAt(0) == 'v' || text.charAt(0) == 'V') ? 1 : 0;
-    long major = 0;
-    long minor = 0;
-    long patch = 0;
+    int i = firstDigit(text);
     int parts = 0;
     while (true) {
       int end = numberEnd(text, i);
       if (end < 0) {
-        return null;
-      }
-      long number = Long.parseLong(text, i, end, 10);
-      if (parts == 0) {
-        major = number;
-      } else if (parts == 1) {
-        minor = number;
-      } else {
-        patch = number;
+        return INVALID;
       }
       parts++;
       i = end;
@@ -68,7 +48,7 @@ final class SemVer implements Comparable<SemVer> {
       preStart = i + 1;
       preEnd = identifiersEnd(text, preStart, true);
       if (preEnd < 0) {
-        return null;
+        return INVALID;
       }
       i = preEnd;
       suffix = true;
@@ -76,14 +56,42 @@ final class SemVer implements Comparable<SemVer> {
     if (i < n && text.charAt(i) == '+') {
       i = identifiersEnd(text, i + 1, false);
       if (i < 0) {
-        return null;
+        return INVALID;
       }
       suffix = true;
     }
     if (i != n || (suffix && parts < 3)) {
-      return null;
+      return INVALID;
     }
-    return new SemVer(text, major, minor, patch, preStart, preEnd);
+    return (long) preStart << 32 | preEnd;
+  }
+
+  /** Where the major version starts: after an optional v or V. */
+  private static int firstDigit(String text) {
+    return !text.isEmpty() && (text.charAt(0) == 'v' || text.charAt(0) == 'V') ? 1 : 0;
+  }
+
+  /**
+   * Part {@code k} (0 major, 1 minor, 2 patch) of a version {@link #shape} accepted; 0 when a
+   * shorthand leaves it out.
+   */
+  private static long part(String text, int k) {
+    int n = text.length();
+    int i = firstDigit(text);
+    for (int p = 0; ; p++) {
+      long number = 0;
+      for (; i < n && isDigit(text.charAt(i)); i++) {
+        number = number * 10 + (text.charAt(i) - '0'); // at most 18 digits: no overflow
+      }
+      if (p == k) {
+        return number;
+      }
+      if (i < n && text.charAt(i) == '.' && p < 2) {
+        i++;
+      } else {
+        return 0;
+      }
+    }
   }
 
   /** Where the version number starting at {@code i} ends, or -1 if none starts there. */
@@ -133,48 +141,54 @@ final class SemVer implements Comparable<SemVer> {
     }
   }
 
-  boolean sameMajor(SemVer other) {
-    return major == other.major;
+  /** Whether two accepted versions have the same major version ({@code ^}). */
+  static boolean sameMajor(String a, String b) {
+    return part(a, 0) == part(b, 0);
   }
 
-  boolean sameMinor(SemVer other) {
-    return major == other.major && minor == other.minor;
+  /** Whether two accepted versions have the same major and minor versions ({@code ~}). */
+  static boolean sameMinor(String a, String b) {
+    return part(a, 0) == part(b, 0) && part(a, 1) == part(b, 1);
   }
 
-  @Override
-  public int compareTo(SemVer o) {
-    int c = Long.compare(major, o.major);
-    if (c == 0) {
-      c = Long.compare(minor, o.minor);
-    }
-    if (c == 0) {
-      c = Long.compare(patch, o.patch);
+  /**
+   * The precedence of version {@code a} against {@code b} (negative, zero, positive), each with its
+   * {@link #shape} (not {@link #INVALID}); build metadata is ignored.
+   */
+  static int compare(String a, long aShape, String b, long bShape) {
+    int c = 0;
+    for (int k = 0; k < 3 && c == 0; k++) {
+      c = Long.compare(part(a, k), part(b, k));
     }
     if (c != 0) {
       return c;
     }
-    boolean release = preStart == preEnd;
-    boolean otherRelease = o.preStart == o.preEnd;
+    int aPre = (int) (aShape >>> 32);
+    int aPreEnd = (int) aShape;
+    int bPre = (int) (bShape >>> 32);
+    int bPreEnd = (int) bShape;
+    boolean release = aPre == aPreEnd;
+    boolean otherRelease = bPre == bPreEnd;
     // a release ranks above any of its pre-releases
     if (release || otherRelease) {
       return release ? (otherRelease ? 0 : 1) : -1;
     }
-    int a = preStart;
-    int b = o.preStart;
+    int i = aPre;
+    int j = bPre;
     while (true) {
-      int aEnd = identifierEnd(text, a, preEnd);
-      int bEnd = identifierEnd(o.text, b, o.preEnd);
-      c = compareIdentifier(text, a, aEnd, o.text, b, bEnd);
+      int iEnd = identifierEnd(a, i, aPreEnd);
+      int jEnd = identifierEnd(b, j, bPreEnd);
+      c = compareIdentifier(a, i, iEnd, b, j, jEnd);
       if (c != 0) {
         return c;
       }
-      boolean aMore = aEnd < preEnd;
-      boolean bMore = bEnd < o.preEnd;
+      boolean aMore = iEnd < aPreEnd;
+      boolean bMore = jEnd < bPreEnd;
       if (!aMore || !bMore) {
         return Boolean.compare(aMore, bMore); // the one with fewer identifiers ranks lower
       }
-      a = aEnd + 1;
-      b = bEnd + 1;
+      i = iEnd + 1;
+      j = jEnd + 1;
     }
   }
 
