@@ -48,6 +48,17 @@ public final class InMemoryRolloutStore implements RolloutStore {
   }
 
   @Override
+  public synchronized Appended compareAndAppend(Decision decision) {
+    Objects.requireNonNull(decision, "decision");
+    RolloutState stored = memory.state(decision.flagKey());
+    if (!Appended.expected(stored, decision)) {
+      RecentDecisions.check(decision);
+      return Appended.conflict(stored);
+    }
+    return append(decision) ? Appended.DURABLE : Appended.QUEUED;
+  }
+
+  @Override
   public synchronized boolean forget(String flagKey) {
     memory.forget(Objects.requireNonNull(flagKey, "flagKey"));
     return true;
