@@ -157,8 +157,8 @@ public final class Guardian {
   }
 
   /**
-   * Takes the store's state of {@code flagKey} when it is newer (a higher version) than this
-   * guardian's: another replica or a tool changed the rollout. Republishes the gates and hands the
+   * Takes the store's state of {@code flagKey} when it differs from this guardian's: another replica
+   * or a tool changed the rollout. Republishes the gates and hands the
    * store's decision that led to it (if the store still has it) to the listeners. Called by the
    * store's {@linkplain RolloutStore#onChange change notifications} and polls; a no-op without a
    * store or when nothing is newer.
@@ -183,11 +183,16 @@ public final class Guardian {
     }
   }
 
-  /** Takes {@code stored} if it is newer than what this guardian holds for its flag; true when it did. Under lock. */
+  /**
+   * Takes {@code stored}, the state the store holds now, if it differs from what this guardian holds
+   * for its flag; true when it did. The store is never behind this guardian (every state this
+   * guardian applies was recorded there first), so a different stored state is newer — or, after a
+   * partition, the fleet's state that the safety-first merge kept. Under lock.
+   */
   private boolean adopt(RolloutState stored) {
     String flagKey = stored.flagKey();
     RolloutState mine = states.containsKey(flagKey) ? states.get(flagKey) : retained.get(flagKey);
-    if (mine != null && stored.version() <= mine.version()) {
+    if (stored.equals(mine)) {
       return false;
     }
     if (retained.containsKey(flagKey) && !plans.containsKey(flagKey)) {
