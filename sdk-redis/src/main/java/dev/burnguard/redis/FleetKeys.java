@@ -15,6 +15,7 @@ import java.util.Objects;
  * burnguard:{svc}:leader                      string: the decider's id, with a PX lease
  * burnguard:{svc}:replicas                    hash: replica id -&gt; last push (epoch ms), for dashboards
  * burnguard:{svc}:push:&lt;replica&gt;              string: the replica's last applied push sequence
+ * burnguard:{svc}:series                      set: the 10-s ring key of every series pushed
  * burnguard:{svc}:sli:&lt;r&gt;:&lt;n&gt;:&lt;flag&gt;:&lt;variant&gt; hash ring of resolution r (0..3); n = flag length
  * </pre>
  *
@@ -73,6 +74,10 @@ final class FleetKeys {
 
   String replicas() {
     return prefix + "replicas";
+  }
+
+  String series() {
+    return prefix + "series";
   }
 
   String pushSequence(String replica) {

@@ -98,6 +98,11 @@ final class FleetRedis implements AutoCloseable {
     return redisUri;
   }
 
+  /** Checks a URI as {@link RedisFleet.Builder} is given it; throws naming the URI without credentials. */
+  static void checkUri(String redisUri) {
+    parse(redisUri, redact(redisUri));
+  }
+
   private static RedisURI parse(String redisUri, String redacted) {
     Objects.requireNonNull(redisUri, "redisUri");
     if (!(redisUri.startsWith("redis://") || redisUri.startsWith("rediss://")
@@ -209,8 +214,9 @@ final class FleetRedis implements AutoCloseable {
    */
   PushResult push(String replica, long sequence, Duration sequenceTtl, int words, List<String> ringKeys,
       List<String> entries) {
-    List<String> k = new ArrayList<>(ringKeys.size() + 1);
+    List<String> k = new ArrayList<>(ringKeys.size() + 2);
     k.add(keys.pushSequence(replica));
+    k.add(keys.series());
     k.addAll(ringKeys);
     List<String> args = new ArrayList<>(entries.size() + 3);
     args.add(Long.toString(sequence));
@@ -275,6 +281,33 @@ final class FleetRedis implements AutoCloseable {
               + " has no \"decision\" field; it was not written by Burnguard", null, true);
         }
         out.add(d);
+      }
+      return out;
+    });
+  }
+
+  /** The 10-s ring key of every series any replica pushed. */
+  List<String> series() {
+    return call("read " + keys.series(), c -> new ArrayList<>(c.smembers(keys.series())
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+  }
+
+  /** Some slots of several hash rings in one pipelined round: per key, slot field to value (absent slots left out). */
+  List<Map<String, String>> ringSlots(List<String> ringKeys, List<List<String>> fields) {
+    return call("read " + keys.prefix() + "sli:*", c -> {
+      List<RedisFuture<List<KeyValue<String, String>>>> pending = new ArrayList<>(ringKeys.size());
+      for (int i = 0; i < ringKeys.size(); i++) {
+        pending.add(c.hmget(ringKeys.get(i), fields.get(i).toArray(new String[0])));
+      }
+      List<Map<String, String>> out = new ArrayList<>(ringKeys.size());
+      for (RedisFuture<List<KeyValue<String, String>>> f : pending) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (KeyValue<String, String> kv : f.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          if (kv.hasValue()) {
+            m.put(kv.getKey(), kv.getValue());
+          }
+        }
+        out.add(m);
       }
       return out;
     });

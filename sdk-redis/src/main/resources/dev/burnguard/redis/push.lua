@@ -1,7 +1,8 @@
 -- Adds one replica's batch of SLI deltas to the fleet-wide buckets, exactly once: a batch carries
 -- the replica's next sequence number, and a batch whose number is not above the last one applied
 -- (a retry after a timeout whose first attempt did arrive) changes nothing.
--- KEYS[1] the replica's sequence key; then 4 ring keys per entry (10 s, 1 min, 10 min, 1 h buckets)
+-- KEYS[1] the replica's sequence key, KEYS[2] the set of series (their 10-s ring keys); then 4 ring
+-- keys per entry (10 s, 1 min, 10 min, 1 h buckets)
 -- ARGV[1] sequence number, ARGV[2] sequence key TTL (ms), ARGV[3] counters per entry (calls,
 -- errors, slow per threshold), then per entry: its second (epoch seconds), then the counters.
 -- A ring is a hash of at most `slots` fields, one per bucket slot, each "bucket:c1:c2:..."; a slot
@@ -22,7 +23,10 @@ for e = 0, entries - 1 do
   local base = 4 + e * (words + 1)
   local second = tonumber(ARGV[base])
   for r = 1, 4 do
-    local key = KEYS[1 + e * 4 + r]
+    local key = KEYS[2 + e * 4 + r]
+    if r == 1 then
+      redis.call('SADD', KEYS[2], key)
+    end
     local bucket = math.floor(second / widths[r])
     local slot = tostring(bucket % slots[r])
     local held = redis.call('HGET', key, slot)
@@ -55,5 +59,6 @@ for e = 0, entries - 1 do
     end
   end
 end
+redis.call('PEXPIRE', KEYS[2], widths[4] * slots[4] * 1000)
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return {1, dropped}
