@@ -54,6 +54,7 @@ final class FleetRedis implements AutoCloseable {
   private final FleetKeys keys;
   private final Clock clock;
   private final Duration timeout;
+  private final io.lettuce.core.resource.ClientResources resources;
   private final RedisClient client;
   private final Map<String, String> scripts = new LinkedHashMap<>();
   private final Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
@@ -76,7 +77,13 @@ final class FleetRedis implements AutoCloseable {
     for (String name : SCRIPTS) {
       scripts.put(name, resource(name + ".lua"));
     }
-    this.client = RedisClient.create(uri);
+    // reconnect attempts back off from 10 ms to at most 1 s (Lettuce's default goes to 30 s), so a
+    // replica finds a returning Redis within about a second plus a tick
+    this.resources = io.lettuce.core.resource.DefaultClientResources.builder()
+        .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2,
+            TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -473,7 +480,7 @@ final class FleetRedis implements AutoCloseable {
         connection.closeAsync();
       }
     }
-    client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+    client.shutdownAsync(0, 2, TimeUnit.SECONDS).whenComplete((v, e) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
   }
 
   private static String text(Object o) {

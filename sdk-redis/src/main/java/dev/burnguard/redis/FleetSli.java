@@ -147,7 +147,7 @@ final class FleetSli implements SliSource {
 
   private void send(Batch b) {
     FleetRedis.PushResult r = redis.push(replica, b.sequence(), sequenceTtl, words, b.ringKeys(), b.entries());
-    if (loseReply.test(b.sequence())) {
+    if (r.applied() && loseReply.test(b.sequence())) {
       throw new FleetStoreException("test: the reply of push " + b.sequence() + " was lost", null, false);
     }
     if (r.applied()) {

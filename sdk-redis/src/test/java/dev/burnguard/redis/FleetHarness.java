@@ -41,6 +41,8 @@ final class FleetHarness implements AutoCloseable {
   private final Random random = new Random(7);
   private final EvaluationContext[] users = new EvaluationContext[10_000];
   private final Map<String, Double> errorRate = new HashMap<>();
+  /** Per replica, error rates that differ from the fleet's (a regression only one replica sees). */
+  private final Map<Integer, Map<String, Double>> localErrorRate = new HashMap<>();
   private double owed;
   private int next;
   long requests;
@@ -92,6 +94,12 @@ final class FleetHarness implements AutoCloseable {
     return this;
   }
 
+  /** From now on, calls served by {@code variant} on replica {@code replica} only fail with probability {@code rate}. */
+  FleetHarness errors(int replica, String variant, double rate) {
+    localErrorRate.computeIfAbsent(replica, k -> new HashMap<>()).put(variant, rate);
+    return this;
+  }
+
   /** Runs {@code seconds} of simulated time at {@code rate} requests per second over the whole fleet. */
   void run(Duration duration, double rate) {
     for (long s = 0; s < duration.toSeconds(); s++) {
@@ -113,7 +121,8 @@ final class FleetHarness implements AutoCloseable {
       }
       FlagSet flags = p.flagSet().orElseThrow();
       String variant = flags.assignedVariant(FLAG, users[random.nextInt(users.length)]);
-      Double errors = variant == null ? null : errorRate.get(variant);
+      Double errors = variant == null ? null
+          : localErrorRate.getOrDefault(i, Map.of()).getOrDefault(variant, errorRate.get(variant));
       if (errors == null) {
         continue;
       }
@@ -135,6 +144,16 @@ final class FleetHarness implements AutoCloseable {
         p.guardian().tick();
       }
     }
+  }
+
+  /** The fleet-wide counts (calls, errors, slow) of {@code variant} over the last 6 hours, read afresh by {@code reader}. */
+  long[] fleetCounts(int reader, String variant) {
+    FleetSli sli = members.get(reader).sliPush();
+    sli.readAllNext();
+    sli.refresh();
+    long[] out = new long[3];
+    sli.mirror().windows(FLAG).counts(variant, Duration.ofHours(6), out);
+    return out;
   }
 
   RolloutState state(int replica) {
