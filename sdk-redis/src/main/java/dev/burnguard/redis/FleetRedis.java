@@ -401,6 +401,13 @@ final class FleetRedis implements AutoCloseable {
 
   private FleetStoreException unreachable(String what, Throwable cause) {
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != cause && root.getMessage() != null) {
+      message += ": " + root.getMessage(); // e.g. WRONGPASS, or the TLS handshake's reason
+    }
     String text = what + " failed: Redis at " + redactedUri + " did not answer (" + redact(message) + ")";
     unreachable(text);
     return new FleetStoreException(text, cause, false);
