@@ -109,6 +109,9 @@ final class FleetHarness implements AutoCloseable {
 
   /** One simulated second: traffic spread over the live replicas, then the clock, then every tick. */
   void second(double rate) {
+    if (replicas.stream().allMatch(java.util.Objects::isNull)) {
+      return;
+    }
     owed += rate;
     int now = (int) owed;
     owed -= now;
@@ -116,8 +119,9 @@ final class FleetHarness implements AutoCloseable {
     for (int r = 0; r < now; r++) {
       int i = next++ % replicas.size();
       BurnguardProvider p = replicas.get(i);
-      if (p == null) {
-        continue;
+      while (p == null) {
+        i = next++ % replicas.size();
+        p = replicas.get(i);
       }
       FlagSet flags = p.flagSet().orElseThrow();
       String variant = flags.assignedVariant(FLAG, users[random.nextInt(users.length)]);
