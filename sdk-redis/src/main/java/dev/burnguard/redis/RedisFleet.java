@@ -36,7 +36,7 @@ public final class RedisFleet implements Fleet {
   /** Default decider's lease: five ticks of one second. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
   /** Default number of decisions kept per flag in Redis' capped stream. */
-  public static final int DEFAULT_DECISION_LOG_LENGTH = 1000;
+  public static final int DEFAULT_DECISION_LOG_LENGTH = 100;
 
   private final String uri;
   private final String service;
@@ -170,7 +170,7 @@ public final class RedisFleet implements Fleet {
       return this;
     }
 
-    /** Decisions kept per flag in Redis' capped stream (approximately: MAXLEN ~); default 1000, at least 10. */
+    /** Decisions kept per flag in Redis' capped stream (approximately: MAXLEN ~); default 100, at least 10. */
     public Builder decisionLogLength(int length) {
       if (length < 10) {
         throw new IllegalArgumentException("decisionLogLength must be at least 10, got " + length);

@@ -63,6 +63,8 @@ class FleetRolloutTest {
           + " after the change (formula 1 h x 14.4 x 0.001 / 0.02 = 43.2 min)");
       // 1 h × 14.4 × 0.001 / 0.02 = 43.2 min; ± one 1-minute bucket of the hour window, a tick and a push
       assertThat(detection).isBetween(Duration.ofSeconds(2592 - 62), Duration.ofSeconds(2592 + 62));
+      System.out.println("the rollback decision with its evidence is " + dev.burnguard.internal.store.RolloutJson.write(
+          dev.burnguard.internal.store.RolloutJson.decision(rollback)).length() + " bytes of JSON in the decision stream");
       // the evidence is the fleet's: three replicas' calls, not one's
       assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.candidateCallsLong() > 300_000);
       fleet.second(100); // every follower syncs once
