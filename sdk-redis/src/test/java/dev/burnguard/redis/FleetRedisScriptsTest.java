@@ -143,6 +143,33 @@ class FleetRedisScriptsTest {
   }
 
   @Test
+  void theAclDocumentedInDocsFleetMdIsEnoughForEveryCommand() throws Exception {
+    server.command("ACL", "SETUSER", "burnguard", "reset", "on", ">acl-pw", "~burnguard:*", "&burnguard:*", "+@read",
+        "+@write", "+@scripting", "+@pubsub", "+@stream", "+ping");
+    FleetRedis acl = new FleetRedis("redis://burnguard:acl-pw@127.0.0.1:" + server.port(), new FleetKeys("checkout"),
+        clock, Duration.ofSeconds(2));
+    try {
+      java.util.List<String> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
+      acl.subscribe(notified::add);
+      assertThat(acl.subscribed()).isTrue();
+      assertThat(acl.compareAndSet("f", -1, 0, "{}", "{}", 100).applied()).isTrue();
+      assertThat(acl.seed("g", 1, "{}")).isTrue();
+      assertThat(acl.lease("a", Duration.ofSeconds(1))).isTrue();
+      assertThat(acl.decisions("f", 1)).containsExactly("{}");
+      assertThat(acl.states()).containsOnlyKeys("f", "g");
+      List<String> rings = List.of(acl.keys().ring(0, "f", "on"), acl.keys().ring(1, "f", "on"),
+          acl.keys().ring(2, "f", "on"), acl.keys().ring(3, "f", "on"));
+      assertThat(acl.push("r", 1, Duration.ofHours(1), 2, rings, List.of("100", "1", "0")).applied()).isTrue();
+      assertThat(acl.series()).containsExactly(rings.get(0));
+      assertThat(acl.rings(rings)).hasSize(4);
+      assertThat(acl.forget("g", 1)).isTrue();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> notified.contains("f@0"));
+    } finally {
+      acl.close();
+    }
+  }
+
+  @Test
   void aMalformedUriIsRejectedWithoutItsPassword() {
     assertThatThrownBy(() -> new FleetRedis("http://user:pw@host", new FleetKeys("x"), clock, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://***@host")
