@@ -39,7 +39,8 @@ final class FleetMember implements Fleet.Member {
 
   FleetMember(RedisFleet settings, Clock clock, SliRecorder local) {
     this.settings = settings;
-    this.redis = new FleetRedis(settings.uri(), new FleetKeys(settings.service()), clock, settings.commandTimeout());
+    this.redis = new FleetRedis(settings.uri(), new FleetKeys(settings.service()), clock, settings.commandTimeout(),
+        settings.cluster());
     this.changes = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "burnguard-fleet-changes");
       t.setDaemon(true);

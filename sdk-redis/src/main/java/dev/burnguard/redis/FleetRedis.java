@@ -12,8 +12,13 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
@@ -55,12 +60,14 @@ final class FleetRedis implements AutoCloseable {
   private final Clock clock;
   private final Duration timeout;
   private final io.lettuce.core.resource.ClientResources resources;
-  private final RedisClient client;
+  /** A {@link RedisClient}, or a {@link RedisClusterClient} for a Redis Cluster. */
+  private final AbstractRedisClient client;
+  private final boolean cluster;
   private final Map<String, String> scripts = new LinkedHashMap<>();
   private final Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Object lock = new Object();
-  private StatefulRedisConnection<String, String> connection; // guarded by lock
+  private StatefulConnection<String, String> connection; // guarded by lock
   private StatefulRedisPubSubConnection<String, String> pubSub; // guarded by lock
   private Consumer<String> changeListener; // guarded by lock
   private volatile Instant unreachableSince;
@@ -68,6 +75,12 @@ final class FleetRedis implements AutoCloseable {
   private volatile boolean closed;
 
   FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout) {
+    this(redisUri, keys, clock, timeout, false);
+  }
+
+  /** @param cluster the URI names a node of a Redis Cluster; the client finds the others and follows redirects */
+  FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout, boolean cluster) {
+    this.cluster = cluster;
     this.redactedUri = redact(redisUri);
     this.uri = parse(redisUri, redactedUri);
     this.uri.setTimeout(timeout);
@@ -83,13 +96,25 @@ final class FleetRedis implements AutoCloseable {
         .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2,
             TimeUnit.MILLISECONDS))
         .build();
-    this.client = RedisClient.create(resources, uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
-        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-        .build());
+    if (cluster) {
+      RedisClusterClient c = RedisClusterClient.create(resources, uri);
+      c.setOptions(ClusterClientOptions.builder()
+          .autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .timeoutOptions(TimeoutOptions.enabled(timeout))
+          .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .build());
+      this.client = c;
+    } else {
+      RedisClient c = RedisClient.create(resources, uri);
+      c.setOptions(ClientOptions.builder()
+          .autoReconnect(true)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .timeoutOptions(TimeoutOptions.enabled(timeout))
+          .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .build());
+      this.client = c;
+    }
   }
 
   /** The URI with its user and password replaced by {@code ***}, for messages and logs. */
@@ -342,6 +367,11 @@ final class FleetRedis implements AutoCloseable {
     String[] k = scriptKeys.toArray(new String[0]);
     String[] a = args.toArray(new String[0]);
     return call(what, c -> {
+      if (cluster) {
+        // scripts are cached per node: send the text, routed by its keys' slot (one slot per service)
+        return (List<Object>) c.<List<Object>>eval(scripts.get(name), ScriptOutputType.MULTI, k, a)
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
       String digest = digests.get(name);
       if (digest != null) {
         try {
@@ -361,7 +391,7 @@ final class FleetRedis implements AutoCloseable {
   }
 
   private interface Command<T> {
-    T run(RedisAsyncCommands<String, String> commands) throws Exception;
+    T run(RedisClusterAsyncCommands<String, String> commands) throws Exception;
   }
 
   /** Runs {@code command}, tracking reachability; every failure becomes a {@link FleetStoreException}. */
@@ -370,7 +400,7 @@ final class FleetRedis implements AutoCloseable {
       throw new FleetStoreException("the fleet store for " + redactedUri + " is closed", null, false);
     }
     try {
-      T result = command.run(connection().async());
+      T result = command.run(commands());
       unreachableSince = null;
       lastError = null;
       return result;
@@ -420,13 +450,15 @@ final class FleetRedis implements AutoCloseable {
     lastError = message;
   }
 
-  private StatefulRedisConnection<String, String> connection() {
+  @SuppressWarnings("unchecked")
+  private RedisClusterAsyncCommands<String, String> commands() {
     synchronized (lock) {
       if (connection == null) {
-        connection = client.connect();
+        connection = cluster ? ((RedisClusterClient) client).connect() : ((RedisClient) client).connect();
         connection.setTimeout(timeout);
       }
-      return connection;
+      return cluster ? ((StatefulRedisClusterConnection<String, String>) connection).async()
+          : ((StatefulRedisConnection<String, String>) connection).async();
     }
   }
 
@@ -441,7 +473,8 @@ final class FleetRedis implements AutoCloseable {
         return;
       }
       try {
-        StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
+        StatefulRedisPubSubConnection<String, String> ps = cluster ? ((RedisClusterClient) client).connectPubSub()
+            : ((RedisClient) client).connectPubSub();
         ps.addListener(new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {

@@ -47,8 +47,10 @@ public final class RedisFleet implements Fleet {
   private final int recentDecisions;
   private final boolean forcedLeader;
   private final boolean subscribe;
+  private final boolean cluster;
 
   private RedisFleet(Builder b) {
+    this.cluster = b.cluster;
     this.uri = b.uri;
     this.service = b.service;
     this.instanceId = b.instanceId;
@@ -109,6 +111,10 @@ public final class RedisFleet implements Fleet {
     return subscribe;
   }
 
+  boolean cluster() {
+    return cluster;
+  }
+
   @Override
   public String toString() {
     return "RedisFleet(" + FleetRedis.redact(uri) + ", service " + service + ", instance " + instanceId + ")";
@@ -125,6 +131,7 @@ public final class RedisFleet implements Fleet {
     private int recentDecisions = 100;
     private boolean forcedLeader;
     private boolean subscribe = true;
+    private boolean cluster;
 
     private Builder(String uri) {
       this.uri = Objects.requireNonNull(uri, "redisUri");
@@ -176,6 +183,15 @@ public final class RedisFleet implements Fleet {
         throw new IllegalArgumentException("decisionLogLength must be at least 10, got " + length);
       }
       this.decisionLogLength = length;
+      return this;
+    }
+
+    /**
+     * The URI names one node of a Redis Cluster: the client discovers the others and follows
+     * redirects. A service's keys share one hash tag, so they live in one slot.
+     */
+    public Builder cluster() {
+      this.cluster = true;
       return this;
     }
 
