@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A replica in its own JVM for {@link FleetProcessTest}: a provider on the system clock joined to
  * the fleet at {@code args[0]} as {@code args[1]}, its guardian ticking every 200 ms, evaluating
- * and recording traffic; it prints {@code LEADS} when it takes the lease and
+ * and recording traffic; it prints {@code LEADS} when it takes the lease, {@code FOLLOWS} when it
+ * loses it, and
  * {@code ACK <version> <action>} for each decision the store acknowledged, until it is killed.
  */
 public final class FleetChild {
@@ -37,14 +38,14 @@ public final class FleetChild {
     provider.initialize(new ImmutableContext());
     java.util.concurrent.ScheduledExecutorService traffic = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     long[] user = {0};
-    boolean[] announced = {false};
+    boolean[] leading = {false};
     traffic.scheduleAtFixedRate(() -> {
       for (int i = 0; i < 10; i++) {
         provider.getBooleanEvaluation(FleetHarness.FLAG, false, new ImmutableContext("user-" + (user[0]++ % 1000)));
       }
-      if (!announced[0] && member[0].leading()) {
-        System.out.println("LEADS " + args[1]);
-        announced[0] = true;
+      if (leading[0] != member[0].leading()) {
+        leading[0] = !leading[0];
+        System.out.println((leading[0] ? "LEADS " : "FOLLOWS ") + args[1]);
       }
     }, 10, 10, java.util.concurrent.TimeUnit.MILLISECONDS);
     new java.util.concurrent.CountDownLatch(1).await(); // until killed

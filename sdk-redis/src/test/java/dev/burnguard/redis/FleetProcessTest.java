@@ -60,17 +60,33 @@ class FleetProcessTest {
       // mid-rollout: at least two stage advances acknowledged
       Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
           .until(() -> leader.lines().stream().filter(l -> l.contains(" ADVANCE")).count() >= 2);
-      leader.process().destroyForcibly(); // SIGKILL
-      leader.process().waitFor();
+      // the decider now: the last LEADS/FOLLOWS line of exactly one child is LEADS
+      Child decider = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+          .until(() -> {
+            List<Child> leading = children.stream().filter(FleetProcessTest::leadsNow).toList();
+            return leading.size() == 1 ? leading.get(0) : null;
+          }, c -> c != null);
+      int[] seen = children.stream().mapToInt(c -> c.lines().size()).toArray();
+      decider.process().destroyForcibly(); // SIGKILL
+      decider.process().waitFor();
       long killedAt = System.nanoTime();
-      List<Long> acknowledged = leader.lines().stream().filter(l -> l.startsWith("ACK ")).map(l -> Long.parseLong(
+      List<Long> acknowledged = decider.lines().stream().filter(l -> l.startsWith("ACK ")).map(l -> Long.parseLong(
           l.split(" ")[1])).toList();
       Child next = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-          .until(() -> children.stream().filter(c -> c != leader && c.lines().stream()
-              .anyMatch(l -> l.startsWith("LEADS"))).findFirst().orElse(null), c -> c != null);
-      System.out.println("kill -9 of the decider: " + next.lines().stream().filter(l -> l.startsWith("LEADS"))
-          .findFirst().orElseThrow() + " after " + (System.nanoTime() - killedAt) / 1_000_000 + " ms (lease 1 s, tick "
-          + "200 ms); the killed one had acknowledged versions " + acknowledged);
+          .until(() -> {
+            for (int i = 0; i < children.size(); i++) {
+              Child c = children.get(i);
+              if (c != decider && c.lines().subList(seen[i], c.lines().size()).stream()
+                  .anyMatch(l -> l.startsWith("LEADS"))) {
+                return c;
+              }
+            }
+            return null;
+          }, c -> c != null);
+      System.out.println("kill -9 of the decider (" + decider.lines().stream().filter(l -> l.startsWith("LEADS"))
+          .reduce((a, b) -> b).orElseThrow().substring(6) + "): " + next.lines().stream().filter(l -> l.startsWith(
+          "LEADS")).reduce((a, b) -> b).orElseThrow() + " " + (System.nanoTime() - killedAt) / 1_000_000
+          + " ms later (lease 1 s, tick 200 ms); the killed one had acknowledged versions " + acknowledged);
       FleetRedis redis = new FleetRedis(server.uri(), new FleetKeys("process-test"), Clock.system(),
           Duration.ofSeconds(2));
       try {
@@ -92,6 +108,11 @@ class FleetProcessTest {
     } finally {
       children.forEach(c -> c.process().destroyForcibly());
     }
+  }
+
+  private static boolean leadsNow(Child c) {
+    return c.lines().stream().filter(l -> l.startsWith("LEADS") || l.startsWith("FOLLOWS")).reduce((a, b) -> b)
+        .map(l -> l.startsWith("LEADS")).orElse(false);
   }
 
   private static List<Decision> log(FleetRedis redis) {
