@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a {@link RolloutStore} (see the constructors), every {@link #tick()} also retries the
  * store's writes while it is unhealthy, so a manually ticked guardian recovers like a timed one.
+ * Every decision is recorded with the store's {@linkplain RolloutStore#compareAndAppend
+ * compare-and-set} on the version it was made on, so guardians sharing a store (the replicas of a
+ * fleet, see {@link #coordinate}) record one decision per version: the loser of a race takes the
+ * stored state ({@link #refresh} does the same for changes announced by the store) and judges it.
  *
  * <p>Concurrency: ticks, plan changes and manual decisions are serialized by this guardian's lock;
  * they are rare (a tick per second) and never on the evaluation path. Reads of states and gates
