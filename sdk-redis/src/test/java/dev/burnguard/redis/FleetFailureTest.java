@@ -35,7 +35,7 @@ class FleetFailureTest {
 
   /** Ticks every replica each simulated second (real time passing for reconnects) until {@code done}. */
   private static void tickUntil(FleetHarness fleet, java.util.concurrent.Callable<Boolean> done) {
-    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
       fleet.second(30);
       return done.call();
     });
