@@ -587,6 +587,8 @@ public final class Guardian {
 
   /** Why the store last refused a decision; read and cleared by the manual path. Guarded by lock. */
   private String lastRefusal;
+  /** The last refusal logged per "flag action", so that one repeated every tick is logged once. Guarded by lock. */
+  private final Map<String, String> refusalsLogged = new HashMap<>();
 
   /**
    * Journal first (a decision is acknowledged once journaled), then state; log and listeners after
@@ -624,7 +626,10 @@ public final class Guardian {
         return false;
       default:
         lastRefusal = r.refusal();
-        LOG.warn("{}: not applied ({}): {}", d.flagKey(), r.refusal(), d.describe());
+        if (!r.refusal().equals(refusalsLogged.put(d.flagKey() + " " + d.action(), r.refusal()))) {
+          // once per flag, action and reason: a refused advance is judged again every tick
+          LOG.warn("{}: not applied ({}): {}", d.flagKey(), r.refusal(), d.describe());
+        }
         return false;
     }
   }
