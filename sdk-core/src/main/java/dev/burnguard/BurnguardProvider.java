@@ -188,7 +188,7 @@ public final class BurnguardProvider extends EventProvider {
     this.defaultStateDirectory = b.stateDirectory == null && b.store == null && !b.inMemoryState && b.fleet == null
         && !Boolean.getBoolean(IN_MEMORY_STATE_PROPERTY);
     this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : b.stateDirectory;
-    this.fleet = b.fleet == null ? null : b.fleet.join(b.clock, recorder);
+    this.fleet = b.fleet == null ? null : b.fleet.join(b.clock, localOutcomes(recorder));
     this.store = fleet != null ? fleet.store() : b.store != null ? b.store : new InMemoryRolloutStore();
     this.guardian = new Guardian(b.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), this::gatesChanged,
         b.removedRolloutRetention);
@@ -197,6 +197,22 @@ public final class BurnguardProvider extends EventProvider {
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);
     }
+  }
+
+  /** This replica's outcomes, as a fleet reads them: the recorder's windows and deltas. */
+  private static Fleet.Local localOutcomes(SliRecorder recorder) {
+    SliRecorder.Deltas deltas = recorder.deltas();
+    return new Fleet.Local() {
+      @Override
+      public dev.burnguard.outcome.SliSource windows() {
+        return recorder;
+      }
+
+      @Override
+      public void collect(Fleet.DeltaSink sink) {
+        deltas.collect(sink::accept);
+      }
+    };
   }
 
   /** Serves new exposure gates at once: the current flags, re-gated. */

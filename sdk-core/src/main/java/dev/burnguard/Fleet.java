@@ -1,6 +1,5 @@
 package dev.burnguard;
 
-import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.outcome.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
@@ -26,10 +25,30 @@ public interface Fleet {
    * the store is unreachable: the member then serves what it knows and keeps trying.
    *
    * @param clock the provider's clock
-   * @param local the provider's recorder: its outcomes are pushed to the fleet, and it is what the
-   *     guardian judges while the fleet's windows cannot be read
+   * @param local this replica's outcomes: pushed to the fleet, and judged while the fleet's windows
+   *     cannot be read
    */
-  Member join(Clock clock, SliRecorder local);
+  Member join(Clock clock, Local local);
+
+  /** What a replica gives the fleet: its own outcomes. */
+  interface Local {
+    /** This replica's SLI windows. */
+    SliSource windows();
+
+    /**
+     * Hands {@code sink} the counts recorded per flag variant since the previous call (each
+     * recorded call in exactly one call, as long as calls are less than 6 minutes apart). One
+     * caller at a time (the fleet's tick); never on the evaluation path.
+     */
+    void collect(DeltaSink sink);
+  }
+
+  /** Receives the counts recorded for one flag variant since the previous collect. */
+  @FunctionalInterface
+  interface DeltaSink {
+    /** @param counts calls at 0, errors at 1, slow against latency threshold t at 2 + t; reused after the call */
+    void accept(String flagKey, String variant, long[] counts);
+  }
 
   /** One replica's membership of the fleet. */
   interface Member extends AutoCloseable {

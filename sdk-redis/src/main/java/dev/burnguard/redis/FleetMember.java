@@ -1,7 +1,6 @@
 package dev.burnguard.redis;
 
 import dev.burnguard.Fleet;
-import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.outcome.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
@@ -37,7 +36,7 @@ final class FleetMember implements Fleet.Member {
   private volatile boolean leading;
   private volatile boolean closed;
 
-  FleetMember(RedisFleet settings, Clock clock, SliRecorder local) {
+  FleetMember(RedisFleet settings, Clock clock, Fleet.Local local) {
     this.settings = settings;
     this.redis = new FleetRedis(settings.uri(), new FleetKeys(settings.service()), clock, settings.commandTimeout(),
         settings.cluster());

@@ -2,7 +2,6 @@ package dev.burnguard.redis;
 
 import dev.burnguard.internal.sli.Series;
 import dev.burnguard.internal.sli.SliMirror;
-import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.outcome.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
@@ -16,8 +15,8 @@ import java.util.function.LongPredicate;
 /**
  * Fleet-wide SLI windows: this replica's outcomes pushed to Redis, and the fleet's sums read back.
  *
- * <p><b>Push</b> (every replica, each tick): the recorder's {@linkplain SliRecorder#deltas()
- * deltas} since the last tick, per (flag, variant), are attributed to the second before the tick
+ * <p><b>Push</b> (every replica, each tick): the outcomes recorded locally since the last tick,
+ * per (flag, variant), are attributed to the second before the tick
  * and added to the pending batch; pending deltas of seconds more than {@link #LATE} ago (kept
  * while Redis was unreachable) are merged into the newest second, so the pending batch holds at
  * most {@code LATE} + 1 seconds per series however long Redis is away: nothing is dropped, late
@@ -44,8 +43,8 @@ final class FleetSli implements SliSource {
 
   private final FleetRedis redis;
   private final Clock clock;
-  private final SliRecorder local;
-  private final SliRecorder.Deltas deltas;
+  private final SliSource local;
+  private final dev.burnguard.Fleet.Local outcomes;
   private final SliMirror mirror;
   private final String replica;
   private final int words;
@@ -70,11 +69,11 @@ final class FleetSli implements SliSource {
 
   private record Batch(long sequence, List<String> ringKeys, List<String> entries, long calls) {}
 
-  FleetSli(FleetRedis redis, Clock clock, SliRecorder local, String replica, Duration sequenceTtl) {
+  FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, Duration sequenceTtl) {
     this.redis = redis;
     this.clock = clock;
-    this.local = local;
-    this.deltas = local.deltas();
+    this.outcomes = outcomes;
+    this.local = outcomes.windows();
     this.mirror = new SliMirror(clock, local.latencyThresholds());
     this.words = mirror.words();
     this.replica = replica;
@@ -86,7 +85,7 @@ final class FleetSli implements SliSource {
   /** Collects this tick's deltas and pushes the pending batch; never throws (Redis down: kept for the next tick). */
   void push() {
     long second = Math.floorDiv(clock.wallMillis(), 1000) - 1;
-    deltas.collect((flag, variant, counts) -> {
+    outcomes.collect((flag, variant, counts) -> {
       long[] sums = pending.computeIfAbsent(new SeriesKey(flag, variant), k -> new LinkedHashMap<>())
           .computeIfAbsent(second, s -> new long[words]);
       for (int w = 0; w < words; w++) {

@@ -1,7 +1,6 @@
 package dev.burnguard.redis;
 
 import dev.burnguard.Fleet;
-import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -71,7 +70,7 @@ public final class RedisFleet implements Fleet {
   }
 
   @Override
-  public Member join(Clock clock, SliRecorder local) {
+  public Member join(Clock clock, Local local) {
     return new FleetMember(this, Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(local, "local"));
   }
 
