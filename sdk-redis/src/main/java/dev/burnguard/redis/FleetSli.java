@@ -1,7 +1,7 @@
 package dev.burnguard.redis;
 
 import dev.burnguard.internal.sli.Series;
-import dev.burnguard.internal.sli.SliMirror;
+import dev.burnguard.internal.recorder.SliMirror;
 import dev.burnguard.outcome.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.burnguard.internal.sli;
+package dev.burnguard.internal.recorder;
 
+import dev.burnguard.internal.sli.Series;
 import dev.burnguard.outcome.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;

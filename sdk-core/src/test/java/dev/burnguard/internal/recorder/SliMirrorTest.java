@@ -1,5 +1,6 @@
-package dev.burnguard.internal.sli;
+package dev.burnguard.internal.recorder;
 
+import dev.burnguard.internal.sli.Series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
