@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
+import dev.burnguard.internal.store.FileRolloutStore;
+
 /**
  * Where rollout state and the decision journal are kept, so that a restart restores every rollout
  * exactly — a rolled-back flag stays rolled back — and a dashboard can show why each rollout is

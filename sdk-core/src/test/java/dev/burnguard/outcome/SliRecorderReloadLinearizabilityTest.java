@@ -1,5 +1,7 @@
 package dev.burnguard.outcome;
 
+import dev.burnguard.internal.sli.SliRecorder;
+
 import dev.burnguard.ReliabilityScale;
 import dev.burnguard.time.ManualClock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.burnguard.outcome;
 
+import dev.burnguard.internal.sli.SliRecorder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

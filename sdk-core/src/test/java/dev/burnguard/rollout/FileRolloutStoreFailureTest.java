@@ -1,5 +1,8 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.store.FileRolloutStore;
+
 import static dev.burnguard.rollout.FaultyFiles.crashImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -109,7 +112,7 @@ class FileRolloutStoreFailureTest {
   void aManuallyTickedGuardianRetriesTheStoreUntilItIsWritingAgain() throws IOException {
     Path dir = tmp.resolve("s");
     FileRolloutStore store = open(dir);
-    dev.burnguard.outcome.SliRecorder recorder = dev.burnguard.outcome.SliRecorder.builder().clock(clock).build();
+    dev.burnguard.internal.sli.SliRecorder recorder = dev.burnguard.internal.sli.SliRecorder.builder().clock(clock).build();
     Guardian guardian = new Guardian(clock, recorder, store, gates -> { }, Guardian.DEFAULT_REMOVED_RETENTION);
     guardian.plans(java.util.Map.of("checkout", RolloutPlan.builder("old", "new").build()));
     files.fillDisk();

@@ -1,5 +1,9 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
+import dev.burnguard.internal.store.FileRolloutStore;
+
 import static dev.burnguard.rollout.FaultyFiles.crashImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

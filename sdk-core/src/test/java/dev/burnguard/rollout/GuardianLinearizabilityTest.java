@@ -1,8 +1,11 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
+
 import dev.burnguard.ReliabilityScale;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.time.ManualClock;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,15 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,11 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.time.ManualClock;
 import java.time.Duration;
 import java.util.List;

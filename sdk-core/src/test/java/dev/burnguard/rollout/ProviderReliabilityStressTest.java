@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
@@ -7,7 +9,7 @@ import dev.burnguard.ReliabilityScale;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.ManualClock;

@@ -1,6 +1,16 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.gate.ExposureGate;
+
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan;
+
+import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

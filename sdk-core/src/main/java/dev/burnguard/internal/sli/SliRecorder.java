@@ -1,4 +1,9 @@
-package dev.burnguard.outcome;
+package dev.burnguard.internal.sli;
+
+import dev.burnguard.outcome.Outcome;
+import dev.burnguard.outcome.WindowCounts;
+import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.OutcomeRecorder;
 
 import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;
