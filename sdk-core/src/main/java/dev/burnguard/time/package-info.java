@@ -1,2 +1,3 @@
-/** Time: the injectable {@link dev.burnguard.time.Clock} and a {@link dev.burnguard.time.ManualClock} for tests. */
+/** Time: the injectable {@link dev.burnguard.time.Clock} and its system implementation; tests use {@code dev.burnguard.testing.ManualClock} from burnguard-testing. */
 package dev.burnguard.time;
+

@@ -3,7 +3,7 @@ package dev.burnguard.outcome;
 import dev.burnguard.internal.sli.SliRecorder;
 
 import dev.burnguard.ReliabilityScale;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -4,7 +4,7 @@ import dev.burnguard.internal.sli.SliRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,7 +11,7 @@ import static org.awaitility.Awaitility.await;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;
 import java.io.IOException;

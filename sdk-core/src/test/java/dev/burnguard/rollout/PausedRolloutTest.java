@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.sli.SliRecorder;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

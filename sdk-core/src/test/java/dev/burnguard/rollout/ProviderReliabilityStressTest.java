@@ -12,7 +12,7 @@ import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.sli.SliRecorder;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;
 import java.time.Duration;
