@@ -7,7 +7,7 @@ import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.internal.gate.ExposureGate;

@@ -1,7 +1,7 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.outcome.LatencyDistribution;
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.WindowCounts;
 import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;

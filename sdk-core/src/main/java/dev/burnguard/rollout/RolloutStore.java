@@ -1,8 +1,6 @@
 package dev.burnguard.rollout;
 
-import dev.burnguard.internal.store.InMemoryRolloutStore;
 
-import dev.burnguard.internal.store.FileRolloutStore;
 
 /**
  * Where rollout state and the decision journal are kept, so that a restart restores every rollout
@@ -15,7 +13,7 @@ import dev.burnguard.internal.store.FileRolloutStore;
  * {@link #append} records a decision and the state after it.
  *
  * <p><b>Acknowledgement.</b> {@code append} returns {@code true} when the decision and its state
- * are durable: they survive a crash of the process (and, for {@link FileRolloutStore}, of the
+ * are durable: they survive a crash of the process (and, for the file store behind {@code BurnguardProvider.Builder.stateDirectory}, of the
  * machine, as far as the file system honours fsync). It returns {@code false}, and never throws for
  * an I/O failure, when the store cannot write: the decision is then kept in memory and queued, the
  * store reports itself {@linkplain #health() unhealthy}, and the queue is written by the next
@@ -30,8 +28,7 @@ import dev.burnguard.internal.store.FileRolloutStore;
  * decisions are seen as of one completed {@code append} (a flag's state is always its last
  * decision's {@code after}), different flags possibly as of different ones.
  *
- * @see InMemoryRolloutStore
- * @see FileRolloutStore
+ * <p>Implementations in this jar: an in-memory store (the default) and a file store (with a state directory).
  */
 public interface RolloutStore extends AutoCloseable {
   /**

@@ -1,6 +1,6 @@
 package dev.burnguard.outcome;
 
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 
 import dev.burnguard.ReliabilityScale;
 import dev.burnguard.testing.ManualClock;

@@ -1,6 +1,6 @@
 package dev.burnguard.outcome;
 
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -112,7 +112,7 @@ class FileRolloutStoreFailureTest {
   void aManuallyTickedGuardianRetriesTheStoreUntilItIsWritingAgain() throws IOException {
     Path dir = tmp.resolve("s");
     FileRolloutStore store = open(dir);
-    dev.burnguard.internal.sli.SliRecorder recorder = dev.burnguard.internal.sli.SliRecorder.builder().clock(clock).build();
+    dev.burnguard.internal.recorder.SliRecorder recorder = dev.burnguard.internal.recorder.SliRecorder.builder().clock(clock).build();
     Guardian guardian = new Guardian(clock, recorder, store, gates -> { }, Guardian.DEFAULT_REMOVED_RETENTION);
     guardian.plans(java.util.Map.of("checkout", RolloutPlan.builder("old", "new").build()));
     files.fillDisk();

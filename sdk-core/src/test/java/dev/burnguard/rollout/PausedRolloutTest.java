@@ -5,7 +5,7 @@ import dev.burnguard.internal.guardian.Guardian;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;

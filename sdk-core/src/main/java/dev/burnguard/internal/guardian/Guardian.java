@@ -10,7 +10,7 @@ import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutMode;
 import dev.burnguard.rollout.RolloutPlan;
 
-import dev.burnguard.internal.sli.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

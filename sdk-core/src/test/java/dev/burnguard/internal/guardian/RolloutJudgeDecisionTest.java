@@ -421,7 +421,7 @@ class RolloutJudgeDecisionTest {
   }
 
   /**
-   * A recorder with one healthy call a second for ever, which like {@link dev.burnguard.internal.sli.SliRecorder}
+   * A recorder with one healthy call a second for ever, which like {@link dev.burnguard.internal.recorder.SliRecorder}
    * answers for windows from 1 s to 72 h only.
    */
   private static final RolloutWindows STEADY = (variant, window, out) -> {

@@ -1,4 +1,4 @@
-package dev.burnguard.internal.sli;
+package dev.burnguard.internal.recorder;
 
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.WindowCounts;
