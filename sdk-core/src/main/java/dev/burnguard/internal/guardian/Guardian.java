@@ -585,6 +585,11 @@ public final class Guardian {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Stops calling {@code listener} (the same instance given to {@link #addListener}); no-op if absent. */
+  public void removeListener(Consumer<Decision> listener) {
+    listeners.remove(listener);
+  }
+
   /** The state of a flag's rollout. */
   public Optional<RolloutState> state(String flagKey) {
     synchronized (lock) {
