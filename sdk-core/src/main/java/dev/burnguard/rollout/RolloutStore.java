@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+
+
 /**
  * Where rollout state and the decision journal are kept, so that a restart restores every rollout
  * exactly — a rolled-back flag stays rolled back — and a dashboard can show why each rollout is
@@ -11,7 +13,7 @@ package dev.burnguard.rollout;
  * {@link #append} records a decision and the state after it.
  *
  * <p><b>Acknowledgement.</b> {@code append} returns {@code true} when the decision and its state
- * are durable: they survive a crash of the process (and, for {@link FileRolloutStore}, of the
+ * are durable: they survive a crash of the process (and, for the file store behind {@code BurnguardProvider.Builder.stateDirectory}, of the
  * machine, as far as the file system honours fsync). It returns {@code false}, and never throws for
  * an I/O failure, when the store cannot write: the decision is then kept in memory and queued, the
  * store reports itself {@linkplain #health() unhealthy}, and the queue is written by the next
@@ -40,8 +42,7 @@ package dev.burnguard.rollout;
  * state with {@link #load()}). The file and in-memory stores have one writer; they implement the
  * check all the same, so a guardian uses one code path for every store.
  *
- * @see InMemoryRolloutStore
- * @see FileRolloutStore
+ * <p>Implementations in this jar: an in-memory store (the default) and a file store (with a state directory).
  */
 public interface RolloutStore extends AutoCloseable {
   /**
@@ -71,8 +72,8 @@ public interface RolloutStore extends AutoCloseable {
    * failure.
    *
    * <p>The default implementation is for stores with one writer: it compares with {@link #load()}
-   * and calls {@link #append}, which is atomic only if no other thread appends concurrently;
-   * {@link InMemoryRolloutStore} and {@link FileRolloutStore} override it under their lock.
+   * and calls {@link #append}, which is atomic only if no other thread appends concurrently; the
+   * in-memory and file stores override it under their lock.
    *
    * @throws IllegalArgumentException when the decision's states belong to another flag
    * @throws IllegalStateException when the store is closed

@@ -3,8 +3,11 @@ package dev.burnguard.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+import dev.burnguard.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -4,9 +4,8 @@ import dev.burnguard.internal.sli.Series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
 import dev.burnguard.outcome.SliSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
