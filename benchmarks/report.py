@@ -264,6 +264,10 @@ def main(results_dir, readme):
                f"- JDK: `{env['jdk']}`",
                f"- wall time: {wall // 60} min {wall % 60} s, build included", "", "Commands, from the project root:",
                "", "```", commands, "```", ""]
+    loads = [float(x) for x in re.findall(r"\d+\.\d+", env["load"])]
+    if loads and max(loads[0], loads[3] if len(loads) > 3 else 0) > int(env["nproc"]):
+        section += [f"**Load average above the {env['nproc']} cores during the run ({env['load']}): the timings "
+                    "and the met/missed marks derived from them are not reliable; B/op is.**", ""]
     p = peers(load(d / "peers.json"))
     section += issue18(p, load(d / "outcome-t1.json"), load(d / "outcome-t2.json"), load(d / "tick.json"))
     section += breakdown(load(d / "fractional-breakdown.json"))
