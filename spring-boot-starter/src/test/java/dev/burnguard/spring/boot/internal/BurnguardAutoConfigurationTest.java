@@ -98,7 +98,8 @@ class BurnguardAutoConfigurationTest {
 
   @Test
   void aGuardianTickBelowTheMinimumFailsStartupNamingTheProperty() {
-    assertStartupFailure("burnguard.guardian.tick=5ms", "burnguard.guardian.tick", "at least 10 ms");
+    assertStartupFailure("burnguard.guardian.tick=5ms",
+        "Property burnguard.guardian.tick with value 'PT0.005S' is invalid: guardianTick must be at least 10 ms");
   }
 
   @Test
