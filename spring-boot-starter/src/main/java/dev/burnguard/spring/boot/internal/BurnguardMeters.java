@@ -149,15 +149,24 @@ final class BurnguardMeters implements MeterBinder {
         String flag = details.getFlagKey();
         String variant = details.getVariant() == null ? NONE : details.getVariant();
         String reason = details.getReason() == null ? NONE : details.getReason();
-        counters.computeIfAbsent(flag, k -> new ConcurrentHashMap<>())
-            .computeIfAbsent(variant, k -> new ConcurrentHashMap<>())
-            .computeIfAbsent(reason, r -> Counter.builder(EVALUATIONS)
-                .description("Flag evaluations through OpenFeature, by flag, variant and reason")
-                .tags("flag", flag, "variant", variant, "reason", r.toLowerCase(Locale.ROOT)).register(registry))
-            .increment();
+        Map<String, Map<String, Counter>> byVariant = counters.get(flag);
+        Map<String, Counter> byReason = byVariant == null ? null : byVariant.get(variant);
+        Counter counter = byReason == null ? null : byReason.get(reason);
+        if (counter == null) {
+          counter = register(flag, variant, reason); // first time only: the lambdas below allocate
+        }
+        counter.increment();
       } catch (RuntimeException e) {
         // a meter must never disturb an evaluation
       }
+    }
+
+    private Counter register(String flag, String variant, String reason) {
+      return counters.computeIfAbsent(flag, k -> new ConcurrentHashMap<>())
+          .computeIfAbsent(variant, k -> new ConcurrentHashMap<>())
+          .computeIfAbsent(reason, r -> Counter.builder(EVALUATIONS)
+              .description("Flag evaluations through OpenFeature, by flag, variant and reason")
+              .tags("flag", flag, "variant", variant, "reason", r.toLowerCase(Locale.ROOT)).register(registry));
     }
   }
 }
