@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * {@link GuardedKeys} behind a volatile reference, rebuilt when the provider's flag set changes;
  * safe to call from any thread.
  */
-public final class BurnguardCore {
+final class BurnguardCore {
   /** The guarded flags of one flag set. */
   private record GuardedKeys(FlagSet flags, Set<String> keys) {}
 
@@ -39,7 +39,7 @@ public final class BurnguardCore {
   private final BurnguardProvider provider;
   private volatile GuardedKeys guarded = NONE;
 
-  public BurnguardCore(BurnguardProvider provider) {
+  BurnguardCore(BurnguardProvider provider) {
     this.provider = provider;
   }
 

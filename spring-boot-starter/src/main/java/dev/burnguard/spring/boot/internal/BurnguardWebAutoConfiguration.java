@@ -2,6 +2,8 @@ package dev.burnguard.spring.boot.internal;
 
 import dev.burnguard.spring.boot.RequestOutcomeClassifier;
 import dev.burnguard.time.Clock;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,7 +14,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.task.TaskDecorator;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Internal, not for public use. Request-level SLIs in a servlet web application: the filter that
@@ -22,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @AutoConfiguration(after = BurnguardAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({OncePerRequestFilter.class, FilterRegistrationBean.class})
+@ConditionalOnClass({Filter.class, FilterRegistrationBean.class})
 @ConditionalOnBean({BurnguardCore.class, OpenFeatureRegistration.class})
 @ConditionalOnProperty(prefix = "burnguard.web", name = "enabled", matchIfMissing = true)
 public class BurnguardWebAutoConfiguration {
@@ -37,11 +38,11 @@ public class BurnguardWebAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(name = "burnguardRequestSliFilter")
-  FilterRegistrationBean<OncePerRequestFilter> burnguardRequestSliFilter(BurnguardCore core, Clock clock,
+  FilterRegistrationBean<Filter> burnguardRequestSliFilter(BurnguardCore core, Clock clock,
       RequestOutcomeClassifier classifier, OpenFeatureRegistration registration) {
     registration.addHook(new RequestFlagHook(core));
-    FilterRegistrationBean<OncePerRequestFilter> bean =
-        new FilterRegistrationBean<>(new RequestSliFilter(core, clock, classifier));
+    FilterRegistrationBean<Filter> bean = new FilterRegistrationBean<>(new RequestSliFilter(core, clock, classifier));
+    bean.setDispatcherTypes(DispatcherType.REQUEST); // once per request; async completion is recorded by a listener
     bean.setOrder(FILTER_ORDER);
     bean.setName("burnguardRequestSliFilter");
     return bean;

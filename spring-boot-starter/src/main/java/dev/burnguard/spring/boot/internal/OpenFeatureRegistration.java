@@ -19,7 +19,7 @@ import org.springframework.beans.factory.DisposableBean;
  * <p>Concurrency: created and destroyed by the container on one thread; the hook list is only
  * touched then.
  */
-public final class OpenFeatureRegistration implements DisposableBean {
+final class OpenFeatureRegistration implements DisposableBean {
   private final OpenFeatureAPI api;
   private final String domain;
   private final BurnguardProvider provider;

@@ -24,7 +24,7 @@ import org.springframework.boot.context.properties.source.MutuallyExclusiveConfi
  * InvalidConfigurationPropertyValueException} that names the property and its value, which Spring
  * Boot reports as the reason startup failed.
  */
-public final class ProviderFactory {
+final class ProviderFactory {
   static final String FILE = "burnguard.flags.file";
   static final String CLASSPATH = "burnguard.flags.classpath";
   static final String URL = "burnguard.flags.url";
@@ -38,7 +38,7 @@ public final class ProviderFactory {
    * A provider as {@code properties} say, on {@code clock}, with {@code store} (may be null) for its
    * rollout state, then customized.
    */
-  public static BurnguardProvider build(BurnguardProperties properties, Clock clock, RolloutStore store,
+  static BurnguardProvider build(BurnguardProperties properties, Clock clock, RolloutStore store,
       List<BurnguardProviderCustomizer> customizers) {
     BurnguardProvider.Builder b = BurnguardProvider.builder().clock(clock);
     b.source(source(properties.getFlags()));

@@ -18,6 +18,9 @@ final class RequestFlags {
   private static final ThreadLocal<RequestFlags> CURRENT = new ThreadLocal<>();
 
   final long startNanos;
+  // the first pair in fields, so that the usual request (one guarded flag) allocates nothing more
+  private String flag0;
+  private String variant0;
   private String[] flags;
   private String[] variants;
   private int size;
@@ -52,21 +55,25 @@ final class RequestFlags {
     if (closed) {
       return;
     }
-    if (flags == null) {
-      flags = new String[4];
-      variants = new String[4];
-    }
     for (int i = 0; i < size; i++) {
-      if (flags[i].equals(flagKey) && variants[i].equals(variant)) {
+      if (flag(i).equals(flagKey) && variant(i).equals(variant)) {
         return;
       }
     }
-    if (size == flags.length) {
-      flags = Arrays.copyOf(flags, size * 2);
-      variants = Arrays.copyOf(variants, size * 2);
+    if (size == 0) {
+      flag0 = flagKey;
+      variant0 = variant;
+    } else {
+      if (flags == null) {
+        flags = new String[4];
+        variants = new String[4];
+      } else if (size - 1 == flags.length) {
+        flags = Arrays.copyOf(flags, flags.length * 2);
+        variants = Arrays.copyOf(variants, variants.length * 2);
+      }
+      flags[size - 1] = flagKey;
+      variants[size - 1] = variant;
     }
-    flags[size] = flagKey;
-    variants[size] = variant;
     size++;
   }
 
@@ -78,11 +85,11 @@ final class RequestFlags {
 
   /** The i-th flag noted; call after {@link #close()}. */
   String flag(int i) {
-    return flags[i];
+    return i == 0 ? flag0 : flags[i - 1];
   }
 
   /** The variant of the i-th flag noted; call after {@link #close()}. */
   String variant(int i) {
-    return variants[i];
+    return i == 0 ? variant0 : variants[i - 1];
   }
 }

@@ -5,12 +5,14 @@ import dev.burnguard.spring.boot.RequestOutcomeClassifier;
 import dev.burnguard.time.Clock;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Internal, not for public use. Records each HTTP request's outcome and latency against every
@@ -20,9 +22,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * nothing. An asynchronous request is recorded when it completes (an exception or a timeout is an
  * error).
  *
+ * <p>Once per request: it is registered for the REQUEST dispatch only (not the ASYNC, ERROR,
+ * FORWARD or INCLUDE dispatches of the same request), and a request that is already measured on
+ * this thread passes through. It is a plain servlet filter rather than Spring's {@code
+ * OncePerRequestFilter}, whose request attribute costs a string concatenation and a map entry per
+ * request.
+ *
  * <p>Concurrency: stateless apart from the per-request holder; one instance serves all requests.
  */
-final class RequestSliFilter extends OncePerRequestFilter {
+final class RequestSliFilter implements Filter {
   private final BurnguardCore core;
   private final Clock clock;
   private final RequestOutcomeClassifier classifier;
@@ -34,10 +42,15 @@ final class RequestSliFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+        || RequestFlags.current() != null) {
+      chain.doFilter(req, res);
+      return;
+    }
     RequestFlags flags = new RequestFlags(clock.monotonicNanos());
-    RequestFlags previous = RequestFlags.bind(flags);
+    RequestFlags.bind(flags);
     Throwable failure = null;
     try {
       chain.doFilter(request, response);
@@ -45,7 +58,7 @@ final class RequestSliFilter extends OncePerRequestFilter {
       failure = e;
       throw e;
     } finally {
-      RequestFlags.restore(previous);
+      RequestFlags.restore(null);
       if (failure == null && request.isAsyncStarted()) {
         request.getAsyncContext().addListener(new RecordWhenComplete(flags));
       } else {
