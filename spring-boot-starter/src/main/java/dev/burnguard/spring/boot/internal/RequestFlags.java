@@ -42,12 +42,12 @@ final class RequestFlags {
     return previous;
   }
 
+  /**
+   * Binds {@code previous} again. Null is set, not removed: a removed thread-local entry is
+   * allocated anew by the next request's bind, while a null value is no reference to the application.
+   */
   static void restore(RequestFlags previous) {
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    CURRENT.set(previous);
   }
 
   /** Notes that the request was served {@code variant} of guarded flag {@code flagKey}; once per pair. */
