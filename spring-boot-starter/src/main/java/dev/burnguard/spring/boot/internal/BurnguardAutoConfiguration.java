@@ -13,7 +13,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 
 /**
  * Internal, not for public use. The provider built from {@code burnguard.*}, registered with
@@ -50,6 +52,14 @@ public class BurnguardAutoConfiguration {
   OpenFeatureRegistration burnguardOpenFeatureRegistration(BurnguardProperties properties, BurnguardProvider provider) {
     return new OpenFeatureRegistration(OpenFeatureAPI.getInstance(), properties.getDomain(), provider,
         ProviderFactory.describeSource(properties));
+  }
+
+  /** The advice of {@code @Guarded}; infrastructure, so that Spring Boot's auto-proxy creator applies it. */
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  @ConditionalOnMissingBean(name = "burnguardGuardedAdvisor")
+  static GuardedInterceptor burnguardGuardedAdvisor(ObjectProvider<BurnguardCore> core) {
+    return new GuardedInterceptor(core);
   }
 
   @Bean

@@ -64,6 +64,11 @@ final class BurnguardCore {
     provider.recorder().recordCall(flagKey, variant, startNanos, endNanos, outcome);
   }
 
+  /** A {@link dev.burnguard.outcome.Guard} over the provider, its recorder and clock, for {@code @Guarded}. */
+  dev.burnguard.outcome.Guard guard(boolean fallbackToControl) {
+    return provider.guard().fallbackToControl(fallbackToControl).build();
+  }
+
   // ---------------------------------------------------------------- rollouts (Actuator)
 
   /** Every rollout, by flag: the shape of the Actuator endpoint's read. */
