@@ -40,7 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
 /** The request filter over real HTTP: which flags and variants a request's outcome is recorded against. */
 @SpringBootTest(classes = RequestSliFilterTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"burnguard.flags.classpath=test-flags.json", "burnguard.state.in-memory=true",
-        "burnguard.domain=request-sli-filter-test", "burnguard.guardian.ticking=false"})
+        "burnguard.domain=request-sli-filter-test", "burnguard.guardian.ticking=false",
+        "management.endpoints.web.exposure.include=burnguard"})
 class RequestSliFilterTest {
   private static final Duration WINDOW = Duration.ofMinutes(5);
 
@@ -178,6 +179,21 @@ class RequestSliFilterTest {
     assertThat(r.body()).isEqualTo("new");
     await().atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(delta(counts("checkout", "new"), before)).containsExactly(1, 0));
+  }
+
+  /** This application lets anyone act (its security permits all): the decision says nobody authenticated. */
+  @Test
+  void aWriteWithoutAuthenticationIsRecordedAsAnonymous() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/actuator/burnguard/pricing"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"pause\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    try {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("\"actor\":\"actuator:anonymous\"");
+    } finally {
+      provider.guardian().resume("pricing", "test");
+    }
   }
 
   private static long[] delta(long[] now, long[] before) {
