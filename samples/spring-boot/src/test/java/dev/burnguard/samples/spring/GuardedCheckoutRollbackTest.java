@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.time.Clock;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +55,7 @@ class GuardedCheckoutRollbackTest {
   @Test
   void aRegressionInTheNewCheckoutIsRolledBackThroughRealRequests() throws Exception {
     ManualClock time = (ManualClock) clock;
-    assertThat(provider.guardian().state("new-checkout").orElseThrow().exposure()).isEqualTo(0.2);
+    assertThat(provider.rollouts().state("new-checkout").orElseThrow().exposure()).isEqualTo(0.2);
 
     // healthy traffic: both implementations answer
     int served = 0;
@@ -67,7 +67,7 @@ class GuardedCheckoutRollbackTest {
     assertThat(served).isBetween(20, 60); // about 20 % of 200 users
     time.advance(Duration.ofSeconds(10));
     provider.guardian().tick();
-    assertThat(provider.guardian().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(provider.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
 
     // the regression: every call of the new checkout fails
     assertThat(send("POST", "/faults?failNewCheckout=true").statusCode()).isEqualTo(200);
@@ -81,10 +81,10 @@ class GuardedCheckoutRollbackTest {
     // the filter records after the response is sent: wait for the last request's outcome, then judge
     long expectedErrors = failed;
     await().atMost(Duration.ofSeconds(10)).until(
-        () -> provider.recorder().counts("new-checkout", "new", Duration.ofHours(1)).errors() == expectedErrors);
+        () -> provider.outcomes().counts("new-checkout", "new", Duration.ofHours(1)).errors() == expectedErrors);
     provider.guardian().tick();
 
-    assertThat(provider.guardian().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(provider.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     for (int i = 0; i < 200; i++) {
       HttpResponse<String> r = send("GET", "/checkout?user=user-" + i);
       assertThat(r.statusCode()).isEqualTo(200);

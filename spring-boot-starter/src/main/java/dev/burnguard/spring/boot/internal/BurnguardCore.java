@@ -6,8 +6,8 @@ import dev.burnguard.ProviderHealth;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.rollout.RuleCheck;
@@ -61,7 +61,7 @@ final class BurnguardCore {
 
   /** Records one call served by {@code variant} of {@code flagKey}, timed on the provider's clock. */
   void record(String flagKey, String variant, long startNanos, long endNanos, Outcome outcome) {
-    provider.recorder().recordCall(flagKey, variant, startNanos, endNanos, outcome);
+    provider.outcomes().recordCall(flagKey, variant, startNanos, endNanos, outcome);
   }
 
   /** A {@link dev.burnguard.outcome.Guard} over the provider, its recorder and clock, for {@code @Guarded}. */
@@ -71,12 +71,16 @@ final class BurnguardCore {
 
   // ---------------------------------------------------------------- rollouts (Actuator)
 
+  /** The rollout plans of the flags in force, by flag. */
+  private Map<String, RolloutPlan> plans() {
+    return provider.flagSet().map(FlagSet::rollouts).orElse(Map.of());
+  }
+
   /** Every rollout, by flag: the shape of the Actuator endpoint's read. */
   Map<String, Object> rollouts() {
-    Guardian guardian = provider.guardian();
-    Map<String, RolloutPlan> plans = guardian.plans();
+    Map<String, RolloutPlan> plans = plans();
     Map<String, Object> out = new TreeMap<>();
-    for (RolloutState s : guardian.states().values()) {
+    for (RolloutState s : provider.rollouts().states().values()) {
       out.put(s.flagKey(), rollout(s, plans.get(s.flagKey())));
     }
     return out;
@@ -84,8 +88,7 @@ final class BurnguardCore {
 
   /** One flag's rollout, or null when it has none. */
   Map<String, Object> rollout(String flagKey) {
-    Guardian guardian = provider.guardian();
-    return guardian.state(flagKey).map(s -> rollout(s, guardian.plans().get(flagKey))).orElse(null);
+    return provider.rollouts().state(flagKey).map(s -> rollout(s, plans().get(flagKey))).orElse(null);
   }
 
   private Map<String, Object> rollout(RolloutState s, RolloutPlan plan) {
@@ -106,7 +109,7 @@ final class BurnguardCore {
       m.put("stages", stages);
     }
     List<Map<String, Object>> decisions = new ArrayList<>();
-    for (Decision d : provider.rolloutStore().load().recentDecisions(s.flagKey())) {
+    for (Decision d : provider.rollouts().recentDecisions(s.flagKey())) {
       decisions.add(decision(d));
     }
     m.put("recentDecisions", decisions);
@@ -162,7 +165,7 @@ final class BurnguardCore {
    * @throws IllegalStateException the rollout's status does not allow the action
    */
   Decision act(String flagKey, Action action, String actor) {
-    Guardian g = provider.guardian();
+    Rollouts g = provider.rollouts();
     return switch (action) {
       case PAUSE -> g.pause(flagKey, actor);
       case RESUME -> g.resume(flagKey, actor);
@@ -193,17 +196,17 @@ final class BurnguardCore {
 
   /** The flags with a rollout state (the guardian's), for the meters. */
   Set<String> rolloutFlags() {
-    return provider.guardian().states().keySet();
+    return provider.rollouts().states().keySet();
   }
 
   /** A rollout's current state, or null. */
   RolloutState state(String flagKey) {
-    return provider.guardian().state(flagKey).orElse(null);
+    return provider.rollouts().state(flagKey).orElse(null);
   }
 
   /** The variants of a flag's rollout plan, {control, candidate}, or null. */
   String[] variants(String flagKey) {
-    RolloutPlan plan = provider.guardian().plans().get(flagKey);
+    RolloutPlan plan = plans().get(flagKey);
     return plan == null ? null : new String[] {plan.control(), plan.candidate()};
   }
 
@@ -225,7 +228,7 @@ final class BurnguardCore {
   }
 
   /** Calls {@code listener} with each decision the guardian publishes. */
-  void onDecision(Consumer<Decision> listener) {
-    provider.guardian().addListener(listener);
+  Rollouts.Registration onDecision(Consumer<Decision> listener) {
+    return provider.rollouts().onDecision(listener);
   }
 }

@@ -8,7 +8,7 @@ import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.time.Clock;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -128,7 +128,7 @@ class ActuatorAndMetersTest {
     JsonNode decision = json.readTree(r.body());
     assertThat(decision.get("action").asString()).isEqualTo("PAUSE");
     assertThat(decision.get("actor").asString()).isEqualTo("person:alice");
-    assertThat(provider.guardian().state("pricing").orElseThrow().status().name()).isEqualTo("PAUSED");
+    assertThat(provider.rollouts().state("pricing").orElseThrow().status().name()).isEqualTo("PAUSED");
 
     JsonNode read = json.readTree(send("GET", "/actuator/burnguard/pricing", "victor", null).body());
     assertThat(read.get("status").asString()).isEqualTo("PAUSED");
@@ -137,11 +137,11 @@ class ActuatorAndMetersTest {
 
     assertThat(send("POST", "/actuator/burnguard/pricing", "alice", "{\"action\":\"resume\"}").statusCode()).isEqualTo(200);
     assertThat(send("POST", "/actuator/burnguard/pricing", "alice", "{\"action\":\"promote\"}").statusCode()).isEqualTo(200);
-    assertThat(provider.guardian().state("pricing").orElseThrow().stage()).isEqualTo(1);
+    assertThat(provider.rollouts().state("pricing").orElseThrow().stage()).isEqualTo(1);
     assertThat(send("POST", "/actuator/burnguard/pricing", "alice", "{\"action\":\"rollback\"}").statusCode()).isEqualTo(200);
-    assertThat(provider.guardian().state("pricing").orElseThrow().exposure()).isZero();
+    assertThat(provider.rollouts().state("pricing").orElseThrow().exposure()).isZero();
     assertThat(send("POST", "/actuator/burnguard/pricing", "alice", "{\"action\":\"reset\"}").statusCode()).isEqualTo(200);
-    assertThat(provider.guardian().state("pricing").orElseThrow().exposure()).isEqualTo(0.5);
+    assertThat(provider.rollouts().state("pricing").orElseThrow().exposure()).isEqualTo(0.5);
   }
 
   @Test
@@ -150,7 +150,7 @@ class ActuatorAndMetersTest {
         .isEqualTo(403);
     assertThat(send("POST", "/actuator/burnguard/pricing", null, "{\"action\":\"rollback\"}").statusCode())
         .isEqualTo(401);
-    assertThat(provider.guardian().state("pricing").orElseThrow().status().name()).isEqualTo("RAMPING");
+    assertThat(provider.rollouts().state("pricing").orElseThrow().status().name()).isEqualTo("RAMPING");
   }
 
   @Test
@@ -200,8 +200,8 @@ class ActuatorAndMetersTest {
 
     // 100 of the candidate's 200 calls fail: (100 / 200) / 1 % = a burn rate of 50 in both windows
     for (int i = 0; i < 200; i++) {
-      provider.recorder().record("pricing", "v2", 1_000_000, i % 2 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
-      provider.recorder().record("pricing", "v1", 1_000_000, Outcome.SUCCESS);
+      provider.outcomes().record("pricing", "v2", 1_000_000, i % 2 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+      provider.outcomes().record("pricing", "v1", 1_000_000, Outcome.SUCCESS);
     }
     ((ManualClock) clock).advance(Duration.ofSeconds(1));
     List<Decision> decided = provider.guardian().tick();

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.spring.boot.BurnguardProviderCustomizer;
 import dev.burnguard.time.Clock;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;
@@ -59,7 +59,7 @@ class BurnguardAutoConfigurationTest {
         .run(ctx -> {
           assertThat(ctx).hasNotFailed().hasSingleBean(BurnguardProvider.class).hasSingleBean(Client.class);
           BurnguardProvider provider = ctx.getBean(BurnguardProvider.class);
-          assertThat(provider.recorder().latencyThresholds()).containsExactly(Duration.ofMillis(100), Duration.ofSeconds(2));
+          assertThat(provider.outcomes().latencyThresholds()).containsExactly(Duration.ofMillis(100), Duration.ofSeconds(2));
           assertThat(provider.health().stateLocation()).isEqualTo(dir.resolve("state").toString());
           assertThat(provider.flagSet()).hasValueSatisfying(f -> assertThat(f.origin()).contains("flags.json"));
           Client client = ctx.getBean(Client.class);
@@ -182,8 +182,8 @@ class BurnguardAutoConfigurationTest {
         .run(ctx -> {
           BurnguardProvider provider = ctx.getBean(BurnguardProvider.class);
           assertThat(provider.rolloutStore()).isSameAs(store);
-          assertThat(provider.recorder().latencyThresholds()).containsExactly(Duration.ofMillis(42));
-          assertThat(provider.guardian().states()).containsKey("pricing");
+          assertThat(provider.outcomes().latencyThresholds()).containsExactly(Duration.ofMillis(42));
+          assertThat(provider.rollouts().states()).containsKey("pricing");
         });
   }
 

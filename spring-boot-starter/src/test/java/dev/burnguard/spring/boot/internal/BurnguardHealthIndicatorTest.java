@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.StoreHealth;
 import dev.burnguard.rollout.StoredRollouts;

@@ -64,7 +64,7 @@ class GuardedTest {
   }
 
   private static long[] counts(BurnguardProvider provider, String variant) {
-    var c = provider.recorder().counts("new-pricing", variant, Duration.ofMinutes(5));
+    var c = provider.outcomes().counts("new-pricing", variant, Duration.ofMinutes(5));
     return new long[] {c.calls(), c.errors()};
   }
 

@@ -47,6 +47,6 @@ class ReadOnlyEndpointTest {
     HttpResponse<String> write = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"rollback\"}")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(write.statusCode()).isBetween(400, 499);
-    assertThat(provider.guardian().state("pricing").orElseThrow().status().name()).isEqualTo("RAMPING");
+    assertThat(provider.rollouts().state("pricing").orElseThrow().status().name()).isEqualTo("RAMPING");
   }
 }

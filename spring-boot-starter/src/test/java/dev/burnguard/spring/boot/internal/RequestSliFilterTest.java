@@ -116,7 +116,7 @@ class RequestSliFilterTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private long[] counts(String flag, String variant) {
-    var c = provider.recorder().counts(flag, variant, WINDOW);
+    var c = provider.outcomes().counts(flag, variant, WINDOW);
     return new long[] {c.calls(), c.errors()};
   }
 
@@ -192,7 +192,7 @@ class RequestSliFilterTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).contains("\"actor\":\"actuator:anonymous\"");
     } finally {
-      provider.guardian().resume("pricing", "test");
+      provider.rollouts().resume("pricing", "test");
     }
   }
 

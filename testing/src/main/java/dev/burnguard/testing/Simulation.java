@@ -1,4 +1,4 @@
-package dev.burnguard.testkit;
+package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
@@ -8,7 +8,6 @@ import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;
