@@ -491,7 +491,7 @@ public final class BurnguardProvider extends EventProvider {
       if (current == null || outcome == null) {
         return;
       }
-      long latencyNanos = details.getValue().map(ms -> (long) (ms.doubleValue() * 1_000_000)).orElse(0L);
+      long latencyNanos = latencyNanosOf(details);
       String flagKey = stringOf(details.getValue("flagKey"));
       if (flagKey != null) {
         String variant = stringOf(details.getValue("variant"));
@@ -510,7 +510,12 @@ public final class BurnguardProvider extends EventProvider {
     }
   }
 
-  private static Outcome outcomeOf(Value v) {
+  /** A tracking event's latency: its value in milliseconds (absent means 0). */
+  static long latencyNanosOf(TrackingEventDetails details) {
+    return details.getValue().map(ms -> (long) (ms.doubleValue() * 1_000_000)).orElse(0L);
+  }
+
+  static Outcome outcomeOf(Value v) {
     String s = stringOf(v);
     if (s == null || s.equalsIgnoreCase("success")) {
       return Outcome.SUCCESS;
@@ -518,7 +523,7 @@ public final class BurnguardProvider extends EventProvider {
     return s.equalsIgnoreCase("error") ? Outcome.ERROR : null;
   }
 
-  private static String stringOf(Value v) {
+  static String stringOf(Value v) {
     return v != null && v.isString() ? v.asString() : null;
   }
 
