@@ -326,7 +326,7 @@ public final class GuardedProvider extends EventProvider {
 
     @Override
     public void failed(String origin, String reason, Throwable cause) {
-      plansFailure = reason.startsWith(origin) ? reason : origin + ": " + reason;
+      plansFailure = reason.contains(origin) ? reason : origin + ": " + reason;
       firstPlans.countDown();
       if (plansFile != null) {
         LOG.warn("Keeping the last good rollout plans: {}", plansFailure);
