@@ -7,11 +7,13 @@ import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.rollout.ExposureGate;
-import dev.burnguard.rollout.FileRolloutStore;
-import dev.burnguard.rollout.Guardian;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.outcome.Outcomes;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.rollout.Rollouts;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.source.FlagSink;
@@ -267,6 +269,14 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /**
+   * This provider's guarded rollouts: states, recent decisions, the manual controls (pause, resume,
+   * promote, rollback, reset, each with the actor) and closable decision listeners.
+   */
+  public Rollouts rollouts() {
+    return runtime.rollouts();
+  }
+
+  /**
    * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
    * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
    */
@@ -293,6 +303,14 @@ public final class BurnguardProvider extends EventProvider {
    * no longer exist.
    */
   public SliRecorder recorder() {
+    return runtime.recorder();
+  }
+
+  /**
+   * This provider's recorded outcomes: record how a flag variant's calls end (as a Guard and
+   * {@link #track} do) and read each variant's window counts and latency distribution.
+   */
+  public Outcomes outcomes() {
     return runtime.recorder();
   }
 

@@ -7,11 +7,13 @@ import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.rollout.ExposureGate;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.outcome.Outcomes;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
@@ -456,6 +458,19 @@ public final class GuardedProvider extends EventProvider {
    */
   public Guardian guardian() {
     return runtime.guardian();
+  }
+
+  /**
+   * The guarded rollouts: states, recent decisions, the manual controls (pause, resume, promote,
+   * rollback, reset, each with the actor) and closable decision listeners.
+   */
+  public Rollouts rollouts() {
+    return runtime.rollouts();
+  }
+
+  /** The outcomes recorded for the guarded flags: record, and read window counts and latency. */
+  public Outcomes outcomes() {
+    return runtime.recorder();
   }
 
   /** The outcomes recorded for the guarded flags' control and candidate (by a Guard, {@link #track} or directly). */

@@ -1,12 +1,14 @@
 package dev.burnguard;
 
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.ExposureGate;
-import dev.burnguard.rollout.FileRolloutStore;
-import dev.burnguard.rollout.Guardian;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.guardian.GuardianRollouts;
+import dev.burnguard.rollout.Rollouts;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.StoreHealth;
 import dev.burnguard.rollout.StoredRollouts;
@@ -48,6 +50,7 @@ final class RolloutRuntime {
   private final Clock clock;
   private final SliRecorder recorder;
   private final Guardian guardian;
+  private final Rollouts rollouts;
   private final EventProvider events;
   private final BooleanSupplier flagsStale;
   private final Path stateDirectory;
@@ -84,6 +87,7 @@ final class RolloutRuntime {
     this.store = o.store != null ? o.store : new InMemoryRolloutStore();
     this.guardian = new Guardian(o.clock, recorder, new CurrentStore(), gatesChanged, o.removedRetention);
     this.guardian.addListener(this::decided);
+    this.rollouts = new GuardianRollouts(guardian, this::store);
   }
 
   /** The default state directory: the system property, else {@code ./burnguard-state}. */
@@ -103,6 +107,11 @@ final class RolloutRuntime {
 
   Guardian guardian() {
     return guardian;
+  }
+
+  /** The {@link Rollouts} façade over the guardian and the store in force. */
+  Rollouts rollouts() {
+    return rollouts;
   }
 
   RolloutStore store() {

@@ -1,5 +1,6 @@
 package dev.burnguard.rollout;
 
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,7 @@ public final class RolloutPlan {
   /**
    * A stable, versioned text of every value that defines the rollout ({@code v1|control|candidate|
    * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}); it is persisted with
-   * each rollout's state; a different fingerprint is a plan change (see {@link Guardian}).
+   * each rollout's state; a different fingerprint is a plan change (see the guardian).
    */
   public String fingerprint() {
     StringBuilder sb = new StringBuilder("v1|").append(control).append('|').append(candidate).append('|');

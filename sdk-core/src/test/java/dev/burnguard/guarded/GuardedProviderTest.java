@@ -6,14 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
-import dev.burnguard.rollout.ExposureGate;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;

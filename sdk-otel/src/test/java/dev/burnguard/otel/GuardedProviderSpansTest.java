@@ -3,10 +3,10 @@ package dev.burnguard.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.GuardedProvider;
-import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.Stage;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;

@@ -1,13 +1,12 @@
 package dev.burnguard.otel.internal;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.otel.FeatureFlagAttributes;
 import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.RolloutWindows;
+import dev.burnguard.internal.guardian.RolloutWindows;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.BatchCallback;

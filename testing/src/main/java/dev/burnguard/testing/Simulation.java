@@ -1,17 +1,16 @@
-package dev.burnguard.testkit;
+package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.FeatureProvider;
 import dev.openfeature.sdk.ImmutableContext;

@@ -1,4 +1,6 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
+
+import dev.burnguard.internal.guardian.RolloutJudge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
