@@ -9,12 +9,9 @@ import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.internal.recorder.SliRecorder;
-import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.internal.guardian.Guardian;
-import dev.burnguard.internal.guardian.GuardianRollouts;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
@@ -32,11 +29,9 @@ import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Reason;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +39,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,23 +139,9 @@ public final class BurnguardProvider extends EventProvider {
   private final Clock clock;
   private final Duration initTimeout;
   private final Sink sink = new Sink();
-  private final SliRecorder recorder;
-  private final Guardian guardian;
-  private final Rollouts rollouts;
-  private final Path stateDirectory;
-  /** True when no store was named: {@link #stateDirectory} is the default, opened with the first guarded rollout. */
-  private final boolean defaultStateDirectory;
-  private volatile RolloutStore store;
-  /** This replica's membership of a fleet ({@link Builder#fleet}); null without one. */
-  private final Fleet.Member fleet;
-  /** Why rollout state may be lost (in memory with guarded rollouts, an unwritable directory); empty when safe. */
-  private volatile List<String> stateWarnings = List.of();
-  private final Object storeHealthLock = new Object();
-  private Boolean storeHealthyAnnounced; // guarded by storeHealthLock
+  /** The recorder, guardian, timer and rollout store, shared in kind with {@link GuardedProvider}. */
+  private final RolloutRuntime runtime;
   private final Map<String, RolloutPlan> builtPlans;
-  private final Duration guardianTick;
-  private final boolean guardianTicking;
-  private ScheduledExecutorService ticker;
   private final CountDownLatch firstResult = new CountDownLatch(1);
   private final Object loadLock = new Object();
   /** Serializes whole loads; taken before the guardian's lock and {@link #loadLock}, never inside them. */
@@ -178,46 +157,18 @@ public final class BurnguardProvider extends EventProvider {
   private boolean initializing;
   private boolean started;
   private boolean shutDown;
-  private boolean warnedVolatileState;
 
   private BurnguardProvider(Builder b) {
     this.source = b.source;
-    this.clock = b.clock;
+    this.clock = b.options.clock;
     this.initTimeout = b.initTimeout;
-    this.flagSetOptions = FlagSetOptions.builder().clock(b.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
-    this.recorder = b.recorder.clock(b.clock).knownVariants(this::isKnownVariant).build();
+    this.flagSetOptions = FlagSetOptions.builder().clock(b.options.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
     this.builtPlans = Map.copyOf(b.plans);
-    this.guardianTick = b.guardianTick;
-    this.guardianTicking = b.guardianTicking;
-    this.defaultStateDirectory = b.stateDirectory == null && b.store == null && !b.inMemoryState && b.fleet == null
-        && !Boolean.getBoolean(IN_MEMORY_STATE_PROPERTY);
-    this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : b.stateDirectory;
-    this.fleet = b.fleet == null ? null : b.fleet.join(b.clock, localOutcomes(recorder));
-    this.store = fleet != null ? fleet.store() : b.store != null ? b.store : new InMemoryRolloutStore();
-    this.guardian = new Guardian(b.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), this::gatesChanged,
-        b.removedRolloutRetention);
-    this.rollouts = new GuardianRollouts(guardian, this::rolloutStore);
-    this.guardian.addListener(this::decided);
-    if (fleet != null) {
-      guardian.coordinate(fleet::sync, fleet::decides);
-      store.onChange(guardian::refresh);
-    }
-  }
-
-  /** This replica's outcomes, as a fleet reads them: the recorder's windows and deltas. */
-  private static Fleet.Local localOutcomes(SliRecorder recorder) {
-    SliRecorder.Deltas deltas = recorder.deltas();
-    return new Fleet.Local() {
-      @Override
-      public dev.burnguard.outcome.SliSource windows() {
-        return recorder;
+    this.runtime = new RolloutRuntime(b.options, this::isKnownVariant, this::gatesChanged, this, () -> {
+      synchronized (loadLock) {
+        return stale || flags == null;
       }
-
-      @Override
-      public void collect(Fleet.DeltaSink sink) {
-        deltas.collect(sink::accept);
-      }
-    };
+    });
   }
 
   /** Serves new exposure gates at once: the current flags, re-gated. */
@@ -231,62 +182,7 @@ public final class BurnguardProvider extends EventProvider {
 
   /** The default state directory: the system property {@value #STATE_DIRECTORY_PROPERTY}, else {@code ./burnguard-state}. */
   static Path defaultStateDirectory() {
-    String configured = System.getProperty(STATE_DIRECTORY_PROPERTY);
-    return configured != null && !configured.isBlank() ? Path.of(configured)
-        : Path.of(System.getProperty("user.dir")).resolve(DEFAULT_STATE_DIRECTORY);
-  }
-
-  /** The store in force, for the guardian: the default one is opened only with the first guarded rollout. */
-  private final class CurrentStore implements RolloutStore {
-    @Override
-    public dev.burnguard.rollout.StoredRollouts load() {
-      return store.load();
-    }
-
-    @Override
-    public boolean append(Decision decision) {
-      return store.append(decision);
-    }
-
-    @Override
-    public Appended compareAndAppend(Decision decision) {
-      return store.compareAndAppend(decision);
-    }
-
-    @Override
-    public List<Decision> decisions(String flagKey, int max) {
-      return store.decisions(flagKey, max);
-    }
-
-    @Override
-    public AutoCloseable onChange(java.util.function.Consumer<String> listener) {
-      return store.onChange(listener);
-    }
-
-    @Override
-    public boolean forget(String flagKey) {
-      return store.forget(flagKey);
-    }
-
-    @Override
-    public boolean flush() {
-      return store.flush();
-    }
-
-    @Override
-    public dev.burnguard.rollout.StoreHealth health() {
-      return store.health();
-    }
-
-    @Override
-    public void close() {
-      store.close();
-    }
-
-    @Override
-    public String toString() {
-      return store.toString();
-    }
+    return RolloutRuntime.defaultStateDirectory();
   }
 
   /**
@@ -296,54 +192,7 @@ public final class BurnguardProvider extends EventProvider {
    * if the guardian's tick has not yet. Never blocks on I/O.
    */
   public ProviderHealth health() {
-    RolloutStore current = store;
-    dev.burnguard.rollout.StoreHealth h = current.health();
-    announceStoreHealth(h);
-    return new ProviderHealth(h, current instanceof FileRolloutStore ? ((FileRolloutStore) current).directory().toString()
-        : fleet != null ? current.toString() : "memory", stateWarnings);
-  }
-
-  /** Emits STALE when the store turns unhealthy and READY when it recovers (unless the flags are stale). */
-  private void announceStoreHealth(dev.burnguard.rollout.StoreHealth h) {
-    boolean emitStale = false;
-    boolean emitReady = false;
-    synchronized (storeHealthLock) {
-      boolean was = storeHealthyAnnounced == null || storeHealthyAnnounced;
-      if (was != h.healthy()) {
-        storeHealthyAnnounced = h.healthy();
-        emitStale = !h.healthy();
-        emitReady = h.healthy();
-      }
-    }
-    if (emitStale) {
-      emitProviderStale(ProviderEventDetails.builder()
-          .message("rollout state cannot be written: " + h.lastError() + "; " + h.pendingDecisions()
-              + " decision(s) kept in memory, retried every guardian tick")
-          .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, false)
-              .addString(STORE_ERROR_METADATA, h.lastError()).addInteger(STORE_PENDING_METADATA, h.pendingDecisions())
-              .build())
-          .build());
-    } else if (emitReady) {
-      boolean flagsStale;
-      synchronized (loadLock) {
-        flagsStale = stale || flags == null;
-      }
-      if (!flagsStale) {
-        emitProviderReady(ProviderEventDetails.builder().message("rollout state is written again")
-            .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, true)
-                .addInteger(STORE_PENDING_METADATA, 0).build())
-            .build());
-      }
-    }
-  }
-
-  /** Every applied decision that changes what a flag serves is announced as a configuration change. */
-  private void decided(Decision decision) {
-    announceStoreHealth(store.health());
-    if (decision.applied() && decision.action() != DecisionAction.HOLD) {
-      emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
-          .message(decision.describe()).build());
-    }
+    return runtime.health();
   }
 
   private boolean isKnownVariant(String flagKey, String variant) {
@@ -380,9 +229,7 @@ public final class BurnguardProvider extends EventProvider {
       initializing = true;
     }
     try {
-      openStore();
-      guardian.restore(store.load().states().values());
-      startGuardian();
+      runtime.start();
       source.start(sink);
       boolean answered = firstResult.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
       synchronized (loadLock) {
@@ -402,61 +249,13 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /**
-   * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
-   * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
-   */
-  /** Opens the file store of {@link Builder#stateDirectory}, if one was given (the default one opens later). */
-  private void openStore() throws IOException {
-    if (stateDirectory != null && !defaultStateDirectory) {
-      try {
-        store = FileRolloutStore.open(stateDirectory);
-      } catch (IOException e) {
-        throw new IOException("cannot open the rollout state in " + stateDirectory
-            + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
-      }
-      LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
-    }
-  }
-
-  /**
    * Where rollout states and decisions are kept: a {@link FileRolloutStore} in the
    * {@linkplain Builder#stateDirectory state directory}, the store given to the builder, or an
    * in-memory store (nothing survives a restart). Its {@link RolloutStore#health()} says whether it
    * is writing.
    */
   public RolloutStore rolloutStore() {
-    return store;
-  }
-
-  private void startGuardian() {
-    if (!guardianTicking) {
-      return;
-    }
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "burnguard-guardian");
-      t.setDaemon(true);
-      return t;
-    });
-    long millis = guardianTick.toMillis();
-    ticker.scheduleWithFixedDelay(this::guardianTick, millis, millis, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * One tick of the guardian, which also retries the store's writes while it is unhealthy (so the
-   * decisions queued while the disk was full or read-only are written as soon as the disk works
-   * again), then an event if the store's health changed.
-   */
-  private void guardianTick() {
-    try {
-      guardian.tick(); // retries the store's writes too
-    } catch (RuntimeException e) {
-      LOG.error("Guardian tick failed; the next tick retries", e);
-    }
-    try {
-      announceStoreHealth(store.health());
-    } catch (RuntimeException e) {
-      LOG.error("Reading the rollout store's health failed", e);
-    }
+    return runtime.store();
   }
 
   /**
@@ -466,7 +265,7 @@ public final class BurnguardProvider extends EventProvider {
    * {@link Guardian#tick()} themselves.
    */
   public Guardian guardian() {
-    return guardian;
+    return runtime.guardian();
   }
 
   /**
@@ -474,22 +273,20 @@ public final class BurnguardProvider extends EventProvider {
    * promote, rollback, reset, each with the actor) and closable decision listeners.
    */
   public Rollouts rollouts() {
-    return rollouts;
+    return runtime.rollouts();
   }
 
+  /**
+   * Closes the source and returns to the uninitialized state (spec 2.5.2): evaluations answer
+   * {@code PROVIDER_NOT_READY} from now on. A provider cannot be initialized again after this.
+   */
   @Override
   public void shutdown() {
     synchronized (loadLock) {
       shutDown = true;
       flags = null;
     }
-    if (ticker != null) {
-      ticker.shutdownNow();
-    }
-    store.close();
-    if (fleet != null) {
-      fleet.close();
-    }
+    runtime.close();
     source.close();
     super.shutdown();
   }
@@ -506,7 +303,7 @@ public final class BurnguardProvider extends EventProvider {
    * no longer exist.
    */
   public SliRecorder recorder() {
-    return recorder;
+    return runtime.recorder();
   }
 
   /**
@@ -514,7 +311,7 @@ public final class BurnguardProvider extends EventProvider {
    * {@link #track} do) and read each variant's window counts and latency distribution.
    */
   public Outcomes outcomes() {
-    return recorder;
+    return runtime.recorder();
   }
 
   /**
@@ -522,7 +319,7 @@ public final class BurnguardProvider extends EventProvider {
    * provider.guard().resultClassifier(...).build()}.
    */
   public Guard.Builder guard() {
-    return Guard.builder(this, recorder).clock(clock);
+    return Guard.builder(this, runtime.recorder()).clock(clock);
   }
 
   /**
@@ -554,18 +351,18 @@ public final class BurnguardProvider extends EventProvider {
       if (current == null || outcome == null) {
         return;
       }
-      long latencyNanos = details.getValue().map(ms -> (long) (ms.doubleValue() * 1_000_000)).orElse(0L);
+      long latencyNanos = latencyNanosOf(details);
       String flagKey = stringOf(details.getValue("flagKey"));
       if (flagKey != null) {
         String variant = stringOf(details.getValue("variant"));
-        recorder.record(flagKey, variant != null ? variant : current.assignedVariant(flagKey, context),
+        runtime.recorder().record(flagKey, variant != null ? variant : current.assignedVariant(flagKey, context),
             latencyNanos, outcome);
         return;
       }
       for (String guarded : current.guardedFlags()) {
         String variant = current.assignedVariant(guarded, context);
         if (variant != null) {
-          recorder.record(guarded, variant, latencyNanos, outcome);
+          runtime.recorder().record(guarded, variant, latencyNanos, outcome);
         }
       }
     } catch (RuntimeException e) {
@@ -573,7 +370,12 @@ public final class BurnguardProvider extends EventProvider {
     }
   }
 
-  private static Outcome outcomeOf(Value v) {
+  /** A tracking event's latency: its value in milliseconds (absent means 0). */
+  static long latencyNanosOf(TrackingEventDetails details) {
+    return details.getValue().map(ms -> (long) (ms.doubleValue() * 1_000_000)).orElse(0L);
+  }
+
+  static Outcome outcomeOf(Value v) {
     String s = stringOf(v);
     if (s == null || s.equalsIgnoreCase("success")) {
       return Outcome.SUCCESS;
@@ -581,7 +383,7 @@ public final class BurnguardProvider extends EventProvider {
     return s.equalsIgnoreCase("error") ? Outcome.ERROR : null;
   }
 
-  private static String stringOf(Value v) {
+  static String stringOf(Value v) {
     return v != null && v.isString() ? v.asString() : null;
   }
 
@@ -680,7 +482,7 @@ public final class BurnguardProvider extends EventProvider {
       }
       FlagSet next = previous == null ? parsed : parsed.keepingLastKnownGood(previous);
       Published published = new Published();
-      guardian.plansServedWith(plansFor(next), builtPlans.keySet(), gates -> publish(next, gates, published));
+      runtime.guardian().plansServedWith(plansFor(next), builtPlans.keySet(), gates -> publish(next, gates, published));
       if (!published.served) {
         return;
       }
@@ -734,7 +536,7 @@ public final class BurnguardProvider extends EventProvider {
       baseFlags = next;
       flags = next.withGates(gates);
       lastFailure = null;
-      recorder.retain(next::hasVariant);
+      runtime.recorder().retain(next::hasVariant);
       boolean keeping = !next.flagsAtLastKnownGood().isEmpty();
       // READY is the SDK's to emit for a load that completes initialize()
       out.becameReady = (previous == null && !initializing) || (stale && !keeping);
@@ -776,15 +578,7 @@ public final class BurnguardProvider extends EventProvider {
    */
   private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
     Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
-    if (!plans.isEmpty() || !builtPlans.isEmpty()) {
-      openDefaultStore();
-    }
-    if ((!plans.isEmpty() || !builtPlans.isEmpty()) && store instanceof InMemoryRolloutStore && !warnedVolatileState) {
-      warnedVolatileState = true;
-      warnState(defaultStateDirectory ? null
-          : "rollout state is kept in memory only: a restart starts every rollout over and may re-expose a "
-              + "rolled-back variant; build with stateDirectory(...) or leave the store unset to persist it", false);
-    }
+    runtime.plansInForce(!plans.isEmpty() || !builtPlans.isEmpty());
     builtPlans.forEach((key, plan) -> {
       if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
         plans.put(key, plan);
@@ -794,46 +588,6 @@ public final class BurnguardProvider extends EventProvider {
       }
     });
     return plans;
-  }
-
-  /** Opens the default state directory once, with the first guarded rollout; in memory if it cannot. */
-  private void openDefaultStore() {
-    synchronized (storeHealthLock) {
-      if (!defaultStateDirectory || !(store instanceof InMemoryRolloutStore) || warnedVolatileState
-          || !store.load().states().isEmpty()) {
-        return;
-      }
-      try {
-        RolloutStore opened = FileRolloutStore.builder(stateDirectory).clock(clock).open();
-        store = opened;
-        guardian.restore(opened.load().states().values());
-        LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
-            stateDirectory, opened.load().states().size());
-      } catch (IOException | RuntimeException e) {
-        warnedVolatileState = true;
-        warnState("cannot open the default rollout state directory " + stateDirectory + " (" + e.getMessage()
-            + "); rollout state is kept in memory only and a restart may re-expose a rolled-back variant", true);
-      }
-    }
-  }
-
-  /**
-   * A warning about rollout state that a restart would lose: log, {@link #health()}, and for a
-   * failure (not a choice the builder made) a STALE event.
-   */
-  private void warnState(String warning, boolean failure) {
-    if (warning == null) {
-      return;
-    }
-    stateWarnings = List.of(warning);
-    LOG.warn("{}", warning);
-    if (!failure) {
-      return;
-    }
-    emitProviderStale(ProviderEventDetails.builder().message(warning)
-        .eventMetadata(ImmutableMetadata.builder().addBoolean(STORE_HEALTHY_METADATA, false)
-            .addString(STORE_ERROR_METADATA, warning).build())
-        .build());
   }
 
   private void rejected(LoadFailure failure) {
@@ -890,18 +644,11 @@ public final class BurnguardProvider extends EventProvider {
   /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#ISOLATE_FLAG}. */
   public static final class Builder {
     private FlagSource source;
-    private Clock clock = Clock.system();
+    /** The rollout settings, shared in kind with {@link GuardedProvider.Builder}. */
+    private final RolloutRuntime.Options options = new RolloutRuntime.Options();
     private Duration initTimeout = Duration.ofSeconds(10);
     private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
-    private final SliRecorder.Builder recorder = SliRecorder.builder();
     private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
-    private Duration guardianTick = Duration.ofSeconds(1);
-    private Path stateDirectory;
-    private RolloutStore store;
-    private boolean inMemoryState;
-    private Fleet fleet;
-    private Duration removedRolloutRetention = Guardian.DEFAULT_REMOVED_RETENTION;
-    private boolean guardianTicking = true;
 
     private Builder() {}
 
@@ -910,7 +657,7 @@ public final class BurnguardProvider extends EventProvider {
      * counts slow calls against; default 300 ms.
      */
     public Builder latencyThresholds(Duration... thresholds) {
-      recorder.latencyThresholds(thresholds);
+      options.latencyThresholds(thresholds);
       return this;
     }
 
@@ -928,7 +675,7 @@ public final class BurnguardProvider extends EventProvider {
      * {@linkplain BurnguardProvider#DEFAULT_STATE_DIRECTORY default directory}. Choose one of the three.
      */
     public Builder stateDirectory(Path directory) {
-      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+      options.stateDirectory(directory);
       return this;
     }
 
@@ -940,13 +687,13 @@ public final class BurnguardProvider extends EventProvider {
      * {@link #inMemoryRolloutState}.
      */
     public Builder fleet(Fleet fleet) {
-      this.fleet = Objects.requireNonNull(fleet, "fleet");
+      options.fleet(fleet);
       return this;
     }
 
     /** Keeps rollout states and decisions in {@code store} instead; see {@link #stateDirectory}. */
     public Builder rolloutStore(RolloutStore store) {
-      this.store = Objects.requireNonNull(store, "rolloutStore");
+      options.rolloutStore(store);
       return this;
     }
 
@@ -956,7 +703,7 @@ public final class BurnguardProvider extends EventProvider {
      * provider warns (log, {@link BurnguardProvider#health()}, a STALE event) once a rollout is guarded.
      */
     public Builder inMemoryRolloutState() {
-      this.inMemoryState = true;
+      options.inMemoryRolloutState();
       return this;
     }
 
@@ -965,21 +712,13 @@ public final class BurnguardProvider extends EventProvider {
      * the plan returns (a rolled-back flag that comes back stays rolled back); default 30 days.
      */
     public Builder removedRolloutRetention(Duration retention) {
-      Objects.requireNonNull(retention, "removedRolloutRetention");
-      if (retention.isZero() || retention.isNegative()) {
-        throw new IllegalArgumentException("removedRolloutRetention must be positive, got " + retention);
-      }
-      this.removedRolloutRetention = retention;
+      options.removedRolloutRetention(retention);
       return this;
     }
 
     /** How often the guardian judges the rollouts; default 1 s, at least 10 ms. */
     public Builder guardianTick(Duration tick) {
-      Objects.requireNonNull(tick, "guardianTick");
-      if (tick.toMillis() < 10) {
-        throw new IllegalArgumentException("guardianTick must be at least 10 ms, got " + tick);
-      }
-      this.guardianTick = tick;
+      options.guardianTick(tick);
       return this;
     }
 
@@ -988,13 +727,13 @@ public final class BurnguardProvider extends EventProvider {
      * only when {@link Guardian#tick()} is called: for simulations and tests on a ManualClock.
      */
     public Builder guardianTicking(boolean ticking) {
-      this.guardianTicking = ticking;
+      options.guardianTicking(ticking);
       return this;
     }
 
     /** The most (flag, variant) series the recorder keeps; default 10,000. */
     public Builder maxSeries(int maxSeries) {
-      recorder.maxSeries(maxSeries);
+      options.maxSeries(maxSeries);
       return this;
     }
 
@@ -1006,7 +745,7 @@ public final class BurnguardProvider extends EventProvider {
 
     /** The clock for {@code $flagd.timestamp} and timestamps; inject a ManualClock in tests. */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
@@ -1034,15 +773,7 @@ public final class BurnguardProvider extends EventProvider {
       if (source == null) {
         throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
       }
-      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0)
-          + (fleet != null ? 1 : 0);
-      if (stores > 1) {
-        throw new IllegalStateException("choose one place for rollout state, got "
-            + (stateDirectory != null ? "stateDirectory(" + stateDirectory + ") " : "")
-            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState() " : "")
-            + (fleet != null ? "fleet(" + fleet + ")" : "")
-            + "; leave all unset for the default directory " + DEFAULT_STATE_DIRECTORY);
-      }
+      options.check();
       return new BurnguardProvider(this);
     }
   }

@@ -3,6 +3,7 @@ package dev.burnguard.otel;
 import dev.burnguard.otel.internal.FeatureFlagAttributes;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.GuardedProvider;
 import dev.burnguard.otel.internal.Instruments;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.recorder.SliRecorder;
@@ -57,11 +58,14 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
   public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("burnguard.outcome");
 
   private final SliRecorder recorder;
+  /** The provider name of the evaluations recorded: Burnguard's, or the delegate's of a GuardedProvider. */
+  private final String providerName;
   private final DoubleHistogram duration;
   private volatile boolean failureLogged;
 
-  private BurnguardSpanProcessor(SliRecorder recorder, MeterProvider meterProvider) {
+  private BurnguardSpanProcessor(SliRecorder recorder, String providerName, MeterProvider meterProvider) {
     this.recorder = recorder;
+    this.providerName = providerName;
     this.duration = meterProvider == null ? null
         : meterProvider.get(Instruments.SCOPE).histogramBuilder("burnguard.call.duration").setUnit("s")
             .setDescription("Duration of the calls recorded for a flag's variant from spans").build();
@@ -69,7 +73,19 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
 
   /** A processor recording into {@code provider}'s recorder, without the duration histogram. */
   public static BurnguardSpanProcessor create(BurnguardProvider provider) {
-    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(), null);
+    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(), BurnguardProvider.NAME,
+        null);
+  }
+
+  /**
+   * A processor recording into a {@link GuardedProvider}'s recorder: the evaluations of the flags it
+   * guards, named in the spans with its delegate's provider name (its metadata's name); evaluations
+   * of flags without a plan are refused by the recorder. With {@code meterProvider} (may be null)
+   * also the {@code burnguard.call.duration} histogram.
+   */
+  public static BurnguardSpanProcessor create(GuardedProvider provider, MeterProvider meterProvider) {
+    Objects.requireNonNull(provider, "provider");
+    return new BurnguardSpanProcessor(provider.recorder(), provider.getMetadata().getName(), meterProvider);
   }
 
   /**
@@ -78,7 +94,7 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
    * {@code meterProvider}.
    */
   public static BurnguardSpanProcessor create(BurnguardProvider provider, MeterProvider meterProvider) {
-    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(),
+    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(), BurnguardProvider.NAME,
         Objects.requireNonNull(meterProvider, "meterProvider"));
   }
 
@@ -109,7 +125,7 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
         String variant = a.get(FeatureFlagAttributes.RESULT_VARIANT);
         String providerName = a.get(FeatureFlagAttributes.PROVIDER_NAME);
         if (flag == null || variant == null || a.get(FeatureFlagAttributes.ERROR_TYPE) != null
-            || (providerName != null && !BurnguardProvider.NAME.equals(providerName))) {
+            || (providerName != null && !this.providerName.equals(providerName))) {
           continue;
         }
         String pair = flag + '\u0000' + variant;

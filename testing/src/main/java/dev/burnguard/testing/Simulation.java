@@ -1,14 +1,18 @@
 package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.GuardedProvider;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Outcome;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.FeatureProvider;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,9 +46,16 @@ import java.util.TreeMap;
  * the variant's error probability and take a latency from its distribution, and are recorded as a
  * guard would record them; then the clock moves on and the guardian ticks as configured.
  * Deterministic for a given seed. Not thread-safe; one simulation per thread.
+ *
+ * <p>{@link #guarding} simulates a flag served by another OpenFeature provider instead: the
+ * delegate, wrapped in a {@link GuardedProvider} on the simulation's clock, resolves every request
+ * (as a boolean flag, or a string flag with {@link Builder#stringFlag()}), and the variant the
+ * wrapper serves is the one whose behaviour applies.
  */
 public final class Simulation {
   private final String flagsJson;
+  private final FeatureProvider delegate;
+  private final boolean stringFlag;
   private final String flagKey;
   private final RolloutPlan plan;
   private final double requestsPerSecond;
@@ -57,6 +68,8 @@ public final class Simulation {
 
   private Simulation(Builder b) {
     this.flagsJson = b.flagsJson;
+    this.delegate = b.delegate;
+    this.stringFlag = b.stringFlag;
     this.flagKey = b.flagKey;
     this.plan = b.plan;
     this.requestsPerSecond = b.requestsPerSecond;
@@ -70,25 +83,27 @@ public final class Simulation {
 
   /** A simulation of {@code flagKey} (defined in {@code flagsJson}) rolled out under {@code plan}. */
   public static Builder builder(String flagsJson, String flagKey, RolloutPlan plan) {
-    return new Builder(flagsJson, flagKey, plan);
+    return new Builder(Objects.requireNonNull(flagsJson, "flagsJson"), null, flagKey, plan);
+  }
+
+  /**
+   * A simulation of {@code flagKey} served by {@code delegate} (any OpenFeature provider, not yet
+   * initialized; the simulation initializes and shuts it down) and guarded by a {@link
+   * GuardedProvider} under {@code plan}.
+   */
+  public static Builder guarding(FeatureProvider delegate, String flagKey, RolloutPlan plan) {
+    return new Builder(null, Objects.requireNonNull(delegate, "delegate"), flagKey, plan);
   }
 
   /** Runs {@code duration} of simulated time and returns what the guardian decided. */
   public SimulationResult run(Duration duration) {
     ManualClock clock = new ManualClock();
     Instant start = clock.now();
-    BurnguardProvider provider = BurnguardProvider.builder()
-        .source(FlagSource.inline(flagsJson))
-        .clock(clock)
-        .latencyThresholds(latencyThresholds)
-        .rollout(flagKey, plan)
-        .guardianTicking(false)
-        .inMemoryRolloutState() // a simulation starts afresh every run
-        .build();
+    Served served = delegate != null ? guarded(clock) : ownProvider(clock);
     List<Decision> decisions = new ArrayList<>();
-    provider.guardian().addListener(decisions::add);
+    served.guardian().addListener(decisions::add);
     try {
-      provider.initialize(new ImmutableContext());
+      served.initialize();
     } catch (Exception e) {
       throw new IllegalArgumentException("the simulated flags do not load: " + e.getMessage(), e);
     }
@@ -108,38 +123,128 @@ public final class Simulation {
       if (change != null) {
         current.putAll(change);
       }
-      FlagSet flags = provider.flagSet().orElseThrow();
       owed += requestsPerSecond;
       int now = (int) owed;
       owed -= now;
       long end = clock.monotonicNanos();
       for (int r = 0; r < now; r++) {
         EvaluationContext ctx = contexts[random.nextInt(users)];
-        String variant = flags.assignedVariant(flagKey, ctx);
+        String variant = served.variant(ctx);
         VariantBehavior behavior = variant == null ? null : current.get(variant);
         if (behavior == null) {
           continue;
         }
         boolean failed = behavior.fails(random);
         long latency = behavior.latencyNanos(random);
-        provider.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
+        served.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
         requests++;
       }
       clock.advance(Duration.ofSeconds(1));
       sinceTick += 1_000_000_000L;
       if (sinceTick >= tickNanos) {
         sinceTick = 0;
-        provider.guardian().tick();
+        served.guardian().tick();
       }
     }
-    RolloutState end = provider.guardian().state(flagKey).orElse(null);
-    provider.shutdown();
+    RolloutState end = served.guardian().state(flagKey).orElse(null);
+    served.shutdown();
     return new SimulationResult(start, decisions, end, requests);
+  }
+
+  /** The provider a simulation drives: Burnguard's own, or a guard around a delegate. */
+  private interface Served {
+    void initialize() throws Exception;
+
+    Guardian guardian();
+
+    SliRecorder recorder();
+
+    /** The variant served to {@code ctx}, or null. */
+    String variant(EvaluationContext ctx);
+
+    void shutdown();
+  }
+
+  private Served ownProvider(ManualClock clock) {
+    BurnguardProvider provider = BurnguardProvider.builder()
+        .source(FlagSource.inline(flagsJson))
+        .clock(clock)
+        .latencyThresholds(latencyThresholds)
+        .rollout(flagKey, plan)
+        .guardianTicking(false)
+        .inMemoryRolloutState() // a simulation starts afresh every run
+        .build();
+    return new Served() {
+      @Override
+      public void initialize() throws Exception {
+        provider.initialize(new ImmutableContext());
+      }
+
+      @Override
+      public Guardian guardian() {
+        return provider.guardian();
+      }
+
+      @Override
+      public SliRecorder recorder() {
+        return provider.recorder();
+      }
+
+      @Override
+      public String variant(EvaluationContext ctx) {
+        FlagSet flags = provider.flagSet().orElseThrow();
+        return flags.assignedVariant(flagKey, ctx);
+      }
+
+      @Override
+      public void shutdown() {
+        provider.shutdown();
+      }
+    };
+  }
+
+  private Served guarded(ManualClock clock) {
+    GuardedProvider provider = GuardedProvider.builder(delegate)
+        .clock(clock)
+        .latencyThresholds(latencyThresholds)
+        .rollout(flagKey, plan)
+        .guardianTicking(false)
+        .inMemoryRolloutState() // a simulation starts afresh every run
+        .build();
+    return new Served() {
+      @Override
+      public void initialize() throws Exception {
+        provider.initialize(new ImmutableContext());
+      }
+
+      @Override
+      public Guardian guardian() {
+        return provider.guardian();
+      }
+
+      @Override
+      public SliRecorder recorder() {
+        return provider.recorder();
+      }
+
+      @Override
+      public String variant(EvaluationContext ctx) {
+        return stringFlag ? provider.getStringEvaluation(flagKey, "", ctx).getVariant()
+            : provider.getBooleanEvaluation(flagKey, false, ctx).getVariant();
+      }
+
+      @Override
+      public void shutdown() {
+        provider.shutdown();
+      }
+    };
   }
 
   /** Builds a {@link Simulation}. Defaults: 100 requests/s, 100,000 users, seed 1, a 1 s tick, one 300 ms latency threshold. */
   public static final class Builder {
     private final String flagsJson;
+    private final FeatureProvider delegate;
+    private boolean stringFlag;
     private final String flagKey;
     private final RolloutPlan plan;
     private double requestsPerSecond = 100;
@@ -150,8 +255,9 @@ public final class Simulation {
     private final Map<String, VariantBehavior> behaviors = new HashMap<>();
     private final Map<Long, Map<String, VariantBehavior>> phases = new HashMap<>();
 
-    private Builder(String flagsJson, String flagKey, RolloutPlan plan) {
-      this.flagsJson = Objects.requireNonNull(flagsJson, "flagsJson");
+    private Builder(String flagsJson, FeatureProvider delegate, String flagKey, RolloutPlan plan) {
+      this.flagsJson = flagsJson;
+      this.delegate = delegate;
       this.flagKey = Objects.requireNonNull(flagKey, "flagKey");
       this.plan = Objects.requireNonNull(plan, "plan");
     }
@@ -171,6 +277,15 @@ public final class Simulation {
         throw new IllegalArgumentException("users must be at least 1, got " + users);
       }
       this.users = users;
+      return this;
+    }
+
+    /** For {@link Simulation#guarding}: the delegate's flag is a string flag (default: boolean). */
+    public Builder stringFlag() {
+      if (delegate == null) {
+        throw new IllegalStateException("stringFlag() is for a simulation guarding a delegate");
+      }
+      this.stringFlag = true;
       return this;
     }
 

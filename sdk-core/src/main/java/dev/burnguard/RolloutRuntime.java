@@ -1,0 +1,433 @@
+package dev.burnguard;
+
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.guardian.GuardianRollouts;
+import dev.burnguard.rollout.Rollouts;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.StoreHealth;
+import dev.burnguard.rollout.StoredRollouts;
+import dev.burnguard.time.Clock;
+import dev.openfeature.sdk.EventProvider;
+import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.ProviderEventDetails;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rollout machinery of a guarding provider, shared by {@link BurnguardProvider} and
+ * {@link GuardedProvider}: the SLI recorder, the guardian and its timer, the choice and opening of
+ * the rollout store (a state directory, a store given, memory, or the default directory opened with
+ * the first guarded rollout), the store-health events and the configuration-change event of every
+ * decision that changes what a flag serves. A provider builds one from its builder's {@link
+ * Options} and tells it when its plans are in force; everything else is the provider's.
+ *
+ * <p>Concurrency: the store reference is volatile and replaced only when the default directory is
+ * opened (under {@link #storeHealthLock}); the announced store health is guarded by that lock; the
+ * guardian serializes its own work. The timer is one daemon thread, started by {@link #start}.
+ * Internal, not for public use.
+ */
+final class RolloutRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
+
+  private final Clock clock;
+  private final SliRecorder recorder;
+  private final Guardian guardian;
+  private final Rollouts rollouts;
+  private final EventProvider events;
+  private final BooleanSupplier flagsStale;
+  private final Path stateDirectory;
+  /** True when no store was named: {@link #stateDirectory} is the default, opened with the first guarded rollout. */
+  private final boolean defaultStateDirectory;
+  private final Duration guardianTick;
+  private final boolean guardianTicking;
+  private volatile RolloutStore store;
+  /** This replica's membership of a fleet ({@link Options#fleet}); null without one. */
+  private final Fleet.Member fleet;
+  /** Why rollout state may be lost (in memory with guarded rollouts, an unwritable directory); empty when safe. */
+  private volatile List<String> stateWarnings = List.of();
+  private final Object storeHealthLock = new Object();
+  private Boolean storeHealthyAnnounced; // guarded by storeHealthLock
+  private boolean warnedVolatileState; // guarded by storeHealthLock
+  private ScheduledExecutorService ticker;
+
+  /**
+   * @param knownVariants the (flag, variant) pairs the recorder keeps series for
+   * @param gatesChanged serves new exposure gates (called by the guardian under its lock)
+   * @param events the provider that emits the store-health and decision events
+   * @param flagsStale whether the provider's flags are stale for another reason (then a store
+   *     recovery does not emit READY)
+   */
+  RolloutRuntime(Options o, BiPredicate<String, String> knownVariants, Consumer<Map<String, ExposureGate>> gatesChanged,
+      EventProvider events, BooleanSupplier flagsStale) {
+    this.clock = o.clock;
+    this.recorder = o.recorder.clock(o.clock).knownVariants(knownVariants).build();
+    this.events = events;
+    this.flagsStale = flagsStale;
+    this.guardianTick = o.guardianTick;
+    this.guardianTicking = o.guardianTicking;
+    this.defaultStateDirectory = o.stateDirectory == null && o.store == null && !o.inMemoryState && o.fleet == null
+        && !Boolean.getBoolean(BurnguardProvider.IN_MEMORY_STATE_PROPERTY);
+    this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : o.stateDirectory;
+    this.fleet = o.fleet == null ? null : o.fleet.join(o.clock, localOutcomes(recorder));
+    this.store = fleet != null ? fleet.store() : o.store != null ? o.store : new InMemoryRolloutStore();
+    this.guardian = new Guardian(o.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), gatesChanged,
+        o.removedRetention);
+    this.guardian.addListener(this::decided);
+    this.rollouts = new GuardianRollouts(guardian, this::store);
+    if (fleet != null) {
+      guardian.coordinate(fleet::sync, fleet::decides);
+      store.onChange(guardian::refresh);
+    }
+  }
+
+  /** This replica's outcomes, as a fleet reads them: the recorder's windows and deltas. */
+  private static Fleet.Local localOutcomes(SliRecorder recorder) {
+    SliRecorder.Deltas deltas = recorder.deltas();
+    return new Fleet.Local() {
+      @Override
+      public dev.burnguard.outcome.SliSource windows() {
+        return recorder;
+      }
+
+      @Override
+      public void collect(Fleet.DeltaSink sink) {
+        deltas.collect(sink::accept);
+      }
+    };
+  }
+
+  /** The default state directory: the system property, else {@code ./burnguard-state}. */
+  static Path defaultStateDirectory() {
+    String configured = System.getProperty(BurnguardProvider.STATE_DIRECTORY_PROPERTY);
+    return configured != null && !configured.isBlank() ? Path.of(configured)
+        : Path.of(System.getProperty("user.dir")).resolve(BurnguardProvider.DEFAULT_STATE_DIRECTORY);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  SliRecorder recorder() {
+    return recorder;
+  }
+
+  Guardian guardian() {
+    return guardian;
+  }
+
+  /** The {@link Rollouts} façade over the guardian and the store in force. */
+  Rollouts rollouts() {
+    return rollouts;
+  }
+
+  RolloutStore store() {
+    return store;
+  }
+
+  /** Opens the store named by the builder, restores the rollouts it holds and starts the guardian's timer. */
+  void start() throws IOException {
+    if (stateDirectory != null && !defaultStateDirectory) {
+      try {
+        store = FileRolloutStore.open(stateDirectory);
+      } catch (IOException e) {
+        throw new IOException("cannot open the rollout state in " + stateDirectory
+            + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
+      }
+      LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
+    }
+    guardian.restore(store.load().states().values());
+    if (!guardianTicking) {
+      return;
+    }
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "burnguard-guardian");
+      t.setDaemon(true);
+      return t;
+    });
+    long millis = guardianTick.toMillis();
+    ticker.scheduleWithFixedDelay(this::tick, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One tick of the guardian, which also retries the store's writes while it is unhealthy (so the
+   * decisions queued while the disk was full or read-only are written as soon as the disk works
+   * again), then an event if the store's health changed.
+   */
+  private void tick() {
+    try {
+      guardian.tick(); // retries the store's writes too
+    } catch (RuntimeException e) {
+      LOG.error("Guardian tick failed; the next tick retries", e);
+    }
+    try {
+      announceStoreHealth(store.health());
+    } catch (RuntimeException e) {
+      LOG.error("Reading the rollout store's health failed", e);
+    }
+  }
+
+  /**
+   * Called before the guardian learns plans: with guarded rollouts, opens the default state
+   * directory (once) and warns once about state kept in memory by choice.
+   */
+  void plansInForce(boolean anyPlan) {
+    if (!anyPlan) {
+      return;
+    }
+    openDefaultStore();
+    synchronized (storeHealthLock) {
+      if (store instanceof InMemoryRolloutStore && !warnedVolatileState) {
+        warnedVolatileState = true;
+        warnState(defaultStateDirectory ? null
+            : "rollout state is kept in memory only: a restart starts every rollout over and may re-expose a "
+                + "rolled-back variant; build with stateDirectory(...) or leave the store unset to persist it", false);
+      }
+    }
+  }
+
+  /** Opens the default state directory once, with the first guarded rollout; in memory if it cannot. */
+  private void openDefaultStore() {
+    synchronized (storeHealthLock) {
+      if (!defaultStateDirectory || !(store instanceof InMemoryRolloutStore) || warnedVolatileState
+          || !store.load().states().isEmpty()) {
+        return;
+      }
+      try {
+        RolloutStore opened = FileRolloutStore.builder(stateDirectory).clock(clock).open();
+        store = opened;
+        guardian.restore(opened.load().states().values());
+        LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
+            stateDirectory, opened.load().states().size());
+      } catch (IOException | RuntimeException e) {
+        warnedVolatileState = true;
+        warnState("cannot open the default rollout state directory " + stateDirectory + " (" + e.getMessage()
+            + "); rollout state is kept in memory only and a restart may re-expose a rolled-back variant", true);
+      }
+    }
+  }
+
+  /**
+   * A warning about rollout state that a restart would lose: log, {@link #health()}, and for a
+   * failure (not a choice the builder made) a STALE event.
+   */
+  private void warnState(String warning, boolean failure) {
+    if (warning == null) {
+      return;
+    }
+    stateWarnings = List.of(warning);
+    LOG.warn("{}", warning);
+    if (!failure) {
+      return;
+    }
+    events.emitProviderStale(ProviderEventDetails.builder().message(warning)
+        .eventMetadata(ImmutableMetadata.builder().addBoolean(BurnguardProvider.STORE_HEALTHY_METADATA, false)
+            .addString(BurnguardProvider.STORE_ERROR_METADATA, warning).build())
+        .build());
+  }
+
+  /** See {@link BurnguardProvider#health()}. */
+  ProviderHealth health() {
+    RolloutStore current = store;
+    StoreHealth h = current.health();
+    announceStoreHealth(h);
+    return new ProviderHealth(h, current instanceof FileRolloutStore ? ((FileRolloutStore) current).directory().toString()
+        : fleet != null ? current.toString() : "memory", stateWarnings);
+  }
+
+  /** Emits STALE when the store turns unhealthy and READY when it recovers (unless the flags are stale). */
+  private void announceStoreHealth(StoreHealth h) {
+    boolean emitStale = false;
+    boolean emitReady = false;
+    synchronized (storeHealthLock) {
+      boolean was = storeHealthyAnnounced == null || storeHealthyAnnounced;
+      if (was != h.healthy()) {
+        storeHealthyAnnounced = h.healthy();
+        emitStale = !h.healthy();
+        emitReady = h.healthy();
+      }
+    }
+    if (emitStale) {
+      events.emitProviderStale(ProviderEventDetails.builder()
+          .message("rollout state cannot be written: " + h.lastError() + "; " + h.pendingDecisions()
+              + " decision(s) kept in memory, retried every guardian tick")
+          .eventMetadata(ImmutableMetadata.builder().addBoolean(BurnguardProvider.STORE_HEALTHY_METADATA, false)
+              .addString(BurnguardProvider.STORE_ERROR_METADATA, h.lastError())
+              .addInteger(BurnguardProvider.STORE_PENDING_METADATA, h.pendingDecisions()).build())
+          .build());
+    } else if (emitReady && !flagsStale.getAsBoolean()) {
+      events.emitProviderReady(ProviderEventDetails.builder().message("rollout state is written again")
+          .eventMetadata(ImmutableMetadata.builder().addBoolean(BurnguardProvider.STORE_HEALTHY_METADATA, true)
+              .addInteger(BurnguardProvider.STORE_PENDING_METADATA, 0).build())
+          .build());
+    }
+  }
+
+  /** Every applied decision that changes what a flag serves is announced as a configuration change. */
+  private void decided(Decision decision) {
+    announceStoreHealth(store.health());
+    if (decision.applied() && decision.action() != DecisionAction.HOLD) {
+      events.emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
+          .message(decision.describe()).build());
+    }
+  }
+
+  /** Stops the timer and closes the store. */
+  void close() {
+    if (ticker != null) {
+      ticker.shutdownNow();
+    }
+    store.close();
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  /** The store in force, for the guardian: the default one is opened only with the first guarded rollout. */
+  private final class CurrentStore implements RolloutStore {
+    @Override
+    public StoredRollouts load() {
+      return store.load();
+    }
+
+    @Override
+    public boolean append(Decision decision) {
+      return store.append(decision);
+    }
+
+    @Override
+    public Appended compareAndAppend(Decision decision) {
+      return store.compareAndAppend(decision);
+    }
+
+    @Override
+    public List<Decision> decisions(String flagKey, int max) {
+      return store.decisions(flagKey, max);
+    }
+
+    @Override
+    public AutoCloseable onChange(Consumer<String> listener) {
+      return store.onChange(listener);
+    }
+
+    @Override
+    public boolean forget(String flagKey) {
+      return store.forget(flagKey);
+    }
+
+    @Override
+    public boolean flush() {
+      return store.flush();
+    }
+
+    @Override
+    public StoreHealth health() {
+      return store.health();
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+
+    @Override
+    public String toString() {
+      return store.toString();
+    }
+  }
+
+  /**
+   * The rollout settings a provider's builder collects, validated as they are set, with their
+   * defaults written down once: system clock, 300 ms latency threshold, 1 s guardian tick, 30 days
+   * of removed-rollout retention, the default state directory.
+   */
+  static final class Options {
+    Clock clock = Clock.system();
+    final SliRecorder.Builder recorder = SliRecorder.builder();
+    Duration guardianTick = Duration.ofSeconds(1);
+    boolean guardianTicking = true;
+    Path stateDirectory;
+    RolloutStore store;
+    boolean inMemoryState;
+    Fleet fleet;
+    Duration removedRetention = Guardian.DEFAULT_REMOVED_RETENTION;
+
+    void clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    void latencyThresholds(Duration... thresholds) {
+      recorder.latencyThresholds(thresholds);
+    }
+
+    void maxSeries(int maxSeries) {
+      recorder.maxSeries(maxSeries);
+    }
+
+    void stateDirectory(Path directory) {
+      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+    }
+
+    void rolloutStore(RolloutStore store) {
+      this.store = Objects.requireNonNull(store, "rolloutStore");
+    }
+
+    void fleet(Fleet fleet) {
+      this.fleet = Objects.requireNonNull(fleet, "fleet");
+    }
+
+    void inMemoryRolloutState() {
+      this.inMemoryState = true;
+    }
+
+    void removedRolloutRetention(Duration retention) {
+      Objects.requireNonNull(retention, "removedRolloutRetention");
+      if (retention.isZero() || retention.isNegative()) {
+        throw new IllegalArgumentException("removedRolloutRetention must be positive, got " + retention);
+      }
+      this.removedRetention = retention;
+    }
+
+    void guardianTick(Duration tick) {
+      Objects.requireNonNull(tick, "guardianTick");
+      if (tick.toMillis() < 10) {
+        throw new IllegalArgumentException("guardianTick must be at least 10 ms, got " + tick);
+      }
+      this.guardianTick = tick;
+    }
+
+    void guardianTicking(boolean ticking) {
+      this.guardianTicking = ticking;
+    }
+
+    /** The cross-field checks of {@code build()}: one place for rollout state at most. */
+    void check() {
+      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0)
+          + (fleet != null ? 1 : 0);
+      if (stores > 1) {
+        throw new IllegalStateException("choose one place for rollout state, got "
+            + (stateDirectory != null ? "stateDirectory(" + stateDirectory + ") " : "")
+            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState() " : "")
+            + (fleet != null ? "fleet(" + fleet + ")" : "")
+            + "; leave all unset for the default directory " + BurnguardProvider.DEFAULT_STATE_DIRECTORY);
+      }
+    }
+  }
+}
