@@ -230,7 +230,8 @@ class FileRolloutStoreCrashTest {
           }
         }
       }
-      assertThat(loaded.states()).as("acknowledged flags").containsKeys(acknowledged.keySet().toArray(String[]::new));
+      // containsKeys() refuses an empty array: a run may have acknowledged nothing yet
+      assertThat(loaded.states().keySet()).as("acknowledged flags").containsAll(acknowledged.keySet());
       // Usually 0 or 1 (the append the kill interrupted after its write); more when ACK lines the
       // child wrote were not read back from its pipe after the kill, which was seen once on a loaded
       // machine. What matters is that nothing acknowledged is lost, checked above and below.
