@@ -89,6 +89,10 @@ public final class Guardian {
   /** States of flags whose plan disappeared, kept for {@link #removedRetention}. */
   private final Map<String, RolloutState> retained = new LinkedHashMap<>();
   private final Map<String, String> lastHold = new HashMap<>();
+  /** Each guarded rollout's sequential evidence since it started or was reset. */
+  private final Map<String, RolloutEvidence> evidence = new HashMap<>();
+  /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
+  private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
 
   /**
@@ -248,12 +252,12 @@ public final class Guardian {
   }
 
   private static final String[] FINGERPRINT_FIELDS = {"version", "control", "candidate", "stages", "slo", "rules",
-      "mode", "alpha", "maxShrinks", "coolDown", "watch", "sharedCauseRatio"};
+      "mode", "alpha", "maxShrinks", "coolDown", "watch", "sharedCauseRatio", "minCandidateCalls"};
 
   /** What differs between two fingerprints, as "watch PT10M -> PT11M, …". */
   static String changes(String before, String after) {
-    String[] a = before.split("\\|", -1);
-    String[] b = after.split("\\|", -1);
+    String[] a = withOptionalFields(before.split("\\|", -1));
+    String[] b = withOptionalFields(after.split("\\|", -1));
     if (a.length != FINGERPRINT_FIELDS.length || b.length != FINGERPRINT_FIELDS.length) {
       return before + " -> " + after;
     }
@@ -265,6 +269,16 @@ public final class Guardian {
       }
     }
     return sb.length() == 0 ? "unchanged" : sb.toString();
+  }
+
+  /** A fingerprint's fields with the trailing optional one (minCandidateCalls, absent at its default) filled in. */
+  private static String[] withOptionalFields(String[] fields) {
+    if (fields.length != FINGERPRINT_FIELDS.length - 1) {
+      return fields;
+    }
+    String[] all = java.util.Arrays.copyOf(fields, FINGERPRINT_FIELDS.length);
+    all[all.length - 1] = Long.toString(RolloutPlan.DEFAULT_MIN_CANDIDATE_CALLS);
+    return all;
   }
 
   /**
@@ -320,8 +334,14 @@ public final class Guardian {
         if (state == null || !state.status().guarded()) {
           continue;
         }
-        Decision d = RolloutJudge.decide(flagKey, plan, state, windows(flagKey, state, now),
-            latencyIndexes.get(flagKey), now);
+        SliRecorder.FlagWindows recorded = recorder.windows(flagKey);
+        RolloutEvidence ev = evidence(flagKey, plan);
+        int latencyIndex = latencyIndexes.get(flagKey);
+        ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+        Decision d = RolloutJudge.decide(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev);
+        if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
+          continue;
+        }
         if (d == null) {
           lastHold.remove(flagKey);
         } else if (d.changes()) {
@@ -344,8 +364,7 @@ public final class Guardian {
    * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
    * it is longer ago than the window.
    */
-  private RolloutWindows windows(String flagKey, RolloutState state, Instant now) {
-    SliRecorder.FlagWindows all = recorder.windows(flagKey);
+  private RolloutWindows windows(SliRecorder.FlagWindows all, RolloutState state, Instant now) {
     Instant since = state.evidenceSince();
     if (since == null) {
       return all::counts;
@@ -354,12 +373,51 @@ public final class Guardian {
     return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
   }
 
+  /** The flag's evidence under {@code plan}: afresh for a new rollout, a reset or a plan edited in place. */
+  private RolloutEvidence evidence(String flagKey, RolloutPlan plan) {
+    RolloutEvidence ev = evidence.get(flagKey);
+    if (ev == null || !ev.isFor(plan)) {
+      ev = new RolloutEvidence(plan);
+      evidence.put(flagKey, ev);
+    }
+    return ev;
+  }
+
+  /**
+   * A dry run is a full shadow: its "would roll back" is published once, and while the rule keeps
+   * firing nothing more is said; when it stops, a HOLD records that and what the shadow would do next
+   * (the next decision, published as usual). Returns whether {@code d} was consumed here.
+   */
+  private boolean shadow(String flagKey, RolloutState state, Decision d, Instant now, List<Decision> out) {
+    String firing = shadowFiring.get(flagKey);
+    boolean wouldRollBack = d != null && d.action() == DecisionAction.ROLLBACK;
+    if (wouldRollBack) {
+      if (firing != null) {
+        return true; // still firing: said already
+      }
+      shadowFiring.put(flagKey, d.reason());
+      return false;
+    }
+    if (firing != null) {
+      shadowFiring.remove(flagKey);
+      Decision stopped = new Decision(flagKey, now, DecisionAction.HOLD, Decision.GUARDIAN, false,
+          "dry run: the rule that would have rolled back stopped firing; the shadow would now "
+              + (d == null ? "hold" : d.action().name().toLowerCase(java.util.Locale.ROOT))
+              + " (it fired on: " + firing + ")", d == null ? List.of() : d.evidence(), state, state);
+      undelivered.addLast(stopped);
+      out.add(stopped);
+      lastHold.remove(flagKey);
+    }
+    return false;
+  }
+
   /** Drops the states of flags whose plan has been gone for the retention. */
   private void forgetExpired(Instant now) {
     for (java.util.Iterator<RolloutState> it = retained.values().iterator(); it.hasNext(); ) {
       RolloutState s = it.next();
       if (!now.isBefore(s.planRemovedAt().plus(removedRetention))) {
         it.remove();
+        evidence.remove(s.flagKey());
         if (store != null) {
           store.forget(s.flagKey());
         }
@@ -477,6 +535,14 @@ public final class Guardian {
   /** Journal first (a decision is acknowledged once journaled), then state; log and listeners after the lock. */
   private void apply(Decision d) {
     journal.accept(d);
+    if (d.action() == DecisionAction.START || d.action() == DecisionAction.RESET) {
+      // judged only on what is recorded from now on
+      RolloutPlan plan = plans.get(d.flagKey());
+      if (plan != null) {
+        evidence.put(d.flagKey(), new RolloutEvidence(plan).startingAt(recorder.windows(d.flagKey()).second()));
+      }
+      shadowFiring.remove(d.flagKey());
+    }
     states.put(d.flagKey(), d.after());
     lastHold.remove(d.flagKey());
     undelivered.addLast(d);

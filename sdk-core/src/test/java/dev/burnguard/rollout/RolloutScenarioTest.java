@@ -140,37 +140,42 @@ class RolloutScenarioTest {
   }
 
   /**
-   * 10 requests an hour, all on the candidate (one every 6 minutes). Over the long window (1 h = 6
-   * calls) one error gives LLR 2.67 − 5 × 0.0136 = 2.60 &lt; ln(100) = 4.61: hold. Two errors in the
-   * same hour give 5.33 − 4 × 0.0136 = 5.28 ≥ 4.61: rollback. Two errors further apart than the
-   * long window are never in one window and do not roll back (with the default rules; a longer rule
-   * window, as at higher traffic, accepts errors up to about 54 calls apart).
+   * 10 requests an hour, all on the candidate (one every 6 minutes), errors after 10 healthy hours
+   * (100 calls: the threshold for 64..127 calls is ln(2^7 × 7 × 8 / 0.005) = 14.18). Healthy calls
+   * move the rollback rule's detector towards its steady state R = 0.9866 (R + 1), R ≈ 74 (after 100
+   * calls from R = 0 it is about 54); each error multiplies R + 1 by 14.4: ln R ≈ 6.7, 9.4, 12.0, 14.7
+   * after 1, 2, 3, 4 consecutive errors. So
+   * one, two or three errors never roll back; the fourth consecutive error does. (Before the
+   * anytime-valid rule, two errors within the hour's window rolled back: a sliding test that was in
+   * effect a fresh test every hour.)
    */
   @Test
-  void atTenRequestsAnHourOneErrorNeverRollsBackButTwoInTheSameHourDo() {
+  void atTenRequestsAnHourThreeErrorsNeverRollBackButFourInARowDo() {
     Duration errorsFrom = Duration.ofHours(10);
     assertThat(tenAnHour().run(Duration.ofHours(48)).everShrankOrRolledBack()).isFalse();
 
-    SimulationResult single = tenAnHour()
+    SimulationResult three = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
-        .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0)) // exactly one request fails
+        .at(errorsFrom.plusMinutes(18), "new", VariantBehavior.errors(0)) // three consecutive requests fail
         .run(Duration.ofHours(48));
-    assertThat(single.everShrankOrRolledBack()).isFalse();
+    assertThat(three.everShrankOrRolledBack()).isFalse();
 
-    SimulationResult twoClose = tenAnHour()
+    SimulationResult four = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
-        .at(errorsFrom.plusMinutes(12), "new", VariantBehavior.errors(0)) // two consecutive requests fail
+        .at(errorsFrom.plusMinutes(24), "new", VariantBehavior.errors(0)) // four consecutive requests fail
         .run(Duration.ofHours(48));
-    Decision rollback = twoClose.first(DecisionAction.ROLLBACK).orElseThrow();
-    assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.candidateBadLong() == 2 && c.logLikelihoodRatio() >= 4.6);
+    Decision rollback = four.first(DecisionAction.ROLLBACK).orElseThrow();
+    assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.candidateBadLong() == 4
+        && c.logLikelihoodRatio() > 14.6 && c.logLikelihoodRatio() < 15.0 && c.testThreshold() > 14.1
+        && c.testThreshold() < 14.2);
 
-    SimulationResult twoApart = tenAnHour()
+    SimulationResult spread = tenAnHour()
         .at(errorsFrom, "new", VariantBehavior.errors(1))
-        .at(errorsFrom.plusMinutes(6), "new", VariantBehavior.errors(0))
-        .at(errorsFrom.plusHours(3), "new", VariantBehavior.errors(1)) // 30 requests later
-        .at(errorsFrom.plusHours(3).plusMinutes(6), "new", VariantBehavior.errors(0))
+        .at(errorsFrom.plusMinutes(12), "new", VariantBehavior.errors(0))
+        .at(errorsFrom.plusHours(3), "new", VariantBehavior.errors(1)) // 30 requests later, two more
+        .at(errorsFrom.plusHours(3).plusMinutes(12), "new", VariantBehavior.errors(0))
         .run(Duration.ofHours(48));
-    assertThat(twoApart.everShrankOrRolledBack()).isFalse();
+    assertThat(spread.everShrankOrRolledBack()).isFalse();
   }
 
   private static Simulation.Builder tenAnHour() {
