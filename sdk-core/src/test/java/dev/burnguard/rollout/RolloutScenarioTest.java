@@ -69,6 +69,26 @@ class RolloutScenarioTest {
     assertWithin(detection, Duration.ofMillis(51_840), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
   }
 
+  /** Issue 12's speed requirement at the lowest rate it names: 10 requests a second to the candidate. */
+  @Test
+  void atTenRequestsASecondTwoPercentErrorsRollBackWithinABucketAndATickOf43Point2MinutesAndAnOutageInAMinute() {
+    Duration change = Duration.ofHours(2);
+    SimulationResult two = sim(fullExposure().build()).requestsPerSecond(10)
+        .at(change, "new", VariantBehavior.errors(0.02)).run(Duration.ofHours(3));
+    Duration detection = two.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("2 % errors at 10 req/s: rolled back " + detection + " after the change");
+    // never slower than the formula by more than a bucket and a tick; earlier by the noise of ~520
+    // errors in the hour's window (sd ≈ 23 errors ≈ 2 minutes of them at 12 a minute)
+    assertThat(detection).isLessThanOrEqualTo(Duration.ofSeconds(2592).plus(ONE_BUCKET_OF_THE_HOUR_WINDOW).plus(ONE_TICK))
+        .isGreaterThan(Duration.ofSeconds(2592).minusMinutes(5));
+
+    SimulationResult outage = sim(fullExposure().build()).requestsPerSecond(10)
+        .at(change, "new", VariantBehavior.errors(1)).run(change.plusMinutes(5));
+    Duration outageDetection = outage.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("total outage at 10 req/s: rolled back " + outageDetection + " after the change");
+    assertWithin(outageDetection, Duration.ofMillis(51_840), ONE_BUCKET_OF_THE_HOUR_WINDOW.plus(ONE_TICK));
+  }
+
   @Test
   void aCandidateAtHalfItsBudgetCompletesEveryStageAndNeverShrinksOver30Days() {
     RolloutPlan plan = RolloutPlan.builder("old", "new").watch(Duration.ofDays(30)).build();
