@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burnguard.testkit.Simulation;
 import dev.burnguard.testkit.Simulation.SimulationResult;
 import dev.burnguard.testkit.VariantBehavior;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +78,35 @@ class PowerTableTest {
     }
     System.out.println("power table (seconds to the first shrink S or rollback R):\n" + table);
     assertThat(slower).as("detections slower than published by more than %s", TOLERANCE).isEmpty();
+  }
+
+  /** The table as the README and docs/statistics.md publish it, from {@link #PUBLISHED}. */
+  static String publishedMarkdown() {
+    StringBuilder sb = new StringBuilder("| errors | 0.1 req/s | 1 req/s | 10 req/s | 100 req/s |\n|---|---:|---:|---:|---:|\n");
+    for (int e = 0; e < ERRORS.length; e++) {
+      sb.append("| ").append(fmt(ERRORS[e] * 100)).append(" % |");
+      for (String cell : PUBLISHED[e]) {
+        sb.append(' ').append(cell.substring(0, cell.length() - 1)).append(" s ")
+            .append(cell.endsWith("S") ? "shrink" : "rollback").append(" |");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void theReadmeAndTheStatisticsPagePublishExactlyTheseFigures() throws Exception {
+    Path root = Path.of("..");
+    String table = publishedMarkdown();
+    String readme = Files.readString(root.resolve("README.md"));
+    String statistics = Files.readString(root.resolve("docs/statistics.md"));
+    assertThat(readme).contains(table);
+    assertThat(statistics).contains(table);
+    // and the same guarantee, word for word
+    int from = statistics.indexOf("**The guarantee.**");
+    int to = statistics.indexOf("\n\n", statistics.indexOf("**What it does not cover.**"));
+    assertThat(from).isPositive();
+    assertThat(readme).contains(statistics.substring(from, to));
   }
 
   /** Within the tolerance of the published figure, or faster, with the same action. */
