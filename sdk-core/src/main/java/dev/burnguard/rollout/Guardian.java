@@ -94,6 +94,10 @@ public final class Guardian {
   /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
   private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
+  /** Each rollout's health as of the last tick, by flag: an immutable snapshot, replaced by every tick. */
+  private volatile Map<String, RolloutHealth> health = Map.of();
+  /** The latest decision published for each flag; guarded by lock. */
+  private final Map<String, Decision> latest = new HashMap<>();
 
   /**
    * @param recorder where the outcomes of the flags' variants are recorded
@@ -327,18 +331,27 @@ public final class Guardian {
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
+      Map<String, RolloutHealth> built = new HashMap<>();
       for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
         String flagKey = e.getKey();
         RolloutPlan plan = e.getValue();
         RolloutState state = states.get(flagKey);
-        if (state == null || !state.status().guarded()) {
+        if (state == null) {
           continue;
         }
         SliRecorder.FlagWindows recorded = recorder.windows(flagKey);
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
-        ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
-        Decision d = RolloutJudge.decide(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev);
+        if (state.status().guarded()) {
+          ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+        }
+        RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
+            latest.get(flagKey));
+        built.put(flagKey, h);
+        if (!state.status().guarded()) {
+          continue;
+        }
+        Decision d = RolloutJudge.decide(plan, h, now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
@@ -348,6 +361,7 @@ public final class Guardian {
           apply(d);
           out.add(d);
         } else if (publishableHold(flagKey, d)) {
+          latest.put(flagKey, d);
           undelivered.addLast(d);
           out.add(d);
         }
@@ -355,6 +369,7 @@ public final class Guardian {
       if (!out.isEmpty()) {
         publishGates();
       }
+      health = Map.copyOf(built);
       return out;
     }
   }
@@ -404,6 +419,7 @@ public final class Guardian {
           "dry run: the rule that would have rolled back stopped firing; the shadow would now "
               + (d == null ? "hold" : d.action().name().toLowerCase(java.util.Locale.ROOT))
               + " (it fired on: " + firing + ")", d == null ? List.of() : d.evidence(), state, state);
+      latest.put(flagKey, stopped);
       undelivered.addLast(stopped);
       out.add(stopped);
       lastHold.remove(flagKey);
@@ -418,6 +434,7 @@ public final class Guardian {
       if (!now.isBefore(s.planRemovedAt().plus(removedRetention))) {
         it.remove();
         evidence.remove(s.flagKey());
+        latest.remove(s.flagKey());
         if (store != null) {
           store.forget(s.flagKey());
         }
@@ -545,6 +562,7 @@ public final class Guardian {
     }
     states.put(d.flagKey(), d.after());
     lastHold.remove(d.flagKey());
+    latest.put(d.flagKey(), d);
     undelivered.addLast(d);
   }
 
@@ -670,6 +688,21 @@ public final class Guardian {
     synchronized (lock) {
       return plans;
     }
+  }
+
+  /**
+   * Every rollout's health as the guardian saw it at its last tick, by flag: window counts and burn
+   * rates per variant, every rule check with the sequential statistic and threshold, the stage's
+   * progress and the latest decision. Empty before the first tick. The numbers exporters and
+   * dashboards show; thread-safe, an immutable snapshot.
+   */
+  public Map<String, RolloutHealth> health() {
+    return health;
+  }
+
+  /** {@code flagKey}'s entry of {@link #health()}. */
+  public Optional<RolloutHealth> health(String flagKey) {
+    return Optional.ofNullable(health.get(flagKey));
   }
 
   /** The gates in force, by flag. */

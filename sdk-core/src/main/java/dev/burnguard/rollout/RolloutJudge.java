@@ -55,19 +55,52 @@ final class RolloutJudge {
    */
   static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
       int latencyIndex, Instant now, RolloutEvidence evidence) {
-    if (!state.status().guarded()) {
-      return null;
-    }
-    // the cheap checks settle routine holds; anything else is decided again on every window, so that
-    // it weighs all the evidence and shows it
-    Decision quick = decide(flagKey, plan, state, windows, latencyIndex, now,
-        check(plan, windows, latencyIndex, false, evidence));
-    return quick == null ? null
-        : decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, true, evidence));
+    return decide(plan, health(flagKey, plan, state, windows, latencyIndex, now, evidence, null), now);
   }
 
-  private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
-      int latencyIndex, Instant now, List<RuleCheck> checks) {
+  /** The decision for this moment on {@code health} (see {@link #decide(String, RolloutPlan, RolloutState, RolloutWindows, int, Instant, RolloutEvidence)}). */
+  static Decision decide(RolloutPlan plan, RolloutHealth health, Instant now) {
+    if (!health.state().status().guarded()) {
+      return null;
+    }
+    return decide(health.flagKey(), plan, health.state(), health.stage().samples(), now, health.checks());
+  }
+
+  /**
+   * The rollout's health now: every variant window the rules read, with burn rates; every rule
+   * checked on every SLI (none for a rollout no longer guarded); the stage's progress.
+   */
+  static RolloutHealth health(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+      int latencyIndex, Instant now, RolloutEvidence evidence, Decision latest) {
+    boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
+    java.util.TreeSet<Duration> lengths = new java.util.TreeSet<>();
+    for (BurnRateRule r : plan.rules()) {
+      lengths.add(r.shortWindow());
+      lengths.add(r.longWindow());
+    }
+    List<RolloutHealth.VariantWindow> vw = new ArrayList<>();
+    long[] out = new long[RolloutWindows.SIZE];
+    for (String variant : List.of(plan.candidate(), plan.control())) {
+      for (Duration w : lengths) {
+        windows.counts(variant, w, out);
+        long calls = out[RolloutWindows.CALLS];
+        long slow = latency ? out[RolloutWindows.SLOW + latencyIndex] : -1;
+        vw.add(new RolloutHealth.VariantWindow(variant, w, calls, out[RolloutWindows.ERRORS], slow,
+            BurnRate.of(out[RolloutWindows.ERRORS], calls, plan.slo().errorBudget()),
+            latency ? BurnRate.of(slow, calls, plan.slo().latencyBudget()) : Double.NaN));
+      }
+    }
+    List<RuleCheck> checks = state.status().guarded() ? check(plan, windows, latencyIndex, true, evidence) : List.of();
+    int index = Math.min(state.stage(), plan.stages().size() - 1);
+    Stage stage = plan.stages().get(index);
+    Duration baked = Duration.between(state.stageStartedAt(), now);
+    return new RolloutHealth(flagKey, now, state, vw, checks,
+        new RolloutHealth.StageProgress(index, baked, stage.bake(), stageSamples(plan, windows, baked), stage.minSamples()),
+        evidence.candidateCalls(), latest);
+  }
+
+  private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, long stageSamples,
+      Instant now, List<RuleCheck> checks) {
     RolloutStatus status = state.status();
     RuleCheck rollback = null;
     RuleCheck shrink = null;
@@ -139,20 +172,19 @@ final class RolloutJudge {
         }
         return null;
       case RAMPING:
-        return ramp(flagKey, plan, state, windows, now, checks, burning);
+        return ramp(flagKey, plan, state, stageSamples, now, checks, burning);
       default:
         throw new IllegalStateException("unexpected status " + status);
     }
   }
 
-  private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+  private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, long samples,
       Instant now, List<RuleCheck> checks, boolean burning) {
     Stage stage = plan.stages().get(state.stage());
     Duration baked = Duration.between(state.stageStartedAt(), now);
     if (baked.compareTo(stage.bake()) < 0) {
       return null;
     }
-    long samples = stageSamples(plan, state, windows, baked);
     if (samples < stage.minSamples()) {
       return null;
     }
@@ -173,7 +205,7 @@ final class RolloutJudge {
   }
 
   /** Candidate calls since the stage began (at most the longest window the recorder keeps). */
-  private static long stageSamples(RolloutPlan plan, RolloutState state, RolloutWindows windows, Duration baked) {
+  private static long stageSamples(RolloutPlan plan, RolloutWindows windows, Duration baked) {
     Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
         : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
     long[] out = new long[RolloutWindows.SIZE];
