@@ -91,6 +91,10 @@ public final class Guardian {
   private final Map<String, String> lastHold = new HashMap<>();
   /** Each guarded rollout's sequential evidence since it started or was reset. */
   private final Map<String, RolloutEvidence> evidence = new HashMap<>();
+  /** Where the evidence is kept across restarts, or null; with what it held when opened, by flag. */
+  private EvidenceFile evidenceFile;
+  private final Map<String, RolloutEvidence.Snapshot> restoredEvidence = new HashMap<>();
+  private boolean evidenceChanged;
   /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
   private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
@@ -343,7 +347,7 @@ public final class Guardian {
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
         if (state.status().guarded()) {
-          ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+          evidenceChanged |= ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
         }
         RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
             latest.get(flagKey));
@@ -370,6 +374,7 @@ public final class Guardian {
         publishGates();
       }
       health = Map.copyOf(built);
+      writeEvidence();
       return out;
     }
   }
@@ -392,10 +397,44 @@ public final class Guardian {
   private RolloutEvidence evidence(String flagKey, RolloutPlan plan) {
     RolloutEvidence ev = evidence.get(flagKey);
     if (ev == null || !ev.isFor(plan)) {
-      ev = new RolloutEvidence(plan);
+      RolloutEvidence.Snapshot kept = restoredEvidence.remove(flagKey);
+      ev = kept == null ? new RolloutEvidence(plan) : RolloutEvidence.restored(plan, kept);
       evidence.put(flagKey, ev);
     }
     return ev;
+  }
+
+  /**
+   * Keeps the rollouts' sequential evidence (the detectors' statistics and the stage's candidate
+   * calls) in {@code directory}, beside the rollout state, and continues from what it holds: a
+   * restart then neither forgets a stage's progress nor a burning regression's evidence. Call before
+   * the first tick; the provider does for its state directory.
+   */
+  public void persistEvidenceIn(java.nio.file.Path directory) {
+    synchronized (lock) {
+      evidenceFile = new EvidenceFile(Objects.requireNonNull(directory, "directory"));
+      restoredEvidence.clear();
+      restoredEvidence.putAll(evidenceFile.read());
+    }
+  }
+
+  /** Writes the evidence when a tick read new batches (once per batch); a failure is logged and retried by a later tick. */
+  private void writeEvidence() {
+    if (evidenceFile == null || !evidenceChanged) {
+      return;
+    }
+    Map<String, RolloutEvidence.Snapshot> all = new HashMap<>(restoredEvidence);
+    evidence.forEach((flagKey, ev) -> {
+      if (states.containsKey(flagKey)) {
+        all.put(flagKey, ev.snapshot());
+      }
+    });
+    try {
+      evidenceFile.write(all);
+      evidenceChanged = false;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("Cannot write the rollouts' evidence to {}; a later tick retries", EvidenceFile.NAME, e);
+    }
   }
 
   /**
@@ -558,6 +597,7 @@ public final class Guardian {
       if (plan != null) {
         evidence.put(d.flagKey(), new RolloutEvidence(plan).startingAt(recorder.windows(d.flagKey()).second()));
       }
+      restoredEvidence.remove(d.flagKey());
       shadowFiring.remove(d.flagKey());
     }
     states.put(d.flagKey(), d.after());

@@ -49,6 +49,9 @@ final class RolloutEvidence {
   /** Bad calls of both arms fed to each SLI's shared-cause detector: its clock. */
   private final long[] sharedBad = new long[2];
   private long candidateCalls;
+  /** Candidate calls read when the current stage started, and that start (epoch ms; MIN_VALUE: not seen yet). */
+  private long stageStartCalls;
+  private long stageStartedAtMillis = Long.MIN_VALUE;
   /** The recorder second from which buckets are still to be read, or {@link Long#MIN_VALUE} before the first read. */
   private long cursor = Long.MIN_VALUE;
 
@@ -76,14 +79,31 @@ final class RolloutEvidence {
     e.sharedBad[0] = s.sharedBad()[0];
     e.sharedBad[1] = s.sharedBad()[1];
     e.candidateCalls = s.candidateCalls();
+    e.stageStartCalls = s.stageStartCalls();
+    e.stageStartedAtMillis = s.stageStartedAtMillis();
     return e;
   }
 
-  /** The persisted form: what a restart needs to continue the same detectors. */
-  record Snapshot(String statisticsKey, long candidateCalls, double[] logR, double[] sharedLogR, long[] sharedBad) {}
+  /** The persisted form: what a restart needs to continue the same detectors and stage count. */
+  record Snapshot(String statisticsKey, long candidateCalls, long stageStartCalls, long stageStartedAtMillis,
+      double[] logR, double[] sharedLogR, long[] sharedBad) {}
 
   Snapshot snapshot() {
-    return new Snapshot(statisticsKey, candidateCalls, logR.clone(), sharedLogR.clone(), sharedBad.clone());
+    return new Snapshot(statisticsKey, candidateCalls, stageStartCalls, stageStartedAtMillis, logR.clone(),
+        sharedLogR.clone(), sharedBad.clone());
+  }
+
+  /**
+   * Candidate calls read since the current stage (or re-probe) of {@code state} started, as far as
+   * this evidence saw it start: a stage start it has not seen before counts from now.
+   */
+  long stageCalls(RolloutState state) {
+    long started = state.stageStartedAt().toEpochMilli();
+    if (started != stageStartedAtMillis) {
+      stageStartedAtMillis = started;
+      stageStartCalls = candidateCalls;
+    }
+    return candidateCalls - stageStartCalls;
   }
 
   /**
@@ -118,14 +138,15 @@ final class RolloutEvidence {
   /**
    * Feeds every whole bucket completed since the last call, up to the recorder second {@code now}, as
    * one batch per bucket. Without a {@linkplain #startingAt start}, the first call sets it to the next
-   * bucket.
+   * bucket. Returns whether any bucket was read.
    */
-  void advance(RolloutPlan plan, int latencyIndex, Buckets buckets, long now) {
+  boolean advance(RolloutPlan plan, int latencyIndex, Buckets buckets, long now) {
     long completed = Math.floorDiv(now, BATCH_SECONDS) * BATCH_SECONDS;
     if (cursor == Long.MIN_VALUE) {
       startingAt(now + 1);
-      return;
+      return false;
     }
+    boolean fed = cursor < completed;
     if (completed - cursor > 30 * BATCH_SECONDS) {
       cursor = completed - 30 * BATCH_SECONDS; // a long pause (never in normal ticking): older buckets are skipped
     }
@@ -136,6 +157,7 @@ final class RolloutEvidence {
       buckets.counts(plan.control(), cursor, cursor + BATCH_SECONDS, ctrl);
       feed(plan, latencyIndex, cand, ctrl);
     }
+    return fed;
   }
 
   /** Feeds one batch: counts at {@link RolloutWindows#CALLS}, {@code ERRORS}, {@code SLOW + i}. */

@@ -95,7 +95,8 @@ final class RolloutJudge {
     Stage stage = plan.stages().get(index);
     Duration baked = Duration.between(state.stageStartedAt(), now);
     return new RolloutHealth(flagKey, now, state, vw, checks,
-        new RolloutHealth.StageProgress(index, baked, stage.bake(), stageSamples(plan, windows, baked), stage.minSamples()),
+        new RolloutHealth.StageProgress(index, baked, stage.bake(),
+            Math.max(stageSamples(plan, windows, baked), evidence.stageCalls(state)), stage.minSamples()),
         evidence.candidateCalls(), latest);
   }
 
@@ -204,7 +205,11 @@ final class RolloutJudge {
             + " candidate calls; exposure " + pct(state.exposure()) + " -> " + pct(next.exposure()), checks);
   }
 
-  /** Candidate calls since the stage began (at most the longest window the recorder keeps). */
+  /**
+   * Candidate calls since the stage began as the recorder's windows hold them (at most its longest
+   * window, and nothing from before a restart); the health takes the larger of this and the
+   * sequential evidence's count, which is persisted but lags by up to a bucket.
+   */
   private static long stageSamples(RolloutPlan plan, RolloutWindows windows, Duration baked) {
     Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
         : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
