@@ -7,13 +7,16 @@ import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.outcome.Outcomes;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.ExposureGate;
-import dev.burnguard.rollout.FileRolloutStore;
-import dev.burnguard.rollout.Guardian;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.guardian.GuardianRollouts;
+import dev.burnguard.rollout.Rollouts;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.source.FlagSink;
@@ -145,6 +148,7 @@ public final class BurnguardProvider extends EventProvider {
   private final Sink sink = new Sink();
   private final SliRecorder recorder;
   private final Guardian guardian;
+  private final Rollouts rollouts;
   private final Path stateDirectory;
   /** True when no store was named: {@link #stateDirectory} is the default, opened with the first guarded rollout. */
   private final boolean defaultStateDirectory;
@@ -188,6 +192,7 @@ public final class BurnguardProvider extends EventProvider {
     this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : b.stateDirectory;
     this.store = b.store != null ? b.store : new InMemoryRolloutStore();
     this.guardian = new Guardian(b.clock, recorder, new CurrentStore(), this::gatesChanged, b.removedRolloutRetention);
+    this.rollouts = new GuardianRollouts(guardian, this::rolloutStore);
     this.guardian.addListener(this::decided);
   }
 
@@ -426,6 +431,14 @@ public final class BurnguardProvider extends EventProvider {
     return guardian;
   }
 
+  /**
+   * This provider's guarded rollouts: states, recent decisions, the manual controls (pause, resume,
+   * promote, rollback, reset, each with the actor) and closable decision listeners.
+   */
+  public Rollouts rollouts() {
+    return rollouts;
+  }
+
   @Override
   public void shutdown() {
     synchronized (loadLock) {
@@ -452,6 +465,14 @@ public final class BurnguardProvider extends EventProvider {
    * no longer exist.
    */
   public SliRecorder recorder() {
+    return recorder;
+  }
+
+  /**
+   * This provider's recorded outcomes: record how a flag variant's calls end (as a Guard and
+   * {@link #track} do) and read each variant's window counts and latency distribution.
+   */
+  public Outcomes outcomes() {
     return recorder;
   }
 

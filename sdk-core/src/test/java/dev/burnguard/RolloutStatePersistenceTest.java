@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.InMemoryRolloutStore;
+import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.source.FileFlagSource;

@@ -4,7 +4,7 @@ import dev.burnguard.BurnguardProvider;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;
 

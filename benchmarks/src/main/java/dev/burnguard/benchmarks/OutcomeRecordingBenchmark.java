@@ -3,7 +3,7 @@ package dev.burnguard.benchmarks;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.EvaluationContext;

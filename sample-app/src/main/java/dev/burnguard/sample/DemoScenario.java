@@ -1,7 +1,7 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.rollout.BurnRateRule;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.rollout.RuleAction;

@@ -3,7 +3,7 @@ package dev.burnguard.sample;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.internal.guardian.Guardian;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

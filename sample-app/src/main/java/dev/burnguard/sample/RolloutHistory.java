@@ -1,11 +1,11 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.outcome.LatencyDistribution;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.WindowCounts;
 import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.Guardian;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,7 +6,7 @@ import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

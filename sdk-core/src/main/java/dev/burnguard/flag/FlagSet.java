@@ -1,7 +1,7 @@
 package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
-import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;

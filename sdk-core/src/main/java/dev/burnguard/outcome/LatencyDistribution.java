@@ -15,7 +15,7 @@ public final class LatencyDistribution {
   private final long[] counts;
   private final long total;
 
-  LatencyDistribution(long[] counts) {
+  public LatencyDistribution(long[] counts) {
     this.counts = counts;
     long sum = 0;
     for (long c : counts) {

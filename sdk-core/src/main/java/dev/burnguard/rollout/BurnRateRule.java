@@ -48,7 +48,7 @@ public record BurnRateRule(Duration longWindow, Duration shortWindow, double fac
   }
 
   /** A duration the way people write it: 90s, 5m, 1h, 1h30m. */
-  static String compact(Duration d) {
+  public static String compact(Duration d) {
     StringBuilder sb = new StringBuilder();
     long h = d.toHours();
     int m = d.toMinutesPart();

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * How one rollout stands, as the guardian saw it at its last tick: built once per tick from the
  * recorded windows and the sequential evidence, judged by the guardian, and read by exporters and
- * dashboards ({@link Guardian#health()}), so that every number shown is the number decided on and
+ * dashboards ({@link Rollouts#health()}), so that every number shown is the number decided on and
  * burn rates are computed in one place. Immutable.
  *
  * @param flagKey the flag

@@ -1,5 +1,6 @@
 package dev.burnguard.rollout;
 
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.Objects;
 public final class RolloutPlan {
   static final long DEFAULT_BAKE_MINUTES = 15;
   static final long DEFAULT_MIN_SAMPLES = 500;
-  static final long DEFAULT_MIN_CANDIDATE_CALLS = 20;
+  /** The default of {@link #minCandidateCalls()}. */
+  public static final long DEFAULT_MIN_CANDIDATE_CALLS = 20;
 
   private final String control;
   private final String candidate;
@@ -127,7 +129,7 @@ public final class RolloutPlan {
    * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}, then
    * {@code |minCandidateCalls} when it is not the default, so that the fingerprints of plans written
    * before it existed do not change); it is persisted with
-   * each rollout's state; a different fingerprint is a plan change (see {@link Guardian}).
+   * each rollout's state; a different fingerprint is a plan change (see the guardian).
    */
   public String fingerprint() {
     StringBuilder sb = new StringBuilder("v1|").append(control).append('|').append(candidate).append('|');

@@ -49,20 +49,20 @@ public record RolloutState(String flagKey, String planFingerprint, RolloutStatus
         plan.stages().get(0).exposure(), 0, now, null, null, 0);
   }
 
-  RolloutState with(RolloutStatus newStatus, int newStage, double newExposure, int newShrinks, Instant newStageStart,
+  public RolloutState with(RolloutStatus newStatus, int newStage, double newExposure, int newShrinks, Instant newStageStart,
       Instant newUntil, RolloutStatus newPausedStatus) {
     return new RolloutState(flagKey, planFingerprint, newStatus, newStage, newExposure, newShrinks, newStageStart,
         newUntil, newPausedStatus, version + 1, evidenceSince, planRemovedAt);
   }
 
   /** This state under another plan fingerprint, stage, exposure and end of cool-down or watch (a plan edited in place). */
-  RolloutState withPlan(String newFingerprint, int newStage, double newExposure, Instant newUntil) {
+  public RolloutState withPlan(String newFingerprint, int newStage, double newExposure, Instant newUntil) {
     return new RolloutState(flagKey, newFingerprint, status, newStage, newExposure, shrinks, stageStartedAt, newUntil,
         pausedStatus, version + 1, evidenceSince, null);
   }
 
   /** This state with its plan gone since {@code removedAt} (null: back in force). */
-  RolloutState withPlanRemovedAt(Instant removedAt) {
+  public RolloutState withPlanRemovedAt(Instant removedAt) {
     return new RolloutState(flagKey, planFingerprint, status, stage, exposure, shrinks, stageStartedAt, until,
         pausedStatus, version + 1, evidenceSince, removedAt);
   }

@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+
+
 /**
  * Where rollout state and the decision journal are kept, so that a restart restores every rollout
  * exactly — a rolled-back flag stays rolled back — and a dashboard can show why each rollout is
@@ -11,7 +13,7 @@ package dev.burnguard.rollout;
  * {@link #append} records a decision and the state after it.
  *
  * <p><b>Acknowledgement.</b> {@code append} returns {@code true} when the decision and its state
- * are durable: they survive a crash of the process (and, for {@link FileRolloutStore}, of the
+ * are durable: they survive a crash of the process (and, for the file store behind {@code BurnguardProvider.Builder.stateDirectory}, of the
  * machine, as far as the file system honours fsync). It returns {@code false}, and never throws for
  * an I/O failure, when the store cannot write: the decision is then kept in memory and queued, the
  * store reports itself {@linkplain #health() unhealthy}, and the queue is written by the next
@@ -26,8 +28,7 @@ package dev.burnguard.rollout;
  * decisions are seen as of one completed {@code append} (a flag's state is always its last
  * decision's {@code after}), different flags possibly as of different ones.
  *
- * @see InMemoryRolloutStore
- * @see FileRolloutStore
+ * <p>Implementations in this jar: an in-memory store (the default) and a file store (with a state directory).
  */
 public interface RolloutStore extends AutoCloseable {
   /**

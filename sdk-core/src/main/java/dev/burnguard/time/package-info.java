@@ -1,2 +1,3 @@
-/** Time: the injectable {@link dev.burnguard.time.Clock} and a {@link dev.burnguard.time.ManualClock} for tests. */
+/** Time: the injectable {@link dev.burnguard.time.Clock} and its system implementation; tests use the ManualClock of the burnguard-testing module. */
 package dev.burnguard.time;
+

@@ -8,7 +8,7 @@ import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSetOptions;
 import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.FlagEvaluationDetails;

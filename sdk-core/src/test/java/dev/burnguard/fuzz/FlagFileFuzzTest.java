@@ -8,7 +8,7 @@ import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSetOptions;
 import dev.burnguard.flag.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import java.io.IOException;
 import java.io.InputStream;

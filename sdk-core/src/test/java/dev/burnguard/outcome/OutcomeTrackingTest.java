@@ -7,7 +7,7 @@ import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;

@@ -1,7 +1,9 @@
 package dev.burnguard.outcome;
 
+import dev.burnguard.internal.recorder.SliRecorder;
+
 import dev.burnguard.ReliabilityScale;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -1,8 +1,10 @@
 package dev.burnguard.outcome;
 
+import dev.burnguard.internal.recorder.SliRecorder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

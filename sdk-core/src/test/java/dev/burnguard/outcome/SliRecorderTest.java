@@ -1,10 +1,12 @@
 package dev.burnguard.outcome;
 
+import dev.burnguard.internal.recorder.SliRecorder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,8 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

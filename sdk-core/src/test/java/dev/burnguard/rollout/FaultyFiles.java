@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.StoreFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

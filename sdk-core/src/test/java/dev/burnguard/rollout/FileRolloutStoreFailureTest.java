@@ -1,5 +1,8 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.store.FileRolloutStore;
+
 import static dev.burnguard.rollout.FaultyFiles.crashImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -8,7 +11,7 @@ import static org.awaitility.Awaitility.await;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;
 import java.io.IOException;
@@ -109,7 +112,7 @@ class FileRolloutStoreFailureTest {
   void aManuallyTickedGuardianRetriesTheStoreUntilItIsWritingAgain() throws IOException {
     Path dir = tmp.resolve("s");
     FileRolloutStore store = open(dir);
-    dev.burnguard.outcome.SliRecorder recorder = dev.burnguard.outcome.SliRecorder.builder().clock(clock).build();
+    dev.burnguard.internal.recorder.SliRecorder recorder = dev.burnguard.internal.recorder.SliRecorder.builder().clock(clock).build();
     Guardian guardian = new Guardian(clock, recorder, store, gates -> { }, Guardian.DEFAULT_REMOVED_RETENTION);
     guardian.plans(java.util.Map.of("checkout", RolloutPlan.builder("old", "new").build()));
     files.fillDisk();

@@ -1,12 +1,16 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
+import dev.burnguard.internal.store.FileRolloutStore;
+
 import static dev.burnguard.rollout.FaultyFiles.crashImage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.internal.store.JournalEntry;
 import dev.burnguard.internal.store.StateSnapshot;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

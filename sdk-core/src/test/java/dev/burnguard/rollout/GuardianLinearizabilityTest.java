@@ -1,9 +1,12 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
+
 import dev.burnguard.ReliabilityScale;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

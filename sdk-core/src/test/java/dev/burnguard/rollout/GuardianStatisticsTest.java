@@ -2,9 +2,9 @@ package dev.burnguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burnguard.testkit.Simulation;
-import dev.burnguard.testkit.Simulation.SimulationResult;
-import dev.burnguard.testkit.VariantBehavior;
+import dev.burnguard.testing.Simulation;
+import dev.burnguard.testing.Simulation.SimulationResult;
+import dev.burnguard.testing.VariantBehavior;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

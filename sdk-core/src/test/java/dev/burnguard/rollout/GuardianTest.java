@@ -1,11 +1,16 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
+import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

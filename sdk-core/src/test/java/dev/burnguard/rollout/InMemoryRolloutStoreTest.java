@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.store.InMemoryRolloutStore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.guardian.RolloutJudge;
+
 import static dev.burnguard.rollout.RolloutStatus.COMPLETED;
 import static dev.burnguard.rollout.RolloutStatus.COOLING_DOWN;
 import static dev.burnguard.rollout.RolloutStatus.PAUSED;

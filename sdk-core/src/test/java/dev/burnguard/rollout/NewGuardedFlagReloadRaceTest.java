@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;

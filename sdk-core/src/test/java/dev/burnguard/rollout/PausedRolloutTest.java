@@ -1,10 +1,12 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
@@ -7,10 +9,10 @@ import dev.burnguard.ReliabilityScale;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.source.FlagSink;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.store.FileRolloutStore;
+
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;

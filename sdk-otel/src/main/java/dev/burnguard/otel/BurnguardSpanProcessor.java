@@ -1,9 +1,11 @@
 package dev.burnguard.otel;
 
+import dev.burnguard.otel.internal.FeatureFlagAttributes;
+
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.otel.internal.Instruments;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.recorder.SliRecorder;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;

@@ -1,5 +1,7 @@
 package dev.burnguard.otel;
 
+import dev.burnguard.otel.internal.FeatureFlagAttributes;
+
 import dev.burnguard.otel.internal.EvaluationCounter;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;

@@ -12,7 +12,7 @@ import dev.burnguard.rollout.RuleCheck;
 import dev.burnguard.rollout.Slo;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.OpenFeatureAPI;

@@ -8,7 +8,7 @@ import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.FlagValueType;

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeSnippetsTest {
   static final List<String> DEFAULT_IMPORTS = List.of(
       "dev.burnguard.*", "dev.burnguard.flag.*", "dev.burnguard.source.*", "dev.burnguard.rollout.*",
-      "dev.burnguard.outcome.*", "dev.burnguard.testkit.*", "dev.burnguard.otel.*",
+      "dev.burnguard.outcome.*", "dev.burnguard.testing.*", "dev.burnguard.otel.*",
       "dev.openfeature.sdk.*", "java.nio.file.*", "java.time.Duration", "java.util.*");
 
   private static final Path README = Path.of(System.getProperty("user.dir")).resolve("../README.md").normalize();

@@ -4,7 +4,7 @@ import dev.burnguard.internal.eval.Frame;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.TargetingKeySplit;
 import dev.burnguard.internal.eval.Values;
-import dev.burnguard.rollout.ExposureGate;
+import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;

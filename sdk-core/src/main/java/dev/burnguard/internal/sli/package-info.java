@@ -1,2 +1,2 @@
-/** The SLI recorder's per-series data structure. Internal, not for public use. */
+/** The SLI recorder's per-series data structure and latency buckets. Internal, not for public use. */
 package dev.burnguard.internal.sli;

@@ -2,7 +2,7 @@ package dev.burnguard.internal.eval;
 
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.time.Clock;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.Structure;

@@ -1,6 +1,5 @@
 package dev.burnguard.otel.internal;
 
-import dev.burnguard.otel.FeatureFlagAttributes;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
 import dev.burnguard.rollout.RuleCheck;

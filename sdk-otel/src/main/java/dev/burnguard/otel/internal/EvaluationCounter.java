@@ -1,6 +1,5 @@
 package dev.burnguard.otel.internal;
 
-import dev.burnguard.otel.FeatureFlagAttributes;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;

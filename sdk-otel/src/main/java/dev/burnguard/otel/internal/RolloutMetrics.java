@@ -1,7 +1,6 @@
 package dev.burnguard.otel.internal;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.otel.FeatureFlagAttributes;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;

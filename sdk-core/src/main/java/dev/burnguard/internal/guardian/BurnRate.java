@@ -1,4 +1,4 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
 /**
  * The one place burn rates are computed: (bad / calls) / budget, 0 without calls. The judge, the

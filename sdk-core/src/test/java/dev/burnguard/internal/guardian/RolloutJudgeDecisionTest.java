@@ -1,4 +1,19 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
+
+import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.Slo;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RuleAction;
+
+import dev.burnguard.internal.guardian.RolloutJudge;
+import dev.burnguard.internal.guardian.RolloutWindows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -450,7 +465,7 @@ class RolloutJudgeDecisionTest {
   }
 
   /**
-   * A recorder with one healthy call a second for ever, which like {@link dev.burnguard.outcome.SliRecorder}
+   * A recorder with one healthy call a second for ever, which like {@link dev.burnguard.internal.recorder.SliRecorder}
    * answers for windows from 1 s to 72 h only.
    */
   private static final RolloutWindows STEADY = (variant, window, out) -> {

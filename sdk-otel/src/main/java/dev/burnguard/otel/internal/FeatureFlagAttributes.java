@@ -1,4 +1,4 @@
-package dev.burnguard.otel;
+package dev.burnguard.otel.internal;
 
 import io.opentelemetry.api.common.AttributeKey;
 

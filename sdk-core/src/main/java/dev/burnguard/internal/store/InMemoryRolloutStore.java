@@ -1,4 +1,10 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.store;
+
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.StoreHealth;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.StoredRollouts;
+
 
 import java.util.Objects;
 

@@ -1,13 +1,19 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliRecorder;
-import dev.burnguard.testkit.Simulation;
-import dev.burnguard.testkit.Simulation.SimulationResult;
-import dev.burnguard.testkit.VariantBehavior;
-import dev.burnguard.time.ManualClock;
+import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RuleAction;
+import dev.burnguard.rollout.Stage;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.testing.Simulation;
+import dev.burnguard.testing.Simulation.SimulationResult;
+import dev.burnguard.testing.VariantBehavior;
+import dev.burnguard.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,10 @@
-package dev.burnguard.outcome;
+package dev.burnguard.internal.recorder;
+
+import dev.burnguard.outcome.Outcome;
+import dev.burnguard.outcome.WindowCounts;
+import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.OutcomeRecorder;
+import dev.burnguard.outcome.Outcomes;
 
 import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;
@@ -56,7 +62,7 @@ import java.util.function.Predicate;
  * immutable entry that is checked by its flag and variant before use, and entries dropped by
  * {@link #retain} are marked (a volatile flag) so that the cache never serves them again.
  */
-public final class SliRecorder implements OutcomeRecorder {
+public final class SliRecorder implements Outcomes {
   /** The default latency threshold: calls slower than this count as slow. */
   public static final Duration DEFAULT_LATENCY_THRESHOLD = Duration.ofMillis(300);
   /** The default cap on the number of series. */
@@ -72,6 +78,8 @@ public final class SliRecorder implements OutcomeRecorder {
   private final Clock clock;
   private final long originNanos;
   private final long[] thresholdNanos;
+  /** One scratch buffer per reading thread, so {@link #read} does not allocate after a thread's first read. */
+  private final ThreadLocal<long[]> readBuffer;
   private final List<Duration> thresholds;
   private final BiPredicate<String, String> knownVariants;
   private final int maxSeries;
@@ -87,6 +95,7 @@ public final class SliRecorder implements OutcomeRecorder {
     this.originNanos = clock.monotonicNanos();
     this.thresholds = List.copyOf(b.thresholds);
     this.thresholdNanos = thresholds.stream().mapToLong(Duration::toNanos).toArray();
+    this.readBuffer = ThreadLocal.withInitial(() -> new long[2 + thresholdNanos.length]);
     this.knownVariants = b.knownVariants;
     this.maxSeries = b.maxSeries;
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -223,6 +232,16 @@ public final class SliRecorder implements OutcomeRecorder {
    */
   public void counts(String flagKey, String variant, Duration window, long[] out) {
     read(existing(flagKey, variant), second(), window, out);
+  }
+
+  @Override
+  public void read(String flagKey, String variant, Duration window, Outcomes.Counts into) {
+    long[] out = readBuffer.get();
+    counts(flagKey, variant, window, out);
+    into.start(Series.coveredSeconds(windowSeconds(window)), out[0], out[1], thresholdNanos.length);
+    for (int t = 0; t < thresholdNanos.length; t++) {
+      into.slow(t, out[2 + t]);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,7 +12,7 @@ import java.nio.file.StandardCopyOption;
  * failures of a full disk or a read-only directory (which running as root cannot produce with
  * permissions). Reading at open goes straight to {@link Files}.
  */
-interface StoreFiles {
+public interface StoreFiles {
   /** The real file system. */
   StoreFiles SYSTEM = new StoreFiles() {
     @Override

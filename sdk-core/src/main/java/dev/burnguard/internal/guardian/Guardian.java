@@ -1,6 +1,17 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
-import dev.burnguard.outcome.SliRecorder;
+import dev.burnguard.internal.gate.ExposureGate;
+
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
+
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -697,6 +708,11 @@ public final class Guardian {
   /** Calls {@code listener} with every applied decision (and notable holds), after it is journaled. */
   public void addListener(Consumer<Decision> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops calling {@code listener} (the same instance given to {@link #addListener}); no-op if absent. */
+  public void removeListener(Consumer<Decision> listener) {
+    listeners.remove(listener);
   }
 
   /** The state of a flag's rollout. */

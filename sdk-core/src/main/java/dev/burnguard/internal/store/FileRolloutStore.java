@@ -1,4 +1,11 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.store;
+
+
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.StoreHealth;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.StoredRollouts;
 
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
@@ -101,8 +108,8 @@ import org.slf4j.LoggerFactory;
 public final class FileRolloutStore implements RolloutStore {
   /** The state file's name. */
   public static final String STATE_FILE = "state.json";
-  static final String STATE_TEMP_FILE = "state.json.tmp";
-  static final String LOCK_FILE = "lock";
+  public static final String STATE_TEMP_FILE = "state.json.tmp";
+  public static final String LOCK_FILE = "lock";
   private static final Pattern SEGMENT = Pattern.compile("journal-\\d{19}\\.jsonl");
 
   /** Default {@link Builder#recentDecisionsPerFlag}. */
@@ -119,7 +126,7 @@ public final class FileRolloutStore implements RolloutStore {
   private static final Logger LOG = LoggerFactory.getLogger(FileRolloutStore.class);
 
   /** What opening found, for tests and the log. */
-  record Recovery(boolean snapshotRead, boolean snapshotDamaged, long snapshotSeq, int segmentsRead,
+  public record Recovery(boolean snapshotRead, boolean snapshotDamaged, long snapshotSeq, int segmentsRead,
       long entriesRead, long entriesReplayed, int damagedLines, long truncatedBytes) {}
 
   private record BadLine(int offset, String reason) {}
@@ -193,7 +200,7 @@ public final class FileRolloutStore implements RolloutStore {
     return directory;
   }
 
-  Recovery recovery() {
+  public Recovery recovery() {
     return recovery;
   }
 
@@ -734,7 +741,7 @@ public final class FileRolloutStore implements RolloutStore {
       return this;
     }
 
-    Builder files(StoreFiles files) {
+    public Builder files(StoreFiles files) {
       this.files = Objects.requireNonNull(files, "files");
       return this;
     }

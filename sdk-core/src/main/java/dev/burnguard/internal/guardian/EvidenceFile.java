@@ -1,4 +1,4 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,8 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.store;
+
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.StoredRollouts;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.burnguard.testkit;
+package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
@@ -10,7 +10,6 @@ import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.ManualClock;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;

@@ -1,4 +1,16 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
+
+import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RuleAction;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +53,7 @@ import java.util.Locale;
  * re-probes; a stage that has baked its time and seen its samples, with no rule burning, advances
  * (at the last stage: COMPLETE, then watched); a watch that ended healthy finishes.
  */
-final class RolloutJudge {
+public final class RolloutJudge {
   /** Fewer control calls than this in the long window do not support a comparison. */
   static final long MIN_CONTROL_CALLS = 50;
 

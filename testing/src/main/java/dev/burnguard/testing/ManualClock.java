@@ -1,4 +1,6 @@
-package dev.burnguard.time;
+package dev.burnguard.testing;
+
+import dev.burnguard.time.Clock;
 
 import java.time.Duration;
 import java.time.Instant;

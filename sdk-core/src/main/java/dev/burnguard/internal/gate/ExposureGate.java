@@ -1,4 +1,4 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.gate;
 
 import dev.burnguard.internal.eval.Murmur3;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.burnguard.testkit;
+package dev.burnguard.testing;
 
 import java.time.Duration;
 import java.util.Random;

@@ -1,5 +1,7 @@
-package dev.burnguard.rollout;
+package dev.burnguard.internal.guardian;
 
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RolloutState;
 import java.util.Arrays;
 
 /**

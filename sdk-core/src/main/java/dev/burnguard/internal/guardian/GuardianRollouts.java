@@ -1,0 +1,79 @@
+package dev.burnguard.internal.guardian;
+
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.Rollouts;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The {@link Rollouts} façade over a provider's guardian and rollout store: every call delegates.
+ * Thread-safe because both are.
+ */
+public final class GuardianRollouts implements Rollouts {
+  private final Guardian guardian;
+  private final Supplier<RolloutStore> store;
+
+  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store) {
+    this.guardian = Objects.requireNonNull(guardian, "guardian");
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  @Override
+  public Map<String, RolloutState> states() {
+    return guardian.states();
+  }
+
+  @Override
+  public Optional<RolloutState> state(String flagKey) {
+    return guardian.state(flagKey);
+  }
+
+  @Override
+  public Map<String, RolloutHealth> health() {
+    return guardian.health();
+  }
+
+  @Override
+  public List<Decision> recentDecisions(String flagKey) {
+    return store.get().load().recentDecisions(flagKey);
+  }
+
+  @Override
+  public Decision pause(String flagKey, String actor) {
+    return guardian.pause(flagKey, actor);
+  }
+
+  @Override
+  public Decision resume(String flagKey, String actor) {
+    return guardian.resume(flagKey, actor);
+  }
+
+  @Override
+  public Decision promote(String flagKey, String actor) {
+    return guardian.promote(flagKey, actor);
+  }
+
+  @Override
+  public Decision rollback(String flagKey, String actor) {
+    return guardian.rollback(flagKey, actor);
+  }
+
+  @Override
+  public Decision reset(String flagKey, String actor) {
+    return guardian.reset(flagKey, actor);
+  }
+
+  @Override
+  public Registration onDecision(Consumer<Decision> listener) {
+    Consumer<Decision> registered = Objects.requireNonNull(listener, "listener")::accept;
+    guardian.addListener(registered);
+    return () -> guardian.removeListener(registered);
+  }
+}

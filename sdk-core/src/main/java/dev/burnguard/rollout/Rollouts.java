@@ -1,0 +1,58 @@
+package dev.burnguard.rollout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A provider's guarded rollouts, as {@code provider.rollouts()}: their states and recent decisions,
+ * the manual controls, and decision listeners. Every manual control records a {@link Decision}
+ * naming the {@code actor} (a person or tool, for the decision log) and returns it; it throws
+ * {@link IllegalArgumentException} for a flag without a rollout and {@link IllegalStateException}
+ * when the rollout's status does not allow the action. Thread-safe.
+ */
+public interface Rollouts {
+  /** Every rollout's state, by flag key. */
+  Map<String, RolloutState> states();
+
+  /** The state of {@code flagKey}'s rollout, or empty when it has none. */
+  Optional<RolloutState> state(String flagKey);
+
+  /**
+   * Every rollout's health as the guardian judged it at its last tick, by flag key: window counts
+   * and burn rates, every rule check with the sequential statistic and threshold, the stage's
+   * progress, the latest decision (see {@link RolloutHealth}). Empty before the first tick.
+   */
+  Map<String, RolloutHealth> health();
+
+  /** {@code flagKey}'s most recent decisions as kept by the rollout store, oldest first. */
+  List<Decision> recentDecisions(String flagKey);
+
+  /** Stops the rollout where it is until {@link #resume}. */
+  Decision pause(String flagKey, String actor);
+
+  /** Resumes a paused rollout to the status it was paused in. */
+  Decision resume(String flagKey, String actor);
+
+  /** Moves the rollout to its next stage now. */
+  Decision promote(String flagKey, String actor);
+
+  /** Sends all traffic back to the control variant. */
+  Decision rollback(String flagKey, String actor);
+
+  /** Restarts the rollout at its first stage, judging only evidence recorded from now on. */
+  Decision reset(String flagKey, String actor);
+
+  /**
+   * Calls {@code listener} with every applied decision (and notable holds), after it is journaled,
+   * until the returned registration is closed.
+   */
+  Registration onDecision(Consumer<Decision> listener);
+
+  /** A listener registration; {@link #close()} removes the listener (idempotent, never throws). */
+  interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
+}
