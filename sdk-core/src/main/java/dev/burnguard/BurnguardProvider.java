@@ -153,6 +153,8 @@ public final class BurnguardProvider extends EventProvider {
   /** True when no store was named: {@link #stateDirectory} is the default, opened with the first guarded rollout. */
   private final boolean defaultStateDirectory;
   private volatile RolloutStore store;
+  /** This replica's membership of a fleet ({@link Builder#fleet}); null without one. */
+  private final Fleet.Member fleet;
   /** Why rollout state may be lost (in memory with guarded rollouts, an unwritable directory); empty when safe. */
   private volatile List<String> stateWarnings = List.of();
   private final Object storeHealthLock = new Object();
@@ -187,13 +189,35 @@ public final class BurnguardProvider extends EventProvider {
     this.builtPlans = Map.copyOf(b.plans);
     this.guardianTick = b.guardianTick;
     this.guardianTicking = b.guardianTicking;
-    this.defaultStateDirectory = b.stateDirectory == null && b.store == null && !b.inMemoryState
+    this.defaultStateDirectory = b.stateDirectory == null && b.store == null && !b.inMemoryState && b.fleet == null
         && !Boolean.getBoolean(IN_MEMORY_STATE_PROPERTY);
     this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : b.stateDirectory;
-    this.store = b.store != null ? b.store : new InMemoryRolloutStore();
-    this.guardian = new Guardian(b.clock, recorder, new CurrentStore(), this::gatesChanged, b.removedRolloutRetention);
+    this.fleet = b.fleet == null ? null : b.fleet.join(b.clock, localOutcomes(recorder));
+    this.store = fleet != null ? fleet.store() : b.store != null ? b.store : new InMemoryRolloutStore();
+    this.guardian = new Guardian(b.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), this::gatesChanged,
+        b.removedRolloutRetention);
     this.rollouts = new GuardianRollouts(guardian, this::rolloutStore);
     this.guardian.addListener(this::decided);
+    if (fleet != null) {
+      guardian.coordinate(fleet::sync, fleet::decides);
+      store.onChange(guardian::refresh);
+    }
+  }
+
+  /** This replica's outcomes, as a fleet reads them: the recorder's windows and deltas. */
+  private static Fleet.Local localOutcomes(SliRecorder recorder) {
+    SliRecorder.Deltas deltas = recorder.deltas();
+    return new Fleet.Local() {
+      @Override
+      public dev.burnguard.outcome.SliSource windows() {
+        return recorder;
+      }
+
+      @Override
+      public void collect(Fleet.DeltaSink sink) {
+        deltas.collect(sink::accept);
+      }
+    };
   }
 
   /** Serves new exposure gates at once: the current flags, re-gated. */
@@ -222,6 +246,21 @@ public final class BurnguardProvider extends EventProvider {
     @Override
     public boolean append(Decision decision) {
       return store.append(decision);
+    }
+
+    @Override
+    public Appended compareAndAppend(Decision decision) {
+      return store.compareAndAppend(decision);
+    }
+
+    @Override
+    public List<Decision> decisions(String flagKey, int max) {
+      return store.decisions(flagKey, max);
+    }
+
+    @Override
+    public AutoCloseable onChange(java.util.function.Consumer<String> listener) {
+      return store.onChange(listener);
     }
 
     @Override
@@ -261,7 +300,7 @@ public final class BurnguardProvider extends EventProvider {
     dev.burnguard.rollout.StoreHealth h = current.health();
     announceStoreHealth(h);
     return new ProviderHealth(h, current instanceof FileRolloutStore ? ((FileRolloutStore) current).directory().toString()
-        : "memory", stateWarnings);
+        : fleet != null ? current.toString() : "memory", stateWarnings);
   }
 
   /** Emits STALE when the store turns unhealthy and READY when it recovers (unless the flags are stale). */
@@ -449,6 +488,9 @@ public final class BurnguardProvider extends EventProvider {
       ticker.shutdownNow();
     }
     store.close();
+    if (fleet != null) {
+      fleet.close();
+    }
     source.close();
     super.shutdown();
   }
@@ -859,6 +901,7 @@ public final class BurnguardProvider extends EventProvider {
     private Path stateDirectory;
     private RolloutStore store;
     private boolean inMemoryState;
+    private Fleet fleet;
     private Duration removedRolloutRetention = Guardian.DEFAULT_REMOVED_RETENTION;
     private boolean guardianTicking = true;
 
@@ -888,6 +931,18 @@ public final class BurnguardProvider extends EventProvider {
      */
     public Builder stateDirectory(Path directory) {
       this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+      return this;
+    }
+
+    /**
+     * Runs this provider as one replica of a fleet sharing one rollout state, one decision per
+     * version and fleet-wide SLI windows, e.g. {@code fleet(RedisFleet.builder(uri).service("checkout")
+     * .build())} from {@code burnguard-redis}; see {@link Fleet}. The fleet's store keeps the rollout
+     * state: do not also set {@link #stateDirectory}, {@link #rolloutStore} or
+     * {@link #inMemoryRolloutState}.
+     */
+    public Builder fleet(Fleet fleet) {
+      this.fleet = Objects.requireNonNull(fleet, "fleet");
       return this;
     }
 
@@ -981,11 +1036,13 @@ public final class BurnguardProvider extends EventProvider {
       if (source == null) {
         throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
       }
-      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0);
+      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0)
+          + (fleet != null ? 1 : 0);
       if (stores > 1) {
         throw new IllegalStateException("choose one place for rollout state, got "
             + (stateDirectory != null ? "stateDirectory(" + stateDirectory + ") " : "")
-            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState()" : "")
+            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState() " : "")
+            + (fleet != null ? "fleet(" + fleet + ")" : "")
             + "; leave all unset for the default directory " + DEFAULT_STATE_DIRECTORY);
       }
       return new BurnguardProvider(this);

@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar sample-app/target/burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]
  *     [--host-name NAME]... [--data-dir burnguard-data] [--rate 100] [--users 1000]
- *     [--admin-token TOKEN] [--once] [--help]
+ *     [--admin-token TOKEN] [--redis URI [--instance-id ID]] [--once] [--help]
  * </pre>
  *
  * <p>The flag file ({@code <data>/flags.json}, created from embedded defaults on first start and
@@ -38,8 +38,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SampleApp {
   static final String USAGE = "usage: java -jar burnguard-sample-app.jar [--demo] [--port 8080] [--bind 127.0.0.1]"
-      + " [--host-name NAME]... [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN] [--once]"
-      + " [--help]";
+      + " [--host-name NAME]... [--data-dir burnguard-data] [--rate 100] [--users 1000] [--admin-token TOKEN]"
+      + " [--redis URI [--instance-id ID]] [--once] [--help]";
   static final String HELP = USAGE + "\n\n"
       + "A checkout service whose new implementation is rolled out under Burnguard's guard, with built-in traffic,\n"
       + "fault injection and a live dashboard.\n\n"
@@ -52,6 +52,9 @@ public final class SampleApp {
       + "  --rate R            built-in checkouts per second, 0 for none (default 100)\n"
       + "  --users N           distinct simulated users (default 1000)\n"
       + "  --admin-token T     the admin token for scripts, at least 16 characters (default: random)\n"
+      + "  --redis URI         run as one replica of a fleet sharing its rollouts on this Redis (redis://, rediss://\n"
+      + "                      with user:password@); the rollout state is then kept there, not in --data-dir\n"
+      + "  --instance-id ID    this replica's name in the fleet (default sample-<port>)\n"
       + "  --once              print every flag's evaluation for three users and exit\n"
       + "  --help, -h          print this and exit";
 
@@ -78,7 +81,8 @@ public final class SampleApp {
     SampleService service;
     try {
       service = SampleService.start(new SampleService.Settings(options.dataDir, options.bind, options.port,
-          options.hostNames, options.rate, options.users, options.demo, options.adminToken, Clock.system(), true));
+          options.hostNames, options.rate, options.users, options.demo, options.adminToken, Clock.system(), true,
+          options.redis, options.instanceId));
     } catch (IOException e) {
       System.err.println("Burnguard sample app: " + e.getMessage());
       System.exit(1);
@@ -172,6 +176,8 @@ public final class SampleApp {
     boolean help;
     java.util.List<String> hostNames = new java.util.ArrayList<>();
     String adminToken;
+    String redis;
+    String instanceId;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -216,6 +222,17 @@ public final class SampleApp {
             o.adminToken = value(args, ++i, option);
             if (o.adminToken.length() < 16 || !o.adminToken.matches("[A-Za-z0-9._~-]+")) {
               throw new IllegalArgumentException("--admin-token must be at least 16 characters of A-Z a-z 0-9 . _ ~ -");
+            }
+          }
+          case "--redis" -> {
+            o.redis = value(args, ++i, option);
+            dev.burnguard.redis.RedisFleet.builder(o.redis); // a malformed URI fails here, its credentials redacted
+          }
+          case "--instance-id" -> {
+            o.instanceId = value(args, ++i, option);
+            if (!o.instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
+              throw new IllegalArgumentException("--instance-id must be 1 to 100 characters of A-Z a-z 0-9 . _ -, got "
+                  + o.instanceId);
             }
           }
           case "--demo" -> o.demo = true;

@@ -48,9 +48,17 @@ final class SampleService implements AutoCloseable {
    * @param adminToken the admin API's token; null to generate one
    * @param background whether guardian, traffic and sampling run on their own and calls really
    *     wait for their dependency and injected latency (false for tests that drive a manual clock)
+   * @param redisUri the Redis of a fleet sharing the rollouts (then the state is kept there); null for none
+   * @param instanceId this replica's name in the fleet; null for {@code sample-<port>}
    */
   record Settings(Path dataDir, InetAddress bind, int port, List<String> hostNames, double rate, int users, boolean demo,
-      String adminToken, Clock clock, boolean background) {
+      String adminToken, Clock clock, boolean background, String redisUri, String instanceId) {
+    /** Settings of a single instance, without a fleet. */
+    Settings(Path dataDir, InetAddress bind, int port, List<String> hostNames, double rate, int users, boolean demo,
+        String adminToken, Clock clock, boolean background) {
+      this(dataDir, bind, port, hostNames, rate, users, demo, adminToken, clock, background, null, null);
+    }
+
     Settings {
       hostNames = List.copyOf(hostNames);
     }
@@ -75,8 +83,13 @@ final class SampleService implements AutoCloseable {
     BurnguardProvider.Builder builder = BurnguardProvider.builder()
         .source(FileFlagSource.builder(flagFile).build())
         .clock(s.clock())
-        .stateDirectory(s.dataDir().resolve("state"))
         .guardianTicking(s.background());
+    if (s.redisUri() != null) {
+      builder.fleet(dev.burnguard.redis.RedisFleet.builder(s.redisUri()).service("burnguard-sample")
+          .instanceId(s.instanceId() != null ? s.instanceId() : "sample-" + s.port()).build());
+    } else {
+      builder.stateDirectory(s.dataDir().resolve("state"));
+    }
     if (s.demo()) {
       builder.rollout(Checkout.FLAG, DemoScenario.plan());
     }

@@ -42,7 +42,7 @@ class SampleAppCliTest {
       assertThat(r.exit()).as(flag).isZero();
       assertThat(r.out()).startsWith("usage: java -jar burnguard-sample-app.jar");
       for (String option : new String[] {"--demo", "--port", "--bind", "--host-name", "--data-dir", "--rate", "--users",
-          "--admin-token", "--once", "--help"}) {
+          "--admin-token", "--redis", "--instance-id", "--once", "--help"}) {
         assertThat(r.out()).as(option).contains("  " + option);
       }
       assertThat(r.err()).isEmpty();
@@ -58,6 +58,16 @@ class SampleAppCliTest {
     Run missing = run("--port");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("--port needs a value");
+  }
+
+  @Test
+  void aMalformedRedisUriExitsNonZeroWithoutItsPassword() throws Exception {
+    Run r = run("--redis", "redis://:s3cret@localhost:99999");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("malformed Redis URI redis://***@localhost:99999").doesNotContain("s3cret");
+    Run id = run("--redis", "redis://127.0.0.1:6379", "--instance-id", "a b");
+    assertThat(id.exit()).isEqualTo(2);
+    assertThat(id.err()).contains("--instance-id must be 1 to 100 characters");
   }
 
   @Test

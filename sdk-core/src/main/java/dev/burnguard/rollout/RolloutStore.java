@@ -28,6 +28,20 @@ package dev.burnguard.rollout;
  * decisions are seen as of one completed {@code append} (a flag's state is always its last
  * decision's {@code after}), different flags possibly as of different ones.
  *
+ * <p><b>Several writers (compare-and-set).</b> A store may be shared by several guardians — the
+ * replicas of a service on one fleet store — and changed by tools. Such writers go through
+ * {@link #compareAndAppend}: a decision is recorded only if the flag's stored state is still the
+ * decision's {@link Decision#before() before} state, compared by {@link RolloutState#version()
+ * version}. <i>Atomic:</i> the version check, the state swap and the decision's append to the
+ * decision log are one step — a reader never sees the state without its decision or the other way
+ * round, and two writers that decide on the same version record exactly one decision for it (the
+ * other gets {@link Appended.Outcome#CONFLICT} and the state now stored). <i>Ordered:</i> per flag,
+ * the decision log is in version order, each decision's {@code before} being the previous one's
+ * {@code after}; there is no order between flags. Another writer's changes are announced to
+ * {@link #onChange} listeners (at least once per change, possibly coalesced; a listener reads the
+ * state with {@link #load()}). The file and in-memory stores have one writer; they implement the
+ * check all the same, so a guardian uses one code path for every store.
+ *
  * <p>Implementations in this jar: an in-memory store (the default) and a file store (with a state directory).
  */
 public interface RolloutStore extends AutoCloseable {
@@ -47,6 +61,105 @@ public interface RolloutStore extends AutoCloseable {
    * @throws IllegalStateException when the store is closed
    */
   boolean append(Decision decision);
+
+  /**
+   * Records {@code decision} only if {@code decision.flagKey()}'s stored state has the version of
+   * {@code decision.before()} (or, for a null {@code before}, none is stored), atomically with its
+   * append to the decision log; see the class comment. A store that cannot write may keep the
+   * decision queued ({@link Appended.Outcome#QUEUED}) or refuse it ({@link
+   * Appended.Outcome#REFUSED}: a fleet store that cannot reach its server accepts only decisions
+   * that lower the candidate's exposure, and publishes them when it can). Never throws for an I/O
+   * failure.
+   *
+   * <p>The default implementation is for stores with one writer: it compares with {@link #load()}
+   * and calls {@link #append}, which is atomic only if no other thread appends concurrently; the
+   * in-memory and file stores override it under their lock.
+   *
+   * @throws IllegalArgumentException when the decision's states belong to another flag
+   * @throws IllegalStateException when the store is closed
+   */
+  default Appended compareAndAppend(Decision decision) {
+    RolloutState stored = load().states().get(decision.flagKey());
+    if (!Appended.expected(stored, decision)) {
+      return Appended.conflict(stored);
+    }
+    return append(decision) ? Appended.DURABLE : Appended.QUEUED;
+  }
+
+  /**
+   * The last {@code max} decisions of {@code flagKey} that the store keeps, oldest first; each with
+   * its full evidence. Never waits for I/O (a shared store answers from what it last read).
+   */
+  default java.util.List<Decision> decisions(String flagKey, int max) {
+    java.util.List<Decision> all = load().recentDecisions(flagKey);
+    return all.subList(Math.max(0, all.size() - Math.max(0, max)), all.size());
+  }
+
+  /**
+   * Calls {@code listener} with a flag's key after another writer changed that flag's state (at
+   * least once per change, possibly once for several), from a thread of the store's; the listener
+   * reads the state with {@link #load()} and must not block. Stores with one writer never call it.
+   *
+   * @return closes the registration
+   */
+  default AutoCloseable onChange(java.util.function.Consumer<String> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    return () -> { };
+  }
+
+  /**
+   * What became of a {@link #compareAndAppend}.
+   *
+   * @param outcome recorded (durable or queued), or not (conflict, refused)
+   * @param current for a conflict, the flag's state now stored (null: none)
+   * @param refusal for a refusal, why (e.g. "fleet store unreachable since ..."); null otherwise
+   */
+  record Appended(Outcome outcome, RolloutState current, String refusal) {
+    /** Recorded and durable. */
+    public static final Appended DURABLE = new Appended(Outcome.DURABLE, null, null);
+    /** Recorded, kept in memory until the store can write. */
+    public static final Appended QUEUED = new Appended(Outcome.QUEUED, null, null);
+
+    public Appended {
+      java.util.Objects.requireNonNull(outcome, "outcome");
+      if ((outcome == Outcome.REFUSED) != (refusal != null)) {
+        throw new IllegalArgumentException("a refusal, and only a refusal, has a reason: " + outcome + ", " + refusal);
+      }
+    }
+
+    /** Not recorded: the stored state is {@code current}, not the decision's {@code before}. */
+    public static Appended conflict(RolloutState current) {
+      return new Appended(Outcome.CONFLICT, current, null);
+    }
+
+    /** Not recorded: the store cannot take this decision now, for {@code reason}. */
+    public static Appended refused(String reason) {
+      return new Appended(Outcome.REFUSED, null, reason);
+    }
+
+    /** Whether {@code stored} is the state {@code decision} was made on: same version, or both absent. */
+    public static boolean expected(RolloutState stored, Decision decision) {
+      RolloutState before = decision.before();
+      return stored == null ? before == null : before != null && stored.version() == before.version();
+    }
+
+    /** Whether the decision was recorded (durable or queued). */
+    public boolean recorded() {
+      return outcome == Outcome.DURABLE || outcome == Outcome.QUEUED;
+    }
+
+    /** What became of a decision given to {@link #compareAndAppend}. */
+    public enum Outcome {
+      /** Recorded and durable. */
+      DURABLE,
+      /** Recorded, queued in memory until the store can write (see {@link RolloutStore#health()}). */
+      QUEUED,
+      /** Not recorded: another writer changed the flag's state first. */
+      CONFLICT,
+      /** Not recorded: the store cannot take this decision now. */
+      REFUSED
+    }
+  }
 
   /**
    * Writes whatever is queued and, for a store that keeps a state file, rewrites it now.

@@ -11,7 +11,7 @@ import dev.burnguard.rollout.RolloutMode;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 
-import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.outcome.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a {@link RolloutStore} (see the constructors), every {@link #tick()} also retries the
  * store's writes while it is unhealthy, so a manually ticked guardian recovers like a timed one.
+ * Every decision is recorded with the store's {@linkplain RolloutStore#compareAndAppend
+ * compare-and-set} on the version it was made on, so guardians sharing a store (the replicas of a
+ * fleet, see {@link #coordinate}) record one decision per version: the loser of a race takes the
+ * stored state ({@link #refresh} does the same for changes announced by the store) and judges it.
  *
  * <p>Concurrency: ticks, plan changes and manual decisions are serialized by this guardian's lock;
  * they are rare (a tick per second) and never on the evaluation path. Reads of states and gates
@@ -81,9 +85,13 @@ public final class Guardian {
   public static final String CODE = "code";
 
   private final Clock clock;
-  private final SliRecorder recorder;
-  private final Consumer<Decision> journal;
+  private final SliSource recorder;
+  private final Consumer<Decision> journal; // null when a store was given
   private final RolloutStore store; // null when only a journal was given
+  /** Run before each tick (a fleet's sync: push SLIs, renew the lease, read changes); see {@link #coordinate}. */
+  private volatile Runnable beforeTick = () -> { };
+  /** Whether this guardian judges rollouts on its ticks (a fleet: the lease holder); see {@link #coordinate}. */
+  private volatile java.util.function.BooleanSupplier decides = () -> true;
   private final Duration removedRetention;
   /** Decisions to log and hand to the listeners, oldest first; guarded by lock. */
   private final java.util.ArrayDeque<Decision> undelivered = new java.util.ArrayDeque<>();
@@ -119,30 +127,32 @@ public final class Guardian {
    * @param journal durably records each decision before it takes effect (a store's append)
    * @param gatesOut receives the exposure gates whenever they change (the provider serves them)
    */
-  public Guardian(Clock clock, SliRecorder recorder, Consumer<Decision> journal,
+  public Guardian(Clock clock, SliSource recorder, Consumer<Decision> journal,
       Consumer<Map<String, ExposureGate>> gatesOut) {
-    this(clock, recorder, journal, null, gatesOut, DEFAULT_REMOVED_RETENTION);
+    this(clock, recorder, Objects.requireNonNull(journal, "journal"), null, gatesOut, DEFAULT_REMOVED_RETENTION);
   }
 
   /**
-   * A guardian journaling to {@code store}: every decision is {@linkplain RolloutStore#append
-   * appended} before it takes effect, each {@link #tick()} retries the store's writes while it is
+   * A guardian journaling to {@code store}: every decision is {@linkplain
+   * RolloutStore#compareAndAppend compare-and-appended} on the version it was made on before it
+   * takes effect (on a conflict — another replica or a tool changed the rollout first — the
+   * guardian takes the stored state and judges again; a decision the store refuses is not applied), each {@link #tick()} retries the store's writes while it is
    * unhealthy, and the states of flags whose plan has been gone for {@code removedRetention} are
    * {@linkplain RolloutStore#forget forgotten} by it.
    *
    * @param removedRetention how long the state of a flag whose plan disappeared is kept in case the
    *     plan returns (positive); {@link #DEFAULT_REMOVED_RETENTION} by default
    */
-  public Guardian(Clock clock, SliRecorder recorder, RolloutStore store, Consumer<Map<String, ExposureGate>> gatesOut,
+  public Guardian(Clock clock, SliSource recorder, RolloutStore store, Consumer<Map<String, ExposureGate>> gatesOut,
       Duration removedRetention) {
-    this(clock, recorder, Objects.requireNonNull(store, "store")::append, store, gatesOut, removedRetention);
+    this(clock, recorder, null, Objects.requireNonNull(store, "store"), gatesOut, removedRetention);
   }
 
-  private Guardian(Clock clock, SliRecorder recorder, Consumer<Decision> journal, RolloutStore store,
+  private Guardian(Clock clock, SliSource recorder, Consumer<Decision> journal, RolloutStore store,
       Consumer<Map<String, ExposureGate>> gatesOut, Duration removedRetention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.recorder = Objects.requireNonNull(recorder, "recorder");
-    this.journal = Objects.requireNonNull(journal, "journal");
+    this.journal = journal;
     this.store = store;
     this.gatesOut = Objects.requireNonNull(gatesOut, "gatesOut");
     Objects.requireNonNull(removedRetention, "removedRetention");
@@ -159,6 +169,69 @@ public final class Guardian {
         states.put(s.flagKey(), s);
       }
     }
+  }
+
+  /**
+   * Coordinates this guardian with others sharing its store (a fleet): {@code beforeTick} runs at
+   * the start of every {@link #tick()}, outside the lock (it may do I/O: push SLIs, renew a lease,
+   * read changes), and the tick judges rollouts only while {@code decides} says so (the lease
+   * holder, or every replica while the shared store is unreachable). Plans and manual decisions are
+   * not affected: they go through the store's compare-and-set on every replica.
+   */
+  public void coordinate(Runnable beforeTick, java.util.function.BooleanSupplier decides) {
+    this.beforeTick = Objects.requireNonNull(beforeTick, "beforeTick");
+    this.decides = Objects.requireNonNull(decides, "decides");
+  }
+
+  /**
+   * Takes the store's state of {@code flagKey} when it differs from this guardian's: another replica
+   * or a tool changed the rollout. Republishes the gates and hands the
+   * store's decision that led to it (if the store still has it) to the listeners. Called by the
+   * store's {@linkplain RolloutStore#onChange change notifications} and polls; a no-op without a
+   * store or when nothing is newer.
+   */
+  public void refresh(String flagKey) {
+    if (store == null) {
+      return;
+    }
+    try {
+      synchronized (lock) {
+        RolloutState stored = store.load().states().get(flagKey);
+        if (stored != null && adopt(stored)) {
+          List<Decision> last = store.decisions(flagKey, 1);
+          if (!last.isEmpty() && last.get(0).after().version() == stored.version()) {
+            undelivered.addLast(last.get(0));
+          }
+          publishGates();
+        }
+      }
+    } finally {
+      deliver();
+    }
+  }
+
+  /**
+   * Takes {@code stored}, the state the store holds now, if it differs from what this guardian holds
+   * for its flag; true when it did. The store is never behind this guardian (every state this
+   * guardian applies was recorded there first), so a different stored state is newer — or, after a
+   * partition, the fleet's state that the safety-first merge kept. Under lock.
+   */
+  private boolean adopt(RolloutState stored) {
+    String flagKey = stored.flagKey();
+    RolloutState mine = states.containsKey(flagKey) ? states.get(flagKey) : retained.get(flagKey);
+    if (stored.equals(mine)) {
+      return false;
+    }
+    if (retained.containsKey(flagKey) && !plans.containsKey(flagKey)) {
+      retained.put(flagKey, stored.planRemovedAt() != null ? stored : new RolloutState(flagKey,
+          stored.planFingerprint(), stored.status(), stored.stage(), stored.exposure(), stored.shrinks(),
+          stored.stageStartedAt(), stored.until(), stored.pausedStatus(), stored.version(), stored.evidenceSince(),
+          retained.get(flagKey).planRemovedAt()));
+    } else {
+      states.put(flagKey, stored);
+      lastHold.remove(flagKey);
+    }
+    return true;
   }
 
   /**
@@ -334,27 +407,33 @@ public final class Guardian {
   /** Judges every rollout once and applies what changes; returns the decisions that were applied or published. */
   public List<Decision> tick() {
     try {
-      return tickLocked();
+      beforeTick.run();
+    } catch (RuntimeException e) {
+      LOG.error("Coordinating the guardian's tick failed; judging on what it knows", e);
+    }
+    try {
+      return tickLocked(decides.getAsBoolean());
     } finally {
       deliver();
       retryStore();
     }
   }
 
-  private List<Decision> tickLocked() {
+  private List<Decision> tickLocked(boolean judge) {
     synchronized (lock) {
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
       Map<String, RolloutHealth> built = new HashMap<>();
-      for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
+      boolean changed = false;
+      for (Map.Entry<String, RolloutPlan> e : judge ? plans.entrySet() : Map.<String, RolloutPlan>of().entrySet()) {
         String flagKey = e.getKey();
         RolloutPlan plan = e.getValue();
         RolloutState state = states.get(flagKey);
         if (state == null) {
           continue;
         }
-        SliRecorder.FlagWindows recorded = recorder.windows(flagKey);
+        SliSource.FlagWindows recorded = recorder.windows(flagKey);
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
         if (state.status().guarded()) {
@@ -370,10 +449,27 @@ public final class Guardian {
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
+        if (d != null && d.changes() && !apply(d)) {
+          // another replica or a tool changed the rollout first: judge the state now stored, once,
+          // on a fresh health (a refused decision leaves the state as it was: nothing to judge again)
+          RolloutState judged = state;
+          state = states.get(flagKey);
+          if (state == judged || state == null || !state.status().guarded()) {
+            changed |= state != judged;
+            continue;
+          }
+          changed = true;
+          h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
+              latest.get(flagKey));
+          built.put(flagKey, h);
+          d = RolloutJudge.decide(plan, h, now);
+          if (d != null && d.changes() && !apply(d)) {
+            continue; // changed again: the next tick judges it
+          }
+        }
         if (d == null) {
           lastHold.remove(flagKey);
         } else if (d.changes()) {
-          apply(d);
           out.add(d);
         } else if (publishableHold(flagKey, d)) {
           latest.put(flagKey, d);
@@ -381,10 +477,12 @@ public final class Guardian {
           out.add(d);
         }
       }
-      if (!out.isEmpty()) {
+      if (!out.isEmpty() || changed) {
         publishGates();
       }
-      health = Map.copyOf(built);
+      if (judge) {
+        health = Map.copyOf(built);
+      }
       writeEvidence();
       return out;
     }
@@ -395,7 +493,7 @@ public final class Guardian {
    * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
    * it is longer ago than the window.
    */
-  private RolloutWindows windows(SliRecorder.FlagWindows all, RolloutState state, Instant now) {
+  private RolloutWindows windows(SliSource.FlagWindows all, RolloutState state, Instant now) {
     Instant since = state.evidenceSince();
     if (since == null) {
       return all::counts;
@@ -571,25 +669,43 @@ public final class Guardian {
     }
   }
 
+  /** How often a manual decision is made again on the state another writer stored meanwhile. */
+  private static final int MANUAL_ATTEMPTS = 5;
+
   private Decision manualLocked(String flagKey, String actor, DecisionAction action, Transition transition) {
     Objects.requireNonNull(actor, "actor");
     synchronized (lock) {
-      RolloutPlan plan = plans.get(flagKey);
-      RolloutState state = states.get(flagKey);
-      if (plan == null || state == null) {
-        throw new IllegalArgumentException("flag \"" + flagKey + "\" has no rollout; rollouts: " + plans.keySet());
+      for (int attempt = 1; ; attempt++) {
+        RolloutPlan plan = plans.get(flagKey);
+        RolloutState state = states.get(flagKey);
+        if (plan == null || state == null) {
+          throw new IllegalArgumentException("flag \"" + flagKey + "\" has no rollout; rollouts: " + plans.keySet());
+        }
+        Instant now = now();
+        RolloutState next = transition.next(plan, state, now);
+        String reason = action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor;
+        if (action == DecisionAction.RESET) {
+          reason += "; starting over from stage 0, judging only evidence recorded from " + now + " on";
+        }
+        Decision d = new Decision(flagKey, now, action, actor, plan.mode() == RolloutMode.ENFORCE, reason, List.of(),
+            state, next);
+        if (apply(d)) {
+          publishGates();
+          return d;
+        }
+        publishGates(); // the state another writer stored
+        if (lastRefusal != null) {
+          String why = lastRefusal;
+          lastRefusal = null;
+          throw new IllegalStateException("cannot " + action.name().toLowerCase(java.util.Locale.ROOT) + " flag \""
+              + flagKey + "\" now: " + why);
+        }
+        if (attempt == MANUAL_ATTEMPTS) {
+          throw new IllegalStateException("cannot " + action.name().toLowerCase(java.util.Locale.ROOT) + " flag \""
+              + flagKey + "\": other writers changed its rollout " + attempt + " times in a row; try again");
+        }
+        // a conflict: the transition is made again on the state now stored (and may now be refused)
       }
-      Instant now = now();
-      RolloutState next = transition.next(plan, state, now);
-      String reason = action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor;
-      if (action == DecisionAction.RESET) {
-        reason += "; starting over from stage 0, judging only evidence recorded from " + now + " on";
-      }
-      Decision d = new Decision(flagKey, now, action, actor, plan.mode() == RolloutMode.ENFORCE, reason, List.of(),
-          state, next);
-      apply(d);
-      publishGates();
-      return d;
     }
   }
 
@@ -599,9 +715,21 @@ public final class Guardian {
     }
   }
 
-  /** Journal first (a decision is acknowledged once journaled), then state; log and listeners after the lock. */
-  private void apply(Decision d) {
-    journal.accept(d);
+  /** Why the store last refused a decision; read and cleared by the manual path. Guarded by lock. */
+  private String lastRefusal;
+  /** The last refusal logged per "flag action", so that one repeated every tick is logged once. Guarded by lock. */
+  private final Map<String, String> refusalsLogged = new HashMap<>();
+
+  /**
+   * Journal first (a decision is acknowledged once journaled), then state; log and listeners after
+   * the lock. With a store, the decision is compare-and-appended on the version it was made on: on
+   * a conflict the stored state is taken instead (and false returned, nothing applied), on a
+   * refusal nothing changes (false, the reason in {@link #lastRefusal}).
+   */
+  private boolean apply(Decision d) {
+    if (!record(d)) {
+      return false;
+    }
     if (d.action() == DecisionAction.START || d.action() == DecisionAction.RESET) {
       // judged only on what is recorded from now on
       RolloutPlan plan = plans.get(d.flagKey());
@@ -615,11 +743,41 @@ public final class Guardian {
     lastHold.remove(d.flagKey());
     latest.put(d.flagKey(), d);
     undelivered.addLast(d);
+    return true;
+  }
+
+  /** Records {@code d} in the journal or store; false (state adopted or refusal noted) when it was not. */
+  private boolean record(Decision d) {
+    if (store == null) {
+      journal.accept(d);
+      return true;
+    }
+    RolloutStore.Appended r = store.compareAndAppend(d);
+    switch (r.outcome()) {
+      case DURABLE:
+      case QUEUED:
+        return true;
+      case CONFLICT:
+        if (r.current() != null) {
+          adopt(r.current());
+        }
+        LOG.info("{}: not applied, the rollout changed meanwhile (now version {}): {}", d.flagKey(),
+            r.current() == null ? "none" : r.current().version(), d.describe());
+        return false;
+      default:
+        lastRefusal = r.refusal();
+        if (!r.refusal().equals(refusalsLogged.put(d.flagKey() + " " + d.action(), r.refusal()))) {
+          // once per flag, action and reason: a refused advance is judged again every tick
+          LOG.warn("{}: not applied ({}): {}", d.flagKey(), r.refusal(), d.describe());
+        }
+        return false;
+    }
   }
 
   private void journalAndQueue(Decision d) {
-    journal.accept(d);
-    undelivered.addLast(d);
+    if (record(d)) {
+      undelivered.addLast(d);
+    }
   }
 
   /**

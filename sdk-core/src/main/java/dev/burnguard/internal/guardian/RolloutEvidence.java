@@ -149,8 +149,12 @@ final class RolloutEvidence {
       return false;
     }
     boolean fed = cursor < completed;
-    if (completed - cursor > 30 * BATCH_SECONDS) {
-      cursor = completed - 30 * BATCH_SECONDS; // a long pause (never in normal ticking): older buckets are skipped
+    if (completed - cursor > 30 * BATCH_SECONDS || cursor > completed + BATCH_SECONDS) {
+      // a long pause, or the windows now come from a source with another second count (a fleet's
+      // mirror and the local recorder): start from the bucket under way. Buckets are skipped, never
+      // read twice (leaving calls out keeps every bound; counting one twice would not)
+      cursor = completed + BATCH_SECONDS;
+      return false;
     }
     long[] cand = new long[RolloutWindows.SIZE];
     long[] ctrl = new long[RolloutWindows.SIZE];

@@ -5,6 +5,7 @@ import dev.burnguard.outcome.WindowCounts;
 import dev.burnguard.outcome.LatencyDistribution;
 import dev.burnguard.outcome.OutcomeRecorder;
 import dev.burnguard.outcome.Outcomes;
+import dev.burnguard.outcome.SliSource;
 
 import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;
@@ -62,7 +63,7 @@ import java.util.function.Predicate;
  * immutable entry that is checked by its flag and variant before use, and entries dropped by
  * {@link #retain} are marked (a volatile flag) so that the cache never serves them again.
  */
-public final class SliRecorder implements Outcomes {
+public final class SliRecorder implements Outcomes, SliSource {
   /** The default latency threshold: calls slower than this count as slow. */
   public static final Duration DEFAULT_LATENCY_THRESHOLD = Duration.ofMillis(300);
   /** The default cap on the number of series. */
@@ -249,6 +250,7 @@ public final class SliRecorder implements Outcomes {
    * at once, such as the guardian judging a rollout: the flag's series are looked up once, the clock
    * is read once, and every window read from it ends at the same second.
    */
+  @Override
   public FlagWindows windows(String flagKey) {
     return new FlagWindows(flagKey == null ? null : series.get(flagKey), second());
   }
@@ -263,7 +265,7 @@ public final class SliRecorder implements Outcomes {
   }
 
   /** The windows of one flag's variants, all ending at the moment {@link #windows} was called. */
-  public static final class FlagWindows {
+  public static final class FlagWindows implements SliSource.FlagWindows {
     private final ConcurrentHashMap<String, Tracked> byVariant;
     private final long second;
 
@@ -273,11 +275,13 @@ public final class SliRecorder implements Outcomes {
     }
 
     /** Writes the counts of {@code variant} over {@code window} into {@code out}, as {@link SliRecorder#counts(String, String, Duration, long[])} does. */
+    @Override
     public void counts(String variant, Duration window, long[] out) {
       read(seriesOf(byVariant, variant), second, window, out);
     }
 
     /** The recorder second these windows end at: whole seconds since the recorder was built. */
+    @Override
     public long second() {
       return second;
     }
@@ -290,6 +294,7 @@ public final class SliRecorder implements Outcomes {
      * no longer holds. For readers that consume completed buckets once each, such as the guardian's
      * sequential tests. Allocation-free.
      */
+    @Override
     public void countsBetween(String variant, long fromSecond, long toSecond, long[] out) {
       Series s = seriesOf(byVariant, variant);
       Arrays.fill(out, 0);
@@ -305,29 +310,14 @@ public final class SliRecorder implements Outcomes {
      * afterwards this is {@link #counts}. For rollouts judged only on evidence gathered after a
      * reset. Allocation-free.
      */
+    @Override
     public void countsSince(String variant, Duration window, Duration since, long[] out) {
-      long seconds = windowSeconds(window);
-      long sinceSeconds = Math.max(0, since.getSeconds());
-      if (sinceSeconds < seconds + Series.bucketSeconds(seconds)) {
-        Series s = seriesOf(byVariant, variant);
-        if (s == null) {
-          Arrays.fill(out, 0);
-        } else {
-          s.countsWithin(second, Math.min(sinceSeconds, seconds), out);
-        }
-        return;
-      }
-      read(seriesOf(byVariant, variant), second, window, out);
+      Series.countsSince(seriesOf(byVariant, variant), second, windowSeconds(window), since, out);
     }
   }
 
   private static long windowSeconds(Duration window) {
-    Objects.requireNonNull(window, "window");
-    long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
-    if (seconds < 1 || seconds > Series.MAX_WINDOW_SECONDS) {
-      throw new IllegalArgumentException("window must be between 1 s and " + MAX_WINDOW + ", got " + window);
-    }
-    return seconds;
+    return Series.windowSeconds(window);
   }
 
   /** The latency histogram of every call of {@code flagKey}'s {@code variant} so far; use {@link LatencyDistribution#since} for a period. */
@@ -361,6 +351,7 @@ public final class SliRecorder implements Outcomes {
   }
 
   /** The latency thresholds slow calls are counted against, in the order of {@link WindowCounts#slow(int)}. */
+  @Override
   public List<Duration> latencyThresholds() {
     return thresholds;
   }
@@ -394,6 +385,66 @@ public final class SliRecorder implements Outcomes {
       });
       return byVariant.isEmpty() ? null : byVariant;
     });
+  }
+
+  /**
+   * A reader of what was recorded since its previous {@link Deltas#collect collect}, series by
+   * series, for shipping to a fleet store: each recorded call appears in exactly one collect (as
+   * long as collects are less than 6 minutes apart; counts older than the recorder keeps in its
+   * 10-second buckets are missed). Not for the evaluation path.
+   */
+  public Deltas deltas() {
+    return new Deltas();
+  }
+
+  /** Receives the counts recorded for one flag variant since the previous collect. */
+  @FunctionalInterface
+  public interface DeltaSink {
+    /** @param counts calls at 0, errors at 1, slow against threshold t at 2 + t; reused after the call */
+    void accept(String flagKey, String variant, long[] counts);
+  }
+
+  /**
+   * See {@link #deltas()}. Keeps, per series, the last 10-second bucket it read and the counts it
+   * had seen in it; a collect reads that bucket again and every bucket since, and hands on the
+   * difference. Not thread-safe: one background thread collects.
+   */
+  public final class Deltas {
+    private final java.util.Map<Tracked, long[]> seen = new java.util.IdentityHashMap<>();
+    private final long[] read = new long[2 + thresholdNanos.length];
+    private final long[] delta = new long[2 + thresholdNanos.length];
+
+    private Deltas() {}
+
+    /** Hands {@code sink} every series' counts since the previous collect (series without any are skipped). */
+    public void collect(DeltaSink sink) {
+      long now = second();
+      long bucket = Math.floorDiv(now, Series.width(0));
+      seen.keySet().removeIf(t -> t.dropped);
+      for (ConcurrentHashMap<String, Tracked> byVariant : series.values()) {
+        for (Tracked t : byVariant.values()) {
+          long[] memo = seen.computeIfAbsent(t, k -> {
+            long[] m = new long[1 + read.length];
+            m[0] = Long.MIN_VALUE;
+            return m;
+          });
+          Arrays.fill(delta, 0);
+          long first = memo[0] == Long.MIN_VALUE ? bucket - Series.ringSlots(0) + 3 : memo[0];
+          for (long b = Math.max(first, bucket - Series.ringSlots(0) + 3); b <= bucket; b++) {
+            t.series.bucketCounts(b * Series.width(0), read);
+            for (int w = 0; w < read.length; w++) {
+              long before = b == memo[0] ? memo[1 + w] : 0;
+              delta[w] += read[w] - before;
+            }
+          }
+          memo[0] = bucket;
+          System.arraycopy(read, 0, memo, 1, read.length);
+          if (delta[0] != 0 || delta[1] != 0) {
+            sink.accept(t.flagKey, t.variant, delta);
+          }
+        }
+      }
+    }
   }
 
   /** Builds a {@link SliRecorder}. Defaults: system clock, one 300 ms threshold, every variant known, 10,000 series. */

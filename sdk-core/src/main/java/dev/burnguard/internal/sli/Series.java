@@ -452,4 +452,92 @@ public final class Series {
   public int words() {
     return words;
   }
+
+  /**
+   * The whole seconds of {@code window}, rounded up, checked to lie between 1 s and the longest
+   * window.
+   */
+  public static long windowSeconds(java.time.Duration window) {
+    java.util.Objects.requireNonNull(window, "window");
+    long seconds = window.toSeconds() + (window.toNanosPart() > 0 ? 1 : 0);
+    if (seconds < 1 || seconds > MAX_WINDOW_SECONDS) {
+      throw new IllegalArgumentException("window must be between 1 s and " + java.time.Duration.ofSeconds(
+          MAX_WINDOW_SECONDS) + ", got " + window);
+    }
+    return seconds;
+  }
+
+  /**
+   * Counts of {@code s} (zeros when null) over the {@code windowSeconds} ending at {@code second}, but
+   * nothing recorded {@code since} ago or earlier: until that moment is a bucket longer ago than the
+   * window, the window is cut to the whole buckets that lie entirely within both the window and
+   * {@code since} (so it may hold up to one bucket less); afterwards this is {@link #counts}.
+   */
+  public static void countsSince(Series s, long second, long windowSeconds, java.time.Duration since, long[] out) {
+    if (s == null) {
+      java.util.Arrays.fill(out, 0);
+      return;
+    }
+    long sinceSeconds = Math.max(0, since.getSeconds());
+    if (sinceSeconds < windowSeconds + bucketSeconds(windowSeconds)) {
+      s.countsWithin(second, Math.min(sinceSeconds, windowSeconds), out);
+    } else {
+      s.counts(second, windowSeconds, out);
+    }
+  }
+
+  // ---------------------------------------------------------------- fleet mode: deltas and mirrors
+
+  /** Number of resolutions (10 s, 1 min, 10 min, 1 h). */
+  public static final int RESOLUTIONS = WIDTH.length;
+
+  /** The bucket width in seconds of resolution {@code r}, finest first. */
+  public static long width(int r) {
+    return WIDTH[r];
+  }
+
+  /** How many buckets a ring of resolution {@code r} keeps: the longest window it serves plus two spare. */
+  public static int ringSlots(int r) {
+    return WINDOW_BUCKETS[r] + SPARE;
+  }
+
+  /**
+   * Exact counts of the finest (10-second) bucket that holds {@code second}, the stripes' counts
+   * in it included: calls at 0, errors at 1, slow against threshold t at 2 + t. Zeros once the
+   * bucket is older than its ring keeps. Read again if the read raced a move of stripe counts, like
+   * {@link #counts}. For shipping what was recorded to a fleet store, bucket by bucket.
+   */
+  public void bucketCounts(long second, long[] out) {
+    long bucket = Math.floorDiv(second, WIDTH[0]);
+    while (true) {
+      long ended = stripes.get(moves + MOVES_ENDED);
+      java.util.Arrays.fill(out, 0, words, 0);
+      addRange(0, bucket, bucket, out);
+      if (stripes.get(moves + MOVES_STARTED) == ended) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Sets bucket {@code bucket} of resolution {@code r} to {@code counts} (calls, errors, slow per
+   * threshold), replacing what the slot held; a bucket older than the slot's is ignored. For a
+   * series that mirrors buckets kept elsewhere (a fleet's sums, whose seconds are epoch seconds)
+   * and is never {@linkplain #record recorded} to: every read of it then sees the buckets as set.
+   * A mirror must be given each bucket at every resolution, as {@link #record} would fill them.
+   */
+  public void setBucket(int r, long bucket, long[] counts) {
+    int slot = (RING_START[r] + (int) Math.floorMod(bucket, (long) (WINDOW_BUCKETS[r] + SPARE))) * words;
+    long tag = bucket & TAG_MASK;
+    for (int w = 0; w < words; w++) {
+      long word = (long) RING.getVolatile(rings, slot + w);
+      long held = word >>> (64 - TAG_BITS);
+      long age = (tag - held) & TAG_MASK;
+      if (word != 0 && age != 0 && age >= (1L << (TAG_BITS - 1))) {
+        return; // the slot holds a newer bucket
+      }
+      RING.setVolatile(rings, slot + w, (tag << (64 - TAG_BITS)) | (counts[w] & COUNT_MASK));
+    }
+  }
 }

@@ -237,6 +237,19 @@ public final class FileRolloutStore implements RolloutStore {
     }
   }
 
+  @Override
+  public Appended compareAndAppend(Decision decision) {
+    Objects.requireNonNull(decision, "decision");
+    synchronized (lock) {
+      RolloutState stored = memory.state(decision.flagKey());
+      if (!Appended.expected(stored, decision)) {
+        RecentDecisions.check(decision);
+        return Appended.conflict(stored);
+      }
+      return append(decision) ? Appended.DURABLE : Appended.QUEUED;
+    }
+  }
+
   /**
    * Drops the flag's state from memory and rewrites the state file without it, so that no journal
    * entry is replayed onto it again (they all precede the new state file); the flag's decisions stay

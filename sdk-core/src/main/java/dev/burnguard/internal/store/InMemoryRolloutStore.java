@@ -3,6 +3,7 @@ package dev.burnguard.internal.store;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.StoreHealth;
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.StoredRollouts;
 
 
@@ -51,6 +52,17 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
     memory.record(decision);
     return true;
+  }
+
+  @Override
+  public synchronized Appended compareAndAppend(Decision decision) {
+    Objects.requireNonNull(decision, "decision");
+    RolloutState stored = memory.state(decision.flagKey());
+    if (!Appended.expected(stored, decision)) {
+      RecentDecisions.check(decision);
+      return Appended.conflict(stored);
+    }
+    return append(decision) ? Appended.DURABLE : Appended.QUEUED;
   }
 
   @Override

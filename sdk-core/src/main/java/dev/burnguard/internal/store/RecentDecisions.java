@@ -72,6 +72,12 @@ final class RecentDecisions {
     return List.copyOf(out);
   }
 
+  /** A flag's current state, or null. Any thread. */
+  RolloutState state(String flagKey) {
+    FlagRecord r = flags.get(flagKey);
+    return r == null ? null : r.state();
+  }
+
   /** Every flag's current state. Any thread. */
   List<RolloutState> states() {
     List<RolloutState> out = new ArrayList<>(flags.size());
