@@ -151,6 +151,7 @@ final class RolloutRuntime {
         throw new IOException("cannot open the rollout state in " + stateDirectory
             + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
       }
+      guardian.persistEvidenceIn(stateDirectory);
       LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
     }
     guardian.restore(store.load().states().values());
@@ -214,6 +215,7 @@ final class RolloutRuntime {
         RolloutStore opened = FileRolloutStore.builder(stateDirectory).clock(clock).open();
         store = opened;
         guardian.restore(opened.load().states().values());
+        guardian.persistEvidenceIn(stateDirectory);
         LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
             stateDirectory, opened.load().states().size());
       } catch (IOException | RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.burnguard.outcome.WindowCounts;
 import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
@@ -95,25 +96,31 @@ final class RolloutHistory {
     m.put("exposure", state.exposure());
     m.put("candidate", variant(flag, plan.candidate(), plan));
     m.put("control", variant(flag, plan.control(), plan));
-    int latencyIndex = latencyIndex(plan);
+    // burn rates and stage progress as the guardian judged them at its last tick (one implementation)
+    RolloutHealth health = guardian.health().get(flag);
     List<Object> burns = new ArrayList<>();
     for (BurnRateRule rule : plan.rules()) {
-      WindowCounts lng = recorder.counts(flag, plan.candidate(), rule.longWindow());
-      WindowCounts shrt = recorder.counts(flag, plan.candidate(), rule.shortWindow());
       Map<String, Object> b = new LinkedHashMap<>();
-      b.put("availabilityLong", lng.errorRatio() / plan.slo().errorBudget());
-      b.put("availabilityShort", shrt.errorRatio() / plan.slo().errorBudget());
-      if (latencyIndex >= 0) {
-        b.put("latencyLong", lng.slowRatio(latencyIndex) / plan.slo().latencyBudget());
-        b.put("latencyShort", shrt.slowRatio(latencyIndex) / plan.slo().latencyBudget());
+      if (health != null) {
+        health.windows().stream().filter(w -> w.variant().equals(plan.candidate())).forEach(w -> {
+          if (w.window().equals(rule.longWindow())) {
+            b.put("availabilityLong", w.availabilityBurn());
+            if (w.slow() >= 0) {
+              b.put("latencyLong", w.latencyBurn());
+            }
+          }
+          if (w.window().equals(rule.shortWindow())) {
+            b.put("availabilityShort", w.availabilityBurn());
+            if (w.slow() >= 0) {
+              b.put("latencyShort", w.latencyBurn());
+            }
+          }
+        });
       }
       burns.add(b);
     }
     m.put("burn", burns);
-    Duration baked = Duration.between(state.stageStartedAt(), now);
-    Duration stageWindow = baked.compareTo(SliRecorder.MAX_WINDOW) > 0 ? SliRecorder.MAX_WINDOW
-        : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
-    m.put("stageCalls", recorder.counts(flag, plan.candidate(), stageWindow).calls());
+    m.put("stageCalls", health == null ? 0 : health.stage().samples());
     return m;
   }
 

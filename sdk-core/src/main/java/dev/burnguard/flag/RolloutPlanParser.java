@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  */
 final class RolloutPlanParser {
   static final Set<String> ROLLOUT_KEYS = Set.of("control", "candidate", "mode", "stages", "slo", "rules", "alpha",
-      "maxShrinks", "coolDown", "watch", "sharedCauseRatio");
+      "maxShrinks", "coolDown", "watch", "sharedCauseRatio", "minCandidateCalls");
   static final Set<String> STAGE_KEYS = Set.of("exposure", "bake", "minSamples");
   static final Set<String> SLO_KEYS = Set.of("availability", "latency");
   static final Set<String> LATENCY_KEYS = Set.of("threshold", "objective");
@@ -122,6 +122,7 @@ final class RolloutPlanParser {
     member(def, path, "coolDown", this::duration, b::coolDown);
     member(def, path, "watch", this::duration, b::watch);
     member(def, path, "sharedCauseRatio", this::number, b::sharedCauseRatio);
+    member(def, path, "minCandidateCalls", this::intNumber, n -> b.minCandidateCalls(n));
     if (problems.size() > before || builder == null) {
       return null;
     }

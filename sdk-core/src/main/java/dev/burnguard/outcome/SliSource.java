@@ -37,5 +37,17 @@ public interface SliSource {
      * rollouts judged only on evidence gathered after a reset.
      */
     void countsSince(String variant, Duration window, Duration since, long[] out);
+
+    /** The second these windows end at, on this source's own second count. */
+    long second();
+
+    /**
+     * Writes the exact counts of {@code variant}'s calls recorded in seconds {@code fromSecond}
+     * (inclusive) to {@code toSecond} (exclusive) of {@link #second()}'s count, both multiples of 10
+     * at most 6 minutes apart, nothing apportioned: each call is read in exactly one such interval.
+     * Zeros for buckets no longer held. For the guardian's sequential tests, which read every
+     * completed 10-second bucket once.
+     */
+    void countsBetween(String variant, long fromSecond, long toSecond, long[] out);
   }
 }

@@ -15,11 +15,14 @@ import java.util.Objects;
  * <p>Defaults: stages 1 %, 5 %, 25 %, 50 %, 100 %, each baking {@value #DEFAULT_BAKE_MINUTES}
  * minutes and seeing {@value #DEFAULT_MIN_SAMPLES} candidate calls; availability 99.9 %; rules
  * 1 h / 5 min × 14.4 → rollback and 6 h / 30 min × 6 → shrink; enforce mode; α = 0.01; at most 3
- * shrinks with a 10-minute cool-down; 1 hour of watching at 100 %; shared-cause ratio 2/3.
+ * shrinks with a 10-minute cool-down; 1 hour of watching at 100 %; shared-cause ratio 2/3; no shrink
+ * or rollback before {@value #DEFAULT_MIN_CANDIDATE_CALLS} candidate calls.
  */
 public final class RolloutPlan {
   static final long DEFAULT_BAKE_MINUTES = 15;
   static final long DEFAULT_MIN_SAMPLES = 500;
+  /** The default of {@link #minCandidateCalls()}. */
+  public static final long DEFAULT_MIN_CANDIDATE_CALLS = 20;
 
   private final String control;
   private final String candidate;
@@ -32,6 +35,7 @@ public final class RolloutPlan {
   private final Duration coolDown;
   private final Duration watch;
   private final double sharedCauseRatio;
+  private final long minCandidateCalls;
 
   private RolloutPlan(Builder b) {
     this.control = b.control;
@@ -45,6 +49,7 @@ public final class RolloutPlan {
     this.coolDown = b.coolDown;
     this.watch = b.watch;
     this.sharedCauseRatio = b.sharedCauseRatio;
+    this.minCandidateCalls = b.minCandidateCalls;
   }
 
   /** A plan that rolls {@code candidate} out in place of {@code control}, with the defaults. */
@@ -112,8 +117,18 @@ public final class RolloutPlan {
   }
 
   /**
+   * The fewest candidate calls, since the rollout started (or was reset), on which the guardian
+   * shrinks or rolls back: however fast the budget burns, fewer calls are no evidence.
+   */
+  public long minCandidateCalls() {
+    return minCandidateCalls;
+  }
+
+  /**
    * A stable, versioned text of every value that defines the rollout ({@code v1|control|candidate|
-   * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}); it is persisted with
+   * stages|slo|rules|mode|alpha|maxShrinks|coolDown|watch|sharedCauseRatio}, then
+   * {@code |minCandidateCalls} when it is not the default, so that the fingerprints of plans written
+   * before it existed do not change); it is persisted with
    * each rollout's state; a different fingerprint is a plan change (see the guardian).
    */
   public String fingerprint() {
@@ -131,7 +146,7 @@ public final class RolloutPlan {
     }
     return sb.append('|').append(mode).append('|').append(Double.toString(alpha)).append('|').append(maxShrinks)
         .append('|').append(coolDown).append('|').append(watch).append('|').append(Double.toString(sharedCauseRatio))
-        .toString();
+        .append(minCandidateCalls == DEFAULT_MIN_CANDIDATE_CALLS ? "" : "|" + minCandidateCalls).toString();
   }
 
   @Override
@@ -148,7 +163,7 @@ public final class RolloutPlan {
   public String toString() {
     return "RolloutPlan[" + control + " -> " + candidate + ", stages=" + stages + ", slo=" + slo + ", rules=" + rules
         + ", mode=" + mode + ", alpha=" + alpha + ", maxShrinks=" + maxShrinks + ", coolDown=" + coolDown
-        + ", watch=" + watch + ", sharedCauseRatio=" + sharedCauseRatio + "]";
+        + ", watch=" + watch + ", sharedCauseRatio=" + sharedCauseRatio + ", minCandidateCalls=" + minCandidateCalls + "]";
   }
 
   /**
@@ -189,6 +204,7 @@ public final class RolloutPlan {
     private Duration coolDown = Duration.ofMinutes(10);
     private Duration watch = Duration.ofHours(1);
     private double sharedCauseRatio = 2.0 / 3;
+    private long minCandidateCalls = DEFAULT_MIN_CANDIDATE_CALLS;
 
     private Builder(String control, String candidate) {
       this.control = Objects.requireNonNull(control, "control");
@@ -279,6 +295,15 @@ public final class RolloutPlan {
         throw new IllegalArgumentException("sharedCauseRatio must be in (0, 1], got " + ratio);
       }
       this.sharedCauseRatio = ratio;
+      return this;
+    }
+
+    /** At least 1: see {@link RolloutPlan#minCandidateCalls()}. */
+    public Builder minCandidateCalls(long calls) {
+      if (calls < 1) {
+        throw new IllegalArgumentException("minCandidateCalls must be at least 1, got " + calls);
+      }
+      this.minCandidateCalls = calls;
       return this;
     }
 

@@ -19,6 +19,13 @@ public interface Rollouts {
   /** The state of {@code flagKey}'s rollout, or empty when it has none. */
   Optional<RolloutState> state(String flagKey);
 
+  /**
+   * Every rollout's health as the guardian judged it at its last tick, by flag key: window counts
+   * and burn rates, every rule check with the sequential statistic and threshold, the stage's
+   * progress, the latest decision (see {@link RolloutHealth}). Empty before the first tick.
+   */
+  Map<String, RolloutHealth> health();
+
   /** {@code flagKey}'s most recent decisions as kept by the rollout store, oldest first. */
   List<Decision> recentDecisions(String flagKey);
 

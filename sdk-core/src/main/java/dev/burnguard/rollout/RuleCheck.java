@@ -17,12 +17,17 @@ package dev.burnguard.rollout;
  * @param controlBadShort bad control calls in the short window
  * @param controlBurnShort the control's burn rate over the short window
  * @param burning whether both windows burn faster than the rule's factor
- * @param logLikelihoodRatio the sequential test's statistic: ln of the likelihood ratio of "bad
- *     ratio = factor × budget" against "bad ratio = budget" over the long window's calls
- * @param testThreshold ln(1 / α): the statistic must reach it for the burn to count as evidence
- * @param sharedCause whether the control, with enough calls in the short window to compare, is not
- *     clearly better than the candidate there, which points at a shared dependency rather than the
- *     candidate
+ * @param logLikelihoodRatio the sequential test's statistic, ln R: R is the rule's
+ *     Shiryaev–Roberts e-detector over every candidate call since the rollout started or was reset,
+ *     a sum over possible change points of the likelihood ratio of "bad ratio = factor × budget"
+ *     against "bad ratio = budget" since that point (−∞ before any call); see {@code
+ *     docs/statistics.md}
+ * @param testThreshold ln A: the statistic must reach it for the burn to count as evidence; it grows
+ *     with the candidate calls so far (the dyadic threshold that keeps the whole rollout's false
+ *     shrinks and rollbacks at α), and is +∞ below the plan's {@link RolloutPlan#minCandidateCalls()}
+ * @param sharedCause whether the control has enough calls in the short window to compare and the
+ *     two-arm test (candidate's bad calls against the control's, both arms' call counts) does not yet
+ *     show the candidate worse than the control, which points at a shared dependency
  */
 public record RuleCheck(BurnRateRule rule, String sli, double budget,
     long candidateCallsLong, long candidateBadLong, double burnLong,
@@ -44,7 +49,7 @@ public record RuleCheck(BurnRateRule rule, String sli, double budget,
   public String describe() {
     return String.format(java.util.Locale.ROOT,
         "%s %s: burn %.2f over %s (%d/%d bad) and %.2f over %s (%d/%d bad) vs factor %.2f; "
-            + "control burn %.2f over the short window (%d/%d bad); LLR %.2f vs %.2f%s",
+            + "control burn %.2f over the short window (%d/%d bad); ln R %.2f vs %.2f%s",
         sli, rule, burnLong, rule.longWindow(), candidateBadLong, candidateCallsLong, burnShort, rule.shortWindow(),
         candidateBadShort, candidateCallsShort, rule.factor(), controlBurnShort, controlBadShort, controlCallsShort,
         logLikelihoodRatio, testThreshold, sharedCause ? "; shared with control" : "");

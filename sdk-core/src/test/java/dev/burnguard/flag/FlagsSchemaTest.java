@@ -152,8 +152,9 @@ class FlagsSchemaTest {
     assertThat(readme.substring(section, start)).contains("the values shown for `mode`, `slo.availability`, `rules`, `alpha`,"
         + " `maxShrinks`, `coolDown` and\n`watch` are the defaults");
     assertThat(List.of(shown.mode(), shown.slo().availability(), shown.rules(), shown.alpha(), shown.maxShrinks(),
-        shown.coolDown(), shown.watch())).isEqualTo(List.of(defaults.mode(), defaults.slo().availability(), defaults.rules(),
-        defaults.alpha(), defaults.maxShrinks(), defaults.coolDown(), defaults.watch()));
+        shown.coolDown(), shown.watch(), shown.minCandidateCalls())).isEqualTo(List.of(defaults.mode(),
+        defaults.slo().availability(), defaults.rules(), defaults.alpha(), defaults.maxShrinks(), defaults.coolDown(),
+        defaults.watch(), defaults.minCandidateCalls()));
     // every member of a rollout is shown in the example
     Map<?, ?> flags = (Map<?, ?>) ((Map<?, ?>) JsonReader.read(example)).get("flags");
     set.rollouts().keySet().forEach(key -> assertThat(keys(((Map<?, ?>) flags.get(key)).get("rollout")))

@@ -210,7 +210,7 @@ class RolloutPlanParsingTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "\"stage\": []                                       | " + R + ".stage"
-          + " | alpha, candidate, control, coolDown, maxShrinks, mode, rules, sharedCauseRatio, slo, stages, watch",
+          + " | alpha, candidate, control, coolDown, maxShrinks, minCandidateCalls, mode, rules, sharedCauseRatio, slo, stages, watch",
       "\"stages\": [{\"exposure\": 100, \"bakeTime\": \"1m\"}] | " + R + ".stages[0].bakeTime | bake, exposure, minSamples",
       "\"slo\": {\"availabilty\": 99}                        | " + R + ".slo.availabilty | availability, latency",
       "\"slo\": {\"latency\": {\"threshold\": \"1s\", \"objective\": 99, \"p\": 99}} | " + R + ".slo.latency.p"

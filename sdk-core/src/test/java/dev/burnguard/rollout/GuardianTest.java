@@ -213,7 +213,8 @@ class GuardianTest {
     clock.advance(Duration.ofSeconds(5));
     calls("old", 100, Outcome.SUCCESS, FAST);
     calls("new", 30, Outcome.SUCCESS, FAST);
-    calls("new", 5, Outcome.ERROR, FAST);
+    calls("new", 10, Outcome.ERROR, FAST);
+    clock.advance(Duration.ofSeconds(5)); // the sequential tests read whole 10-second buckets
     assertThat(actions(guardian.tick())).containsExactly(DecisionAction.ROLLBACK);
 
     // the fault is gone; a person resets 30 s later: healthy traffic only, 100 calls a second
@@ -327,6 +328,7 @@ class GuardianTest {
     });
     guardian.addListener(d -> seen.add(d.action() + " journaled=" + journal.contains(d)));
     calls("new", 200, Outcome.ERROR, FAST);
+    clock.advance(Duration.ofSeconds(10)); // the sequential test reads whole 10-second buckets
 
     List<Decision> decisions = guardian.tick();
     assertThat(actions(decisions)).containsExactly(DecisionAction.ROLLBACK);
@@ -347,6 +349,7 @@ class GuardianTest {
 
     calls("new", 200, Outcome.ERROR, FAST);
     calls("old", 200, Outcome.ERROR, FAST);
+    clock.advance(Duration.ofSeconds(10)); // the sequential tests read whole 10-second buckets
     List<Decision> first = guardian.tick();
     assertThat(actions(first)).containsExactly(DecisionAction.HOLD);
     assertThat(first.get(0).reason()).startsWith("shared regression");
@@ -371,6 +374,7 @@ class GuardianTest {
     calls("new", 200, Outcome.SUCCESS, Duration.ofMillis(200)); // slow against 100 ms, fast against 300 ms
     assertThat(guardian.tick()).isEmpty();
     calls("new", 200, Outcome.SUCCESS, SLOW);
+    clock.advance(Duration.ofSeconds(10)); // the sequential test reads whole 10-second buckets
     Decision rollback = guardian.tick().get(0);
     assertThat(rollback.action()).isEqualTo(DecisionAction.ROLLBACK);
     assertThat(rollback.evidence()).anyMatch(c -> c.sli().equals("latency") && c.fires());
@@ -493,13 +497,40 @@ class GuardianTest {
     assertThat(guardian.pause(FLAG, "person:x").applied()).isFalse();
     guardian.resume(FLAG, "person:x");
     calls("new", 200, Outcome.ERROR, FAST);
+    clock.advance(Duration.ofSeconds(10)); // the sequential test reads whole 10-second buckets
     Decision wouldRollBack = guardian.tick().get(0);
     assertThat(wouldRollBack.action()).isEqualTo(DecisionAction.ROLLBACK);
     assertThat(wouldRollBack.applied()).isFalse();
-    assertThat(state().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(journal).contains(wouldRollBack);
+    // a full shadow: it stays where it was and keeps being judged
+    assertThat(state().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(state().stage()).isZero();
     assertThat(gate().enforce()).isFalse();
     assertThat(gate().admits("user-1")).isTrue();
     assertThat(gate().metadata()).containsEntry(Guardian.MODE_METADATA, "DRY_RUN");
+
+    // while the rule keeps firing, nothing more is said
+    List<Decision> later = new ArrayList<>();
+    for (int s = 0; s < 30; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      calls("new", 10, Outcome.ERROR, FAST);
+      later.addAll(guardian.tick());
+    }
+    assertThat(later).isEmpty();
+    // the fault is gone: once the rule's short window is calm the shadow says so and what it would do next
+    for (int s = 0; s < 600 && later.isEmpty(); s++) {
+      clock.advance(Duration.ofSeconds(1));
+      calls("new", 100, Outcome.SUCCESS, FAST);
+      later.addAll(guardian.tick());
+    }
+    assertThat(later.get(0).action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(later.get(0).reason()).startsWith("dry run: the rule that would have rolled back stopped firing;");
+    assertThat(later.get(0).applied()).isFalse();
+    // and the shadow goes on: the slow-burn rule, still burning over its 6 hours, would now shrink
+    assertThat(later.get(0).reason()).contains("the shadow would now shrink");
+    assertThat(actions(later)).containsExactly(DecisionAction.HOLD, DecisionAction.SHRINK);
+    assertThat(later.get(1).applied()).isFalse();
+    assertThat(gate().admits("user-1")).isTrue();
   }
 
   @Test

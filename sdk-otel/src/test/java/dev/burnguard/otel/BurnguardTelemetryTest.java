@@ -121,12 +121,12 @@ class BurnguardTelemetryTest {
 
   private void recordTraffic() {
     for (int i = 0; i < 200; i++) {
-      provider.recorder().record("checkout", "new", MS_50.toNanos(), i % 50 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+      provider.recorder().record("checkout", "new", MS_50.toNanos(), i % 20 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
     }
     for (int i = 0; i < 20; i++) { // too few to compare with: the guardian blames the candidate
       provider.recorder().record("checkout", "old", MS_50.toNanos(), Outcome.SUCCESS);
     }
-    clock.advance(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(10)); // the guardian's sequential test reads whole 10-second buckets
   }
 
   @Test
@@ -173,12 +173,14 @@ class BurnguardTelemetryTest {
   }
 
   @Test
-  void rolloutGaugesReadTheGuardianAndTheRecorderWindows() {
+  void rolloutGaugesReadTheGuardianAndTheRolloutHealthOfItsLastTick() {
     recordTraffic();
+    assertThat(collect()).as("no tick yet: no window gauges").doesNotContainKey("burnguard.rollout.window.calls");
+    provider.guardian().tick(); // 10 of 200 errors: the candidate is rolled back
     Map<String, MetricData> all = collect();
 
     assertThat(all.get("burnguard.rollout.exposure").getUnit()).isEqualTo("1");
-    assertThat(points(all.get("burnguard.rollout.exposure"))).isEqualTo(Map.of(flag(), 1.0));
+    assertThat(points(all.get("burnguard.rollout.exposure"))).isEqualTo(Map.of(flag(), 0.0));
     assertThat(all.get("burnguard.rollout.stage").getUnit()).isEqualTo("{stage}");
     assertThat(points(all.get("burnguard.rollout.stage"))).isEqualTo(Map.of(flag(), 0L));
 
@@ -186,8 +188,8 @@ class BurnguardTelemetryTest {
     assertThat(status.getUnit()).isEqualTo("1");
     Map<String, Object> byStatus = new HashMap<>();
     points(status).forEach((a, v) -> byStatus.put(a.get(AttributeKey.stringKey("burnguard.rollout.status")), v));
-    assertThat(byStatus).isEqualTo(Map.of("ramping", 1L, "cooling_down", 0L, "paused", 0L, "watching", 0L,
-        "completed", 0L, "rolled_back", 0L));
+    assertThat(byStatus).isEqualTo(Map.of("ramping", 0L, "cooling_down", 0L, "paused", 0L, "watching", 0L,
+        "completed", 0L, "rolled_back", 1L));
 
     Map<Attributes, Object> calls = points(all.get("burnguard.rollout.window.calls"));
     assertThat(all.get("burnguard.rollout.window.calls").getUnit()).isEqualTo("{call}");
@@ -195,12 +197,12 @@ class BurnguardTelemetryTest {
     assertThat(calls).containsEntry(window("new", "5m"), 200L).containsEntry(window("old", "6h"), 20L);
     Map<Attributes, Object> errors = points(all.get("burnguard.rollout.window.errors"));
     assertThat(all.get("burnguard.rollout.window.errors").getUnit()).isEqualTo("{call}");
-    assertThat(errors).containsEntry(window("new", "1h"), 4L).containsEntry(window("old", "1h"), 0L);
+    assertThat(errors).containsEntry(window("new", "1h"), 10L).containsEntry(window("old", "1h"), 0L);
 
     MetricData burn = all.get("burnguard.rollout.burn_rate");
     assertThat(burn.getUnit()).isEqualTo("1");
     assertThat(points(burn)).hasSize(8);
-    assertThat((double) points(burn).get(burn("new", "5m"))).isCloseTo(20.0, offset(1e-9));
+    assertThat((double) points(burn).get(burn("new", "5m"))).isCloseTo(50.0, offset(1e-9));
     assertThat(points(burn)).containsEntry(burn("old", "1h"), 0.0);
   }
 
@@ -210,6 +212,7 @@ class BurnguardTelemetryTest {
       provider.recorder().record("search", "new", (i < 5 ? Duration.ofMillis(500) : MS_50).toNanos(), Outcome.SUCCESS);
     }
     clock.advance(Duration.ofSeconds(1));
+    provider.guardian().tick();
     Map<Attributes, Object> burn = points(collect().get("burnguard.rollout.burn_rate"), "search");
     Attributes window = Attributes.builder().put("feature_flag.key", "search").put("feature_flag.result.variant", "new")
         .put("burnguard.window", "5m").build();
@@ -273,9 +276,9 @@ class BurnguardTelemetryTest {
         .put(AttributeKey.doubleArrayKey("burnguard.evidence.burn_long"), ev.stream().map(RuleCheck::burnLong).toList())
         .put(AttributeKey.doubleArrayKey("burnguard.evidence.burn_short"), ev.stream().map(RuleCheck::burnShort).toList())
         .put(AttributeKey.longArrayKey("burnguard.evidence.calls_long"), List.of(200L, 200L))
-        .put(AttributeKey.longArrayKey("burnguard.evidence.bad_long"), List.of(4L, 4L))
+        .put(AttributeKey.longArrayKey("burnguard.evidence.bad_long"), List.of(10L, 10L))
         .put(AttributeKey.longArrayKey("burnguard.evidence.calls_short"), List.of(200L, 200L))
-        .put(AttributeKey.longArrayKey("burnguard.evidence.bad_short"), List.of(4L, 4L))
+        .put(AttributeKey.longArrayKey("burnguard.evidence.bad_short"), List.of(10L, 10L))
         .put(AttributeKey.doubleArrayKey("burnguard.evidence.control_burn_short"), List.of(0.0, 0.0))
         .put(AttributeKey.longArrayKey("burnguard.evidence.control_calls_short"), List.of(20L, 20L))
         .put(AttributeKey.doubleArrayKey("burnguard.evidence.llr"), ev.stream().map(RuleCheck::logLikelihoodRatio).toList())
@@ -284,7 +287,7 @@ class BurnguardTelemetryTest {
         .put(AttributeKey.booleanArrayKey("burnguard.evidence.shared_cause"), List.of(false, false))
         .build();
     assertThat(log.getAttributes().asMap()).isEqualTo(expected.asMap());
-    assertThat(ev.get(0).burnLong()).isCloseTo(20.0, offset(1e-9));
+    assertThat(ev.get(0).burnLong()).isCloseTo(50.0, offset(1e-9));
     assertThat(ev.get(0).logLikelihoodRatio()).isGreaterThan(ev.get(0).testThreshold());
   }
 

@@ -2,12 +2,14 @@ package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
-import dev.burnguard.flag.FlagSet;
-import dev.burnguard.outcome.Outcome;
+import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.flag.FlagSet;
+import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.source.FlagSource;
@@ -46,11 +48,6 @@ import java.util.TreeMap;
  * the variant's error probability and take a latency from its distribution, and are recorded as a
  * guard would record them; then the clock moves on and the guardian ticks as configured.
  * Deterministic for a given seed. Not thread-safe; one simulation per thread.
- *
- * <p>{@link #guarding} simulates a flag served by another OpenFeature provider instead: the
- * delegate, wrapped in a {@link GuardedProvider} on the simulation's clock, resolves every request
- * (as a boolean flag, or a string flag with {@link Builder#stringFlag()}), and the variant the
- * wrapper serves is the one whose behaviour applies.
  */
 public final class Simulation {
   private final String flagsJson;
@@ -65,6 +62,9 @@ public final class Simulation {
   private final Duration[] latencyThresholds;
   private final Map<String, VariantBehavior> behaviors;
   private final TreeMap<Long, Map<String, VariantBehavior>> phases;
+  private final Duration prefill;
+  private final Duration restartAt;
+  private final boolean recordHealth;
 
   private Simulation(Builder b) {
     this.flagsJson = b.flagsJson;
@@ -79,6 +79,9 @@ public final class Simulation {
     this.latencyThresholds = b.latencyThresholds;
     this.behaviors = Map.copyOf(b.behaviors);
     this.phases = new TreeMap<>(b.phases);
+    this.prefill = b.prefill;
+    this.restartAt = b.restartAt;
+    this.recordHealth = b.recordHealth;
   }
 
   /** A simulation of {@code flagKey} (defined in {@code flagsJson}) rolled out under {@code plan}. */
@@ -95,30 +98,52 @@ public final class Simulation {
     return new Builder(null, Objects.requireNonNull(delegate, "delegate"), flagKey, plan);
   }
 
-  /** Runs {@code duration} of simulated time and returns what the guardian decided. */
+  /**
+   * Runs {@code duration} of simulated time (after the {@linkplain Builder#prefill pre-fill}) and
+   * returns what the guardian decided.
+   */
   public SimulationResult run(Duration duration) {
     ManualClock clock = new ManualClock();
-    Instant start = clock.now();
-    Served served = delegate != null ? guarded(clock) : ownProvider(clock);
-    List<Decision> decisions = new ArrayList<>();
-    served.guardian().addListener(decisions::add);
+    java.nio.file.Path stateDirectory = null;
     try {
-      served.initialize();
-    } catch (Exception e) {
-      throw new IllegalArgumentException("the simulated flags do not load: " + e.getMessage(), e);
+      if (restartAt != null) {
+        stateDirectory = java.nio.file.Files.createTempDirectory("burnguard-simulation");
+      }
+      return run(duration, clock, stateDirectory);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create the simulation's state directory", e);
+    } finally {
+      if (stateDirectory != null) {
+        deleteQuietly(stateDirectory);
+      }
     }
+  }
+
+  private SimulationResult run(Duration duration, ManualClock clock, java.nio.file.Path stateDirectory) {
     Random random = new Random(seed);
     EvaluationContext[] contexts = new EvaluationContext[users];
     for (int i = 0; i < users; i++) {
       contexts[i] = new ImmutableContext("user-" + Long.toHexString(random.nextLong()));
     }
+    Served provider = served(clock, stateDirectory);
     Map<String, VariantBehavior> current = new HashMap<>(behaviors);
+    List<Decision> decisions = new ArrayList<>();
+    List<RolloutHealth> health = new ArrayList<>();
+    start(provider, decisions);
+    prefill(provider, clock, random, current);
+    Instant start = clock.now();
     long tickNanos = tick.toNanos();
     long seconds = duration.toSeconds();
+    long restartSecond = restartAt == null ? -1 : restartAt.toSeconds();
     double owed = 0;
     long requests = 0;
     long sinceTick = 0;
     for (long second = 0; second < seconds; second++) {
+      if (second == restartSecond) {
+        provider.shutdown();
+        provider = served(clock, stateDirectory);
+        start(provider, decisions);
+      }
       Map<String, VariantBehavior> change = phases.get(second);
       if (change != null) {
         current.putAll(change);
@@ -129,26 +154,73 @@ public final class Simulation {
       long end = clock.monotonicNanos();
       for (int r = 0; r < now; r++) {
         EvaluationContext ctx = contexts[random.nextInt(users)];
-        String variant = served.variant(ctx);
+        String variant = provider.variant(ctx);
         VariantBehavior behavior = variant == null ? null : current.get(variant);
         if (behavior == null) {
           continue;
         }
         boolean failed = behavior.fails(random);
         long latency = behavior.latencyNanos(random);
-        served.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
+        provider.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
         requests++;
       }
       clock.advance(Duration.ofSeconds(1));
       sinceTick += 1_000_000_000L;
       if (sinceTick >= tickNanos) {
         sinceTick = 0;
-        served.guardian().tick();
+        provider.guardian().tick();
+        if (recordHealth) {
+          provider.guardian().health(flagKey).ifPresent(health::add);
+        }
       }
     }
-    RolloutState end = served.guardian().state(flagKey).orElse(null);
-    served.shutdown();
-    return new SimulationResult(start, decisions, end, requests);
+    RolloutState end = provider.guardian().state(flagKey).orElse(null);
+    RolloutHealth last = provider.guardian().health(flagKey).orElse(null);
+    Map<String, LatencyDistribution> latencies = new HashMap<>();
+    for (String variant : List.of(plan.candidate(), plan.control())) {
+      latencies.put(variant, provider.recorder().latency(flagKey, variant));
+    }
+    provider.shutdown();
+    return new SimulationResult(start, decisions, end, requests, health, last, latencies);
+  }
+
+  private static void start(Served provider, List<Decision> decisions) {
+    provider.guardian().addListener(decisions::add);
+    try {
+      provider.initialize();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("the simulated flags do not load: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records the pre-fill's traffic once the rollout has started, before the run proper: at the run's
+   * rate, each request on the candidate with the first stage's exposure, else on the control,
+   * behaving as configured from the start; the guardian does not tick meanwhile.
+   */
+  private void prefill(Served provider, ManualClock clock, Random random, Map<String, VariantBehavior> current) {
+    double exposure = plan.stages().get(0).exposure();
+    double owed = 0;
+    for (long second = 0; second < prefill.toSeconds(); second++) {
+      owed += requestsPerSecond;
+      int now = (int) owed;
+      owed -= now;
+      long end = clock.monotonicNanos();
+      for (int r = 0; r < now; r++) {
+        String variant = random.nextDouble() < exposure ? plan.candidate() : plan.control();
+        VariantBehavior behavior = current.get(variant);
+        if (behavior != null) {
+          long latency = behavior.latencyNanos(random);
+          provider.recorder().recordCall(flagKey, variant, end - latency, end,
+              behavior.fails(random) ? Outcome.ERROR : Outcome.SUCCESS);
+        }
+      }
+      clock.advance(Duration.ofSeconds(1));
+    }
+  }
+
+  private Served served(ManualClock clock, java.nio.file.Path stateDirectory) {
+    return delegate != null ? guarded(clock, stateDirectory) : ownProvider(clock, stateDirectory);
   }
 
   /** The provider a simulation drives: Burnguard's own, or a guard around a delegate. */
@@ -165,15 +237,16 @@ public final class Simulation {
     void shutdown();
   }
 
-  private Served ownProvider(ManualClock clock) {
-    BurnguardProvider provider = BurnguardProvider.builder()
+  private Served ownProvider(ManualClock clock, java.nio.file.Path stateDirectory) {
+    BurnguardProvider.Builder b = BurnguardProvider.builder()
         .source(FlagSource.inline(flagsJson))
         .clock(clock)
         .latencyThresholds(latencyThresholds)
         .rollout(flagKey, plan)
-        .guardianTicking(false)
-        .inMemoryRolloutState() // a simulation starts afresh every run
-        .build();
+        .guardianTicking(false);
+    // a simulation starts afresh every run; one that restarts keeps its state in a directory of its own
+    BurnguardProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
+        : b.stateDirectory(stateDirectory).build();
     return new Served() {
       @Override
       public void initialize() throws Exception {
@@ -203,14 +276,14 @@ public final class Simulation {
     };
   }
 
-  private Served guarded(ManualClock clock) {
-    GuardedProvider provider = GuardedProvider.builder(delegate)
+  private Served guarded(ManualClock clock, java.nio.file.Path stateDirectory) {
+    GuardedProvider.Builder b = GuardedProvider.builder(delegate)
         .clock(clock)
         .latencyThresholds(latencyThresholds)
         .rollout(flagKey, plan)
-        .guardianTicking(false)
-        .inMemoryRolloutState() // a simulation starts afresh every run
-        .build();
+        .guardianTicking(false);
+    GuardedProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
+        : b.stateDirectory(stateDirectory).build();
     return new Served() {
       @Override
       public void initialize() throws Exception {
@@ -240,6 +313,14 @@ public final class Simulation {
     };
   }
 
+  private static void deleteQuietly(java.nio.file.Path dir) {
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+
   /** Builds a {@link Simulation}. Defaults: 100 requests/s, 100,000 users, seed 1, a 1 s tick, one 300 ms latency threshold. */
   public static final class Builder {
     private final String flagsJson;
@@ -254,6 +335,9 @@ public final class Simulation {
     private Duration[] latencyThresholds = {Duration.ofMillis(300)};
     private final Map<String, VariantBehavior> behaviors = new HashMap<>();
     private final Map<Long, Map<String, VariantBehavior>> phases = new HashMap<>();
+    private Duration prefill = Duration.ZERO;
+    private Duration restartAt;
+    private boolean recordHealth;
 
     private Builder(String flagsJson, FeatureProvider delegate, String flagKey, RolloutPlan plan) {
       this.flagsJson = flagsJson;
@@ -321,6 +405,40 @@ public final class Simulation {
       return this;
     }
 
+    /**
+     * Before the run proper, {@code duration} of traffic at the same rate, split by the first stage's
+     * exposure and behaving as configured from the start, fills the recorder's windows while the
+     * guardian does not tick: the rollout has started (its first stage's bake time runs, its
+     * sequential tests count these calls), and the result's times count from the end of the
+     * pre-fill. Default none.
+     */
+    public Builder prefill(Duration duration) {
+      if (duration.isNegative() || duration.compareTo(Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException("prefill must be between 0 and 30 days, got " + duration);
+      }
+      this.prefill = duration;
+      return this;
+    }
+
+    /**
+     * At {@code after} the start, the provider shuts down and a new one starts on the same rollout
+     * state (a directory of the run's own): the recorded windows are lost, as in a real restart, and
+     * the rollout continues from its stored state.
+     */
+    public Builder restartAt(Duration after) {
+      if (after.isNegative() || after.isZero()) {
+        throw new IllegalArgumentException("restartAt must be positive, got " + after);
+      }
+      this.restartAt = after;
+      return this;
+    }
+
+    /** Keep the guardian's {@link RolloutHealth} of every tick in the result (memory grows with the ticks). */
+    public Builder recordHealth(boolean record) {
+      this.recordHealth = record;
+      return this;
+    }
+
     public Simulation build() {
       return new Simulation(this);
     }
@@ -332,12 +450,18 @@ public final class Simulation {
   }
 
   /**
-   * What a simulation produced: every decision the guardian published, in order, the final state
-   * and the number of requests.
+   * What a simulation produced: every decision the guardian published, in order, the final state,
+   * the number of requests, the guardian's {@link RolloutHealth} of every tick (when
+   * {@linkplain Builder#recordHealth recorded}) and of the last one — window counts, burn rates and
+   * every rule check with its statistic and threshold — and each variant's latency distribution over
+   * the run (since the last restart).
    */
-  public record SimulationResult(Instant start, List<Decision> decisions, RolloutState finalState, long requests) {
+  public record SimulationResult(Instant start, List<Decision> decisions, RolloutState finalState, long requests,
+      List<RolloutHealth> ticks, RolloutHealth finalHealth, Map<String, LatencyDistribution> latency) {
     public SimulationResult {
       decisions = List.copyOf(decisions);
+      ticks = List.copyOf(ticks);
+      latency = Map.copyOf(latency);
     }
 
     /** The first decision with {@code action}. */

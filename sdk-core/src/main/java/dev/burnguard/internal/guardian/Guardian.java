@@ -8,6 +8,7 @@ import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 
 import dev.burnguard.outcome.SliSource;
@@ -107,7 +108,19 @@ public final class Guardian {
   /** States of flags whose plan disappeared, kept for {@link #removedRetention}. */
   private final Map<String, RolloutState> retained = new LinkedHashMap<>();
   private final Map<String, String> lastHold = new HashMap<>();
+  /** Each guarded rollout's sequential evidence since it started or was reset. */
+  private final Map<String, RolloutEvidence> evidence = new HashMap<>();
+  /** Where the evidence is kept across restarts, or null; with what it held when opened, by flag. */
+  private EvidenceFile evidenceFile;
+  private final Map<String, RolloutEvidence.Snapshot> restoredEvidence = new HashMap<>();
+  private boolean evidenceChanged;
+  /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
+  private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
+  /** Each rollout's health as of the last tick, by flag: an immutable snapshot, replaced by every tick. */
+  private volatile Map<String, RolloutHealth> health = Map.of();
+  /** The latest decision published for each flag; guarded by lock. */
+  private final Map<String, Decision> latest = new HashMap<>();
 
   /**
    * @param recorder where the outcomes of the flags' variants are recorded
@@ -331,12 +344,12 @@ public final class Guardian {
   }
 
   private static final String[] FINGERPRINT_FIELDS = {"version", "control", "candidate", "stages", "slo", "rules",
-      "mode", "alpha", "maxShrinks", "coolDown", "watch", "sharedCauseRatio"};
+      "mode", "alpha", "maxShrinks", "coolDown", "watch", "sharedCauseRatio", "minCandidateCalls"};
 
   /** What differs between two fingerprints, as "watch PT10M -> PT11M, …". */
   static String changes(String before, String after) {
-    String[] a = before.split("\\|", -1);
-    String[] b = after.split("\\|", -1);
+    String[] a = withOptionalFields(before.split("\\|", -1));
+    String[] b = withOptionalFields(after.split("\\|", -1));
     if (a.length != FINGERPRINT_FIELDS.length || b.length != FINGERPRINT_FIELDS.length) {
       return before + " -> " + after;
     }
@@ -348,6 +361,16 @@ public final class Guardian {
       }
     }
     return sb.length() == 0 ? "unchanged" : sb.toString();
+  }
+
+  /** A fingerprint's fields with the trailing optional one (minCandidateCalls, absent at its default) filled in. */
+  private static String[] withOptionalFields(String[] fields) {
+    if (fields.length != FINGERPRINT_FIELDS.length - 1) {
+      return fields;
+    }
+    String[] all = java.util.Arrays.copyOf(fields, FINGERPRINT_FIELDS.length);
+    all[all.length - 1] = Long.toString(RolloutPlan.DEFAULT_MIN_CANDIDATE_CALLS);
+    return all;
   }
 
   /**
@@ -401,19 +424,34 @@ public final class Guardian {
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
+      Map<String, RolloutHealth> built = new HashMap<>();
       boolean changed = false;
       for (Map.Entry<String, RolloutPlan> e : judge ? plans.entrySet() : Map.<String, RolloutPlan>of().entrySet()) {
         String flagKey = e.getKey();
         RolloutPlan plan = e.getValue();
         RolloutState state = states.get(flagKey);
-        if (state == null || !state.status().guarded()) {
+        if (state == null) {
           continue;
         }
-        Decision d = RolloutJudge.decide(flagKey, plan, state, windows(flagKey, state, now),
-            latencyIndexes.get(flagKey), now);
+        SliSource.FlagWindows recorded = recorder.windows(flagKey);
+        RolloutEvidence ev = evidence(flagKey, plan);
+        int latencyIndex = latencyIndexes.get(flagKey);
+        if (state.status().guarded()) {
+          evidenceChanged |= ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+        }
+        RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
+            latest.get(flagKey));
+        built.put(flagKey, h);
+        if (!state.status().guarded()) {
+          continue;
+        }
+        Decision d = RolloutJudge.decide(plan, h, now);
+        if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
+          continue;
+        }
         if (d != null && d.changes() && !apply(d)) {
-          // another replica or a tool changed the rollout first: judge the state now stored, once
-          // (a refused decision leaves the state as it was: nothing to judge again)
+          // another replica or a tool changed the rollout first: judge the state now stored, once,
+          // on a fresh health (a refused decision leaves the state as it was: nothing to judge again)
           RolloutState judged = state;
           state = states.get(flagKey);
           if (state == judged || state == null || !state.status().guarded()) {
@@ -421,7 +459,10 @@ public final class Guardian {
             continue;
           }
           changed = true;
-          d = RolloutJudge.decide(flagKey, plan, state, windows(flagKey, state, now), latencyIndexes.get(flagKey), now);
+          h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
+              latest.get(flagKey));
+          built.put(flagKey, h);
+          d = RolloutJudge.decide(plan, h, now);
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
@@ -431,6 +472,7 @@ public final class Guardian {
         } else if (d.changes()) {
           out.add(d);
         } else if (publishableHold(flagKey, d)) {
+          latest.put(flagKey, d);
           undelivered.addLast(d);
           out.add(d);
         }
@@ -438,6 +480,10 @@ public final class Guardian {
       if (!out.isEmpty() || changed) {
         publishGates();
       }
+      if (judge) {
+        health = Map.copyOf(built);
+      }
+      writeEvidence();
       return out;
     }
   }
@@ -447,8 +493,7 @@ public final class Guardian {
    * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
    * it is longer ago than the window.
    */
-  private RolloutWindows windows(String flagKey, RolloutState state, Instant now) {
-    SliSource.FlagWindows all = recorder.windows(flagKey);
+  private RolloutWindows windows(SliSource.FlagWindows all, RolloutState state, Instant now) {
     Instant since = state.evidenceSince();
     if (since == null) {
       return all::counts;
@@ -457,12 +502,87 @@ public final class Guardian {
     return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
   }
 
+  /** The flag's evidence under {@code plan}: afresh for a new rollout, a reset or a plan edited in place. */
+  private RolloutEvidence evidence(String flagKey, RolloutPlan plan) {
+    RolloutEvidence ev = evidence.get(flagKey);
+    if (ev == null || !ev.isFor(plan)) {
+      RolloutEvidence.Snapshot kept = restoredEvidence.remove(flagKey);
+      ev = kept == null ? new RolloutEvidence(plan) : RolloutEvidence.restored(plan, kept);
+      evidence.put(flagKey, ev);
+    }
+    return ev;
+  }
+
+  /**
+   * Keeps the rollouts' sequential evidence (the detectors' statistics and the stage's candidate
+   * calls) in {@code directory}, beside the rollout state, and continues from what it holds: a
+   * restart then neither forgets a stage's progress nor a burning regression's evidence. Call before
+   * the first tick; the provider does for its state directory.
+   */
+  public void persistEvidenceIn(java.nio.file.Path directory) {
+    synchronized (lock) {
+      evidenceFile = new EvidenceFile(Objects.requireNonNull(directory, "directory"));
+      restoredEvidence.clear();
+      restoredEvidence.putAll(evidenceFile.read());
+    }
+  }
+
+  /** Writes the evidence when a tick read new batches (once per batch); a failure is logged and retried by a later tick. */
+  private void writeEvidence() {
+    if (evidenceFile == null || !evidenceChanged) {
+      return;
+    }
+    Map<String, RolloutEvidence.Snapshot> all = new HashMap<>(restoredEvidence);
+    evidence.forEach((flagKey, ev) -> {
+      if (states.containsKey(flagKey)) {
+        all.put(flagKey, ev.snapshot());
+      }
+    });
+    try {
+      evidenceFile.write(all);
+      evidenceChanged = false;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("Cannot write the rollouts' evidence to {}; a later tick retries", EvidenceFile.NAME, e);
+    }
+  }
+
+  /**
+   * A dry run is a full shadow: its "would roll back" is published once, and while the rule keeps
+   * firing nothing more is said; when it stops, a HOLD records that and what the shadow would do next
+   * (the next decision, published as usual). Returns whether {@code d} was consumed here.
+   */
+  private boolean shadow(String flagKey, RolloutState state, Decision d, Instant now, List<Decision> out) {
+    String firing = shadowFiring.get(flagKey);
+    boolean wouldRollBack = d != null && d.action() == DecisionAction.ROLLBACK;
+    if (wouldRollBack) {
+      if (firing != null) {
+        return true; // still firing: said already
+      }
+      shadowFiring.put(flagKey, d.reason());
+      return false;
+    }
+    if (firing != null) {
+      shadowFiring.remove(flagKey);
+      Decision stopped = new Decision(flagKey, now, DecisionAction.HOLD, Decision.GUARDIAN, false,
+          "dry run: the rule that would have rolled back stopped firing; the shadow would now "
+              + (d == null ? "hold" : d.action().name().toLowerCase(java.util.Locale.ROOT))
+              + " (it fired on: " + firing + ")", d == null ? List.of() : d.evidence(), state, state);
+      latest.put(flagKey, stopped);
+      undelivered.addLast(stopped);
+      out.add(stopped);
+      lastHold.remove(flagKey);
+    }
+    return false;
+  }
+
   /** Drops the states of flags whose plan has been gone for the retention. */
   private void forgetExpired(Instant now) {
     for (java.util.Iterator<RolloutState> it = retained.values().iterator(); it.hasNext(); ) {
       RolloutState s = it.next();
       if (!now.isBefore(s.planRemovedAt().plus(removedRetention))) {
         it.remove();
+        evidence.remove(s.flagKey());
+        latest.remove(s.flagKey());
         if (store != null) {
           store.forget(s.flagKey());
         }
@@ -610,8 +730,18 @@ public final class Guardian {
     if (!record(d)) {
       return false;
     }
+    if (d.action() == DecisionAction.START || d.action() == DecisionAction.RESET) {
+      // judged only on what is recorded from now on
+      RolloutPlan plan = plans.get(d.flagKey());
+      if (plan != null) {
+        evidence.put(d.flagKey(), new RolloutEvidence(plan).startingAt(recorder.windows(d.flagKey()).second()));
+      }
+      restoredEvidence.remove(d.flagKey());
+      shadowFiring.remove(d.flagKey());
+    }
     states.put(d.flagKey(), d.after());
     lastHold.remove(d.flagKey());
+    latest.put(d.flagKey(), d);
     undelivered.addLast(d);
     return true;
   }
@@ -772,6 +902,21 @@ public final class Guardian {
     synchronized (lock) {
       return plans;
     }
+  }
+
+  /**
+   * Every rollout's health as the guardian saw it at its last tick, by flag: window counts and burn
+   * rates per variant, every rule check with the sequential statistic and threshold, the stage's
+   * progress and the latest decision. Empty before the first tick. The numbers exporters and
+   * dashboards show; thread-safe, an immutable snapshot.
+   */
+  public Map<String, RolloutHealth> health() {
+    return health;
+  }
+
+  /** {@code flagKey}'s entry of {@link #health()}. */
+  public Optional<RolloutHealth> health(String flagKey) {
+    return Optional.ofNullable(health.get(flagKey));
   }
 
   /** The gates in force, by flag. */

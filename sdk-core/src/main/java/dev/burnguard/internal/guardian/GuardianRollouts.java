@@ -1,6 +1,7 @@
 package dev.burnguard.internal.guardian;
 
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.Rollouts;
@@ -32,6 +33,11 @@ public final class GuardianRollouts implements Rollouts {
   @Override
   public Optional<RolloutState> state(String flagKey) {
     return guardian.state(flagKey);
+  }
+
+  @Override
+  public Map<String, RolloutHealth> health() {
+    return guardian.health();
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.burnguard.rollout.RolloutStatus;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RuleAction;
 
@@ -28,27 +29,21 @@ import java.util.Locale;
  * factor (SRE Workbook multiwindow alerting): at a constant bad ratio e over windows full of
  * healthy traffic it starts burning after {@code long × factor × budget / e}.
  *
- * <p><b>Sequential test.</b> Burning is acted on only when it is also significant: over the calls of
- * the rule's long window (n calls, k bad) the log-likelihood ratio of H1 "bad ratio = p1 = factor ×
- * budget" against H0 "bad ratio = p0 = budget",
- * {@code LLR = k ln(p1/p0) + (n − k) ln((1 − p1)/(1 − p0))}, must reach {@code ln(1/α)}. The ratio
- * is computed from calls, not from looks: whether the guardian looks every second or every minute,
- * the evidence needed is the same. For a run of calls starting at a fixed point, the likelihood
- * ratio under any bad ratio ≤ p0 is a non-negative supermartingale with mean ≤ 1, so by Ville's
- * inequality the probability that it <i>ever</i> reaches 1/α is at most α, however often it is
- * examined. The window slides, so a long rollout examines several runs: the bound holds per run of
- * calls (per stage in practice, as bake times are of the order of the long window), and in a healthy
- * candidate the burn-rate condition must hold at the same time, which at realistic traffic is far
- * rarer than the test alone. With the defaults (α = 0.01, p0 = 0.001, p1 = 0.0144) an error adds
- * 2.67 to the LLR and a success subtracts 0.0136: one error never suffices (2.67 &lt; 4.61), two
- * errors within about 54 calls of each other do.
+ * <p><b>Sequential test.</b> Burning is acted on only when it is also significant over the whole
+ * rollout: the rule's Shiryaev–Roberts e-detector ({@link RolloutEvidence}), fed with every candidate
+ * call since the rollout started (or was reset) in 10-second batches, must reach its dyadic
+ * threshold, and the candidate must have had at least {@link RolloutPlan#minCandidateCalls()}
+ * calls. While the candidate's bad ratio stays at or below the budget, the probability that any
+ * rule's detector ever reaches its threshold, over all stages and however long the rollout lasts, is
+ * at most α (see {@code docs/statistics.md}). A check reports ln R as its statistic and ln A as its
+ * threshold (+∞ below the minimum candidate calls).
  *
- * <p><b>Shared causes.</b> The candidate and the control are compared over the rule's short window,
- * where both have recent traffic. When the control has at least {@value #MIN_CONTROL_CALLS} calls
- * there and is not clearly better — were its calls failing at the candidate's bad ratio times the
- * plan's shared-cause ratio, as few bad calls as it had would have probability ≥ α — the regression
- * is shared (a dependency, not the candidate) and the decision is HOLD with that reason. Without
- * enough control traffic (at 100 %, say) the candidate is judged alone.
+ * <p><b>Shared causes.</b> When the control has at least {@value #MIN_CONTROL_CALLS} calls in the
+ * rule's short window, the candidate is blamed only once the two-arm detector of the SLI (its bad
+ * calls against the control's, with both arms' call counts) shows it worse than the control at
+ * level α; until then the regression counts as shared (a dependency, not the candidate) and the
+ * decision is HOLD with that reason. Without enough control traffic (at 100 %, say) the candidate is
+ * judged alone.
  *
  * <p><b>Order.</b> A significant, unshared rollback rule rolls back; a shrink rule shrinks (or rolls
  * back once the plan's shrinks are used up), except on a paused rollout, whose exposure stays until a
@@ -71,19 +66,54 @@ public final class RolloutJudge {
    * evidence that stops the rollout from advancing.
    */
   static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
-      int latencyIndex, Instant now) {
-    if (!state.status().guarded()) {
-      return null;
-    }
-    // the cheap checks settle routine holds; anything else is decided again on every window, so that
-    // it weighs all the evidence and shows it
-    Decision quick = decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, false));
-    return quick == null ? null
-        : decide(flagKey, plan, state, windows, latencyIndex, now, check(plan, windows, latencyIndex, true));
+      int latencyIndex, Instant now, RolloutEvidence evidence) {
+    return decide(plan, health(flagKey, plan, state, windows, latencyIndex, now, evidence, null), now);
   }
 
-  private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
-      int latencyIndex, Instant now, List<RuleCheck> checks) {
+  /** The decision for this moment on {@code health} (see {@link #decide(String, RolloutPlan, RolloutState, RolloutWindows, int, Instant, RolloutEvidence)}). */
+  static Decision decide(RolloutPlan plan, RolloutHealth health, Instant now) {
+    if (!health.state().status().guarded()) {
+      return null;
+    }
+    return decide(health.flagKey(), plan, health.state(), health.stage().samples(), now, health.checks());
+  }
+
+  /**
+   * The rollout's health now: every variant window the rules read, with burn rates; every rule
+   * checked on every SLI (none for a rollout no longer guarded); the stage's progress.
+   */
+  static RolloutHealth health(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+      int latencyIndex, Instant now, RolloutEvidence evidence, Decision latest) {
+    boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
+    java.util.TreeSet<Duration> lengths = new java.util.TreeSet<>();
+    for (BurnRateRule r : plan.rules()) {
+      lengths.add(r.shortWindow());
+      lengths.add(r.longWindow());
+    }
+    List<RolloutHealth.VariantWindow> vw = new ArrayList<>();
+    long[] out = new long[RolloutWindows.SIZE];
+    for (String variant : List.of(plan.candidate(), plan.control())) {
+      for (Duration w : lengths) {
+        windows.counts(variant, w, out);
+        long calls = out[RolloutWindows.CALLS];
+        long slow = latency ? out[RolloutWindows.SLOW + latencyIndex] : -1;
+        vw.add(new RolloutHealth.VariantWindow(variant, w, calls, out[RolloutWindows.ERRORS], slow,
+            BurnRate.of(out[RolloutWindows.ERRORS], calls, plan.slo().errorBudget()),
+            latency ? BurnRate.of(slow, calls, plan.slo().latencyBudget()) : Double.NaN));
+      }
+    }
+    List<RuleCheck> checks = state.status().guarded() ? check(plan, windows, latencyIndex, true, evidence) : List.of();
+    int index = Math.min(state.stage(), plan.stages().size() - 1);
+    Stage stage = plan.stages().get(index);
+    Duration baked = Duration.between(state.stageStartedAt(), now);
+    return new RolloutHealth(flagKey, now, state, vw, checks,
+        new RolloutHealth.StageProgress(index, baked, stage.bake(),
+            Math.max(stageSamples(plan, windows, baked), evidence.stageCalls(state)), stage.minSamples()),
+        evidence.candidateCalls(), latest);
+  }
+
+  private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, long stageSamples,
+      Instant now, List<RuleCheck> checks) {
     RolloutStatus status = state.status();
     RuleCheck rollback = null;
     RuleCheck shrink = null;
@@ -107,14 +137,14 @@ public final class RolloutJudge {
       }
     }
     if (rollback != null) {
-      return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(state, now),
+      return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(plan, state, now),
           "rule " + rollback.rule() + " fired on " + rollback.sli() + " (burn " + fmt(rollback.burnLong()) + " and "
-              + fmt(rollback.burnShort()) + " > " + fmt(rollback.rule().factor()) + ", LLR " + fmt(rollback.logLikelihoodRatio())
+              + fmt(rollback.burnShort()) + " > " + fmt(rollback.rule().factor()) + ", ln R " + fmt(rollback.logLikelihoodRatio())
               + " ≥ " + fmt(rollback.testThreshold()) + ")", checks);
     }
     if (shrink != null) {
       if (state.shrinks() >= plan.maxShrinks()) {
-        return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(state, now),
+        return change(flagKey, plan, state, now, DecisionAction.ROLLBACK, rolledBack(plan, state, now),
             "rule " + shrink.rule() + " fired on " + shrink.sli() + " after " + state.shrinks()
                 + " shrinks, the plan's maximum (burn " + fmt(shrink.burnLong()) + ")", checks);
       }
@@ -131,9 +161,10 @@ public final class RolloutJudge {
               + " -> " + pct(exposure) + ", re-probe after " + plan.coolDown(), checks);
     }
     if (shared != null) {
-      return hold(flagKey, plan, state, now, "shared regression: the control burns alike (" + shared.sli()
+      return hold(flagKey, plan, state, now, "shared regression: the control fails too (" + shared.sli()
           + " burn " + fmt(shared.controlBurnShort()) + " vs candidate " + fmt(shared.burnShort())
-          + " over the last " + BurnRateRule.compact(shared.rule().shortWindow()) + "); not blaming the candidate", checks);
+          + " over the last " + BurnRateRule.compact(shared.rule().shortWindow())
+          + ") and the two-arm test does not show the candidate worse; not blaming the candidate", checks);
     }
     switch (status) {
       case PAUSED:
@@ -154,20 +185,19 @@ public final class RolloutJudge {
         }
         return null;
       case RAMPING:
-        return ramp(flagKey, plan, state, windows, now, checks, burning);
+        return ramp(flagKey, plan, state, stageSamples, now, checks, burning);
       default:
         throw new IllegalStateException("unexpected status " + status);
     }
   }
 
-  private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
+  private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, long samples,
       Instant now, List<RuleCheck> checks, boolean burning) {
     Stage stage = plan.stages().get(state.stage());
     Duration baked = Duration.between(state.stageStartedAt(), now);
     if (baked.compareTo(stage.bake()) < 0) {
       return null;
     }
-    long samples = stageSamples(plan, state, windows, baked);
     if (samples < stage.minSamples()) {
       return null;
     }
@@ -187,8 +217,12 @@ public final class RolloutJudge {
             + " candidate calls; exposure " + pct(state.exposure()) + " -> " + pct(next.exposure()), checks);
   }
 
-  /** Candidate calls since the stage began (at most the longest window the recorder keeps). */
-  private static long stageSamples(RolloutPlan plan, RolloutState state, RolloutWindows windows, Duration baked) {
+  /**
+   * Candidate calls since the stage began as the recorder's windows hold them (at most its longest
+   * window, and nothing from before a restart); the health takes the larger of this and the
+   * sequential evidence's count, which is persisted but lags by up to a bucket.
+   */
+  private static long stageSamples(RolloutPlan plan, RolloutWindows windows, Duration baked) {
     Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
         : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
     long[] out = new long[RolloutWindows.SIZE];
@@ -201,29 +235,39 @@ public final class RolloutJudge {
         && Duration.between(state.stageStartedAt(), now).compareTo(rule.shortWindow()) < 0;
   }
 
-  private static RolloutState rolledBack(RolloutState state, Instant now) {
+  /**
+   * The state after a rollback. A dry run is a full shadow: its "would roll back" leaves the rollout
+   * where it stands, so that it keeps being judged (see {@link Guardian}).
+   */
+  private static RolloutState rolledBack(RolloutPlan plan, RolloutState state, Instant now) {
+    if (plan.mode() == RolloutMode.DRY_RUN) {
+      return state.with(state.status(), state.stage(), state.exposure(), state.shrinks(), state.stageStartedAt(),
+          state.until(), state.pausedStatus());
+    }
     return state.with(RolloutStatus.ROLLED_BACK, state.stage(), 0, state.shrinks(), now, null, null);
   }
 
-  /** Checks every rule against every SLI the plan has. */
   /**
    * Checks every rule against every SLI the plan has. With {@code complete} false, a rule whose long
    * window does not burn for any SLI is checked on that window alone — it cannot burn, whatever the
    * short window and the control say — so a healthy rollout costs one window read per rule; such a
    * check reports zero short-window and control counts and must not be shown as evidence.
    */
-  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, boolean complete) {
+  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, boolean complete,
+      RolloutEvidence evidence) {
     List<RuleCheck> checks = new ArrayList<>();
-    double threshold = Math.log(1 / plan.alpha());
     long[] candLong = new long[RolloutWindows.SIZE];
     long[] candShort = new long[RolloutWindows.SIZE];
     long[] ctrlShort = new long[RolloutWindows.SIZE];
     boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
-    for (BurnRateRule rule : plan.rules()) {
+    int slis = latency ? 2 : 1;
+    double threshold = evidence.logThreshold(plan, slis, plan.minCandidateCalls());
+    for (int r = 0; r < plan.rules().size(); r++) {
+      BurnRateRule rule = plan.rules().get(r);
       windows.counts(plan.candidate(), rule.longWindow(), candLong);
-      boolean longBurns = burn(candLong[RolloutWindows.ERRORS], candLong[RolloutWindows.CALLS],
+      boolean longBurns = BurnRate.of(candLong[RolloutWindows.ERRORS], candLong[RolloutWindows.CALLS],
           plan.slo().errorBudget()) > rule.factor()
-          || latency && burn(candLong[RolloutWindows.SLOW + latencyIndex], candLong[RolloutWindows.CALLS],
+          || latency && BurnRate.of(candLong[RolloutWindows.SLOW + latencyIndex], candLong[RolloutWindows.CALLS],
               plan.slo().latencyBudget()) > rule.factor();
       if (complete || longBurns) {
         windows.counts(plan.candidate(), rule.shortWindow(), candShort);
@@ -233,86 +277,33 @@ public final class RolloutJudge {
         java.util.Arrays.fill(ctrlShort, 0);
       }
       checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlShort,
-          RolloutWindows.ERRORS, threshold));
+          RolloutWindows.ERRORS, evidence.logStatistic(r, RolloutEvidence.AVAILABILITY), threshold,
+          evidence.candidateWorseThanControl(plan, RolloutEvidence.AVAILABILITY, slis)));
       if (latency) {
         checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlShort,
-            RolloutWindows.SLOW + latencyIndex, threshold));
+            RolloutWindows.SLOW + latencyIndex, evidence.logStatistic(r, RolloutEvidence.LATENCY), threshold,
+            evidence.candidateWorseThanControl(plan, RolloutEvidence.LATENCY, slis)));
       }
     }
     return checks;
   }
 
   private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, long[] candLong,
-      long[] candShort, long[] ctrlShort, int badIndex, double threshold) {
+      long[] candShort, long[] ctrlShort, int badIndex, double statistic, double threshold,
+      boolean candidateWorse) {
     long candCallsLong = candLong[RolloutWindows.CALLS];
     long candCallsShort = candShort[RolloutWindows.CALLS];
     long ctrlCalls = ctrlShort[RolloutWindows.CALLS];
     long badLong = candLong[badIndex];
     long badShort = candShort[badIndex];
     long ctrlBad = ctrlShort[badIndex];
-    double burnLong = burn(badLong, candCallsLong, budget);
-    double burnShort = burn(badShort, candCallsShort, budget);
-    double ctrlBurn = burn(ctrlBad, ctrlCalls, budget);
+    double burnLong = BurnRate.of(badLong, candCallsLong, budget);
+    double burnShort = BurnRate.of(badShort, candCallsShort, budget);
+    double ctrlBurn = BurnRate.of(ctrlBad, ctrlCalls, budget);
     boolean burning = burnLong > rule.factor() && burnShort > rule.factor();
-    double p0 = budget;
-    double p1 = Math.min(rule.factor() * budget, 0.999_999);
-    long n = candCallsLong;
-    double llr = badLong * Math.log(p1 / p0) + (n - badLong) * Math.log((1 - p1) / (1 - p0));
-    boolean sharedCause = ctrlCalls >= MIN_CONTROL_CALLS
-        && !controlClearlyBetter(badShort, candCallsShort, ctrlBad, ctrlCalls, plan.sharedCauseRatio(), plan.alpha());
+    boolean sharedCause = ctrlCalls >= MIN_CONTROL_CALLS && !candidateWorse;
     return new RuleCheck(rule, sli, budget, candCallsLong, badLong, burnLong, candCallsShort, badShort, burnShort,
-        ctrlCalls, ctrlBad, ctrlBurn, burning, llr, threshold, sharedCause);
-  }
-
-  /**
-   * Whether the control is clearly better than the candidate over the same (short) window: if the
-   * control's calls failed at the candidate's bad ratio times the shared-cause ratio, seeing as few
-   * bad calls as it did would have probability below α (binomial lower tail).
-   */
-  static boolean controlClearlyBetter(long candBad, long candCalls, long ctrlBad, long ctrlCalls, double sharedRatio,
-      double alpha) {
-    if (candCalls == 0 || ctrlCalls == 0) {
-      return false;
-    }
-    double p = (double) candBad / candCalls * sharedRatio;
-    return p > 0 && binomialLowerTail(ctrlBad, ctrlCalls, Math.min(p, 1)) < alpha;
-  }
-
-  /** P(X ≤ k) for X ~ Binomial(n, p): exact below 1,000 successes, normal approximation above. */
-  static double binomialLowerTail(long k, long n, double p) {
-    if (k >= n || p <= 0) {
-      return 1;
-    }
-    if (p >= 1) {
-      return 0;
-    }
-    if (k > 1000) {
-      double mean = n * p;
-      double sd = Math.sqrt(n * p * (1 - p));
-      return 0.5 * erfc(-(k + 0.5 - mean) / (sd * Math.sqrt(2)));
-    }
-    // sum the terms from i = 0 to k, each from the previous, in log space for large n
-    double logTerm = n * Math.log1p(-p); // i = 0
-    double sum = Math.exp(logTerm);
-    for (long i = 1; i <= k; i++) {
-      logTerm += Math.log((double) (n - i + 1) / i) + Math.log(p / (1 - p));
-      sum += Math.exp(logTerm);
-    }
-    return Math.min(1, sum);
-  }
-
-  /** The complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
-  private static double erfc(double x) {
-    double z = Math.abs(x);
-    double t = 1 / (1 + 0.5 * z);
-    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
-    return x >= 0 ? r : 2 - r;
-  }
-
-  private static double burn(long bad, long calls, double budget) {
-    return calls == 0 ? 0 : (double) bad / calls / budget;
+        ctrlCalls, ctrlBad, ctrlBurn, burning, statistic, threshold, sharedCause);
   }
 
   private static Decision hold(String flagKey, RolloutPlan plan, RolloutState state, Instant now, String reason,

@@ -77,6 +77,20 @@ public final class SliMirror implements SliSource {
         Series s = byVariant == null || variant == null ? null : byVariant.get(variant);
         Series.countsSince(s, second, Series.windowSeconds(window), since, out);
       }
+
+      @Override
+      public long second() {
+        return second;
+      }
+
+      @Override
+      public void countsBetween(String variant, long fromSecond, long toSecond, long[] out) {
+        Series s = byVariant == null || variant == null ? null : byVariant.get(variant);
+        java.util.Arrays.fill(out, 0);
+        if (s != null && toSecond > fromSecond) {
+          s.countsWithin(toSecond - 1, toSecond - fromSecond, out);
+        }
+      }
     };
   }
 }

@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
  * applies. The SLO is 75 % (budget 0.25) so that bad ratios, burn rates and likelihood ratios are
  * exact binary fractions or small products worked out by hand: a rule with factor 2 burns above a
  * bad ratio of 1/2, and its sequential test weighs H1 "p = 1/2" against H0 "p = 1/4", so each bad
- * call multiplies the likelihood ratio by 2 and each good call by 2/3; with α = 0.01 it must reach 100.
+ * call multiplies the likelihood ratio by 2 and each good call by 2/3. The evidence is fed as one
+ * batch of the candidate's largest window (and the control's 5-minute window), so the detector is
+ * R = n × LR and its threshold, with two rules (a = α / 2 = 0.005), is 2^(k+1)(k+1)(k+2) / 0.005 for
+ * n in [2^k, 2^(k+1)).
  */
 class RolloutJudgeDecisionTest {
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
@@ -76,6 +79,21 @@ class RolloutJudgeDecisionTest {
       return set("new", BAKE, 10, 0);
     }
 
+    /** The evidence of one batch: the candidate's largest window, with the control's 5-minute window. */
+    RolloutEvidence evidence(RolloutPlan plan, int latencyIndex) {
+      RolloutEvidence e = new RolloutEvidence(plan);
+      long[] cand = new long[RolloutWindows.SIZE];
+      for (Map.Entry<String, long[]> c : counts.entrySet()) {
+        if (c.getKey().startsWith("new@") && c.getValue()[RolloutWindows.CALLS] > cand[RolloutWindows.CALLS]) {
+          cand = c.getValue();
+        }
+      }
+      long[] ctrl = new long[RolloutWindows.SIZE];
+      counts("old", Duration.ofMinutes(5), ctrl);
+      e.feed(plan, latencyIndex, cand, ctrl);
+      return e;
+    }
+
     @Override
     public void counts(String variant, Duration window, long[] out) {
       long[] c = counts.get(variant + "@" + window);
@@ -100,7 +118,15 @@ class RolloutJudgeDecisionTest {
   }
 
   private static Decision decide(RolloutPlan plan, RolloutState state, RolloutWindows windows) {
-    return RolloutJudge.decide("checkout", plan, state, windows, -1, NOW);
+    return decide(plan, state, windows, -1);
+  }
+
+  private static Decision decide(RolloutPlan plan, RolloutState state, RolloutWindows windows, int latencyIndex) {
+    return RolloutJudge.decide("checkout", plan, state, windows, latencyIndex, NOW, evidence(plan, windows, latencyIndex));
+  }
+
+  private static RolloutEvidence evidence(RolloutPlan plan, RolloutWindows windows, int latencyIndex) {
+    return windows instanceof Counts ? ((Counts) windows).evidence(plan, latencyIndex) : new RolloutEvidence(plan);
   }
 
   private static Decision decide(RolloutState state, RolloutWindows windows) {
@@ -109,7 +135,7 @@ class RolloutJudgeDecisionTest {
 
   private static RuleCheck check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, BurnRateRule rule,
       String sli) {
-    return RolloutJudge.check(plan, windows, latencyIndex, true).stream()
+    return RolloutJudge.check(plan, windows, latencyIndex, true, evidence(plan, windows, latencyIndex)).stream()
         .filter(c -> c.rule().equals(rule) && c.sli().equals(sli)).findFirst().orElseThrow();
   }
 
@@ -148,33 +174,47 @@ class RolloutJudgeDecisionTest {
   }
 
   @Test
-  void theSequentialTestNeedsALikelihoodRatioOfOneOverAlpha() {
-    // 8 of 10 bad: LR = 2^8 (2/3)^2 = 113.8 >= 100; 7 of 10: 2^7 (2/3)^3 = 37.9 < 100
-    Counts eight = new Counts().baked().set("new", Duration.ofHours(1), 10, 8).set("new", Duration.ofMinutes(5), 4, 4);
-    Counts seven = new Counts().baked().set("new", Duration.ofHours(1), 10, 7).set("new", Duration.ofMinutes(5), 4, 4);
+  void theSequentialTestNeedsItsDetectorOverTheDyadicThreshold() {
+    // 20 calls (k = 4): threshold ln(2^5 × 5 × 6 / 0.005) = ln 192,000 = 12.165
+    // 16 of 20 bad: R = 20 × 2^16 (2/3)^4 = 258,896 ≥ 192,000; 15 of 20: 20 × 2^15 (2/3)^5 = 86,304 < 192,000
+    Counts sixteen = new Counts().baked().set("new", Duration.ofHours(1), 20, 16).set("new", Duration.ofMinutes(5), 4, 4);
+    Counts fifteen = new Counts().baked().set("new", Duration.ofHours(1), 20, 15).set("new", Duration.ofMinutes(5), 4, 4);
 
-    RuleCheck c8 = check(PLAN, eight, -1, ROLLBACK_RULE, "availability");
-    assertThat(c8.logLikelihoodRatio()).isCloseTo(Math.log(Math.pow(2, 8) * Math.pow(2.0 / 3, 2)), within(1e-9));
-    assertThat(c8.testThreshold()).isCloseTo(Math.log(100), within(1e-12));
-    assertThat(c8.significant()).isTrue();
-    RuleCheck c7 = check(PLAN, seven, -1, ROLLBACK_RULE, "availability");
-    assertThat(c7.logLikelihoodRatio()).isCloseTo(Math.log(Math.pow(2, 7) * Math.pow(2.0 / 3, 3)), within(1e-9));
-    assertThat(c7.burning()).isTrue();
-    assertThat(c7.significant()).isFalse();
+    RuleCheck c16 = check(PLAN, sixteen, -1, ROLLBACK_RULE, "availability");
+    assertThat(c16.logLikelihoodRatio()).isCloseTo(Math.log(20 * Math.pow(2, 16) * Math.pow(2.0 / 3, 4)), within(1e-9));
+    assertThat(c16.testThreshold()).isCloseTo(Math.log(192_000), within(1e-9));
+    assertThat(c16.significant()).isTrue();
+    RuleCheck c15 = check(PLAN, fifteen, -1, ROLLBACK_RULE, "availability");
+    assertThat(c15.logLikelihoodRatio()).isCloseTo(Math.log(20 * Math.pow(2, 15) * Math.pow(2.0 / 3, 5)), within(1e-9));
+    assertThat(c15.burning()).isTrue();
+    assertThat(c15.significant()).isFalse();
 
-    Decision rollback = decide(ramping(0, BAKE), eight);
+    Decision rollback = decide(ramping(0, BAKE), sixteen);
     assertThat(rollback.action()).isEqualTo(DecisionAction.ROLLBACK);
-    // the deciding numbers: burns 0.8 / 0.25 and 1 / 0.25, LLR ln 113.8, threshold ln 100
-    assertThat(rollback.reason()).contains("(burn 3.20 and 4.00 > 2.00, LLR 4.73 ≥ 4.61)");
+    // the deciding numbers: burns 0.8 / 0.25 and 1 / 0.25, ln R = ln 258,896, threshold ln 192,000
+    assertThat(rollback.reason()).contains("(burn 3.20 and 4.00 > 2.00, ln R 12.46 ≥ 12.17)");
     assertThat(rollback.after().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     assertThat(rollback.after().exposure()).isZero();
     assertThat(rollback.after().stageStartedAt()).isEqualTo(NOW);
     assertThat(rollback.applied()).isTrue();
 
-    Decision hold = decide(ramping(0, BAKE), seven);
+    Decision hold = decide(ramping(0, BAKE), fifteen);
     assertThat(hold.action()).isEqualTo(DecisionAction.HOLD);
     assertThat(hold.reason()).startsWith("not advancing");
     assertThat(hold.after()).isEqualTo(hold.before());
+  }
+
+  @Test
+  void noShrinkOrRollbackBeforeThePlansMinimumCandidateCalls() {
+    // 19 of 19 bad: R = 19 × 2^19, far above the threshold for 16..31 calls, but 19 < 20 calls (the default)
+    Counts nineteen = new Counts().baked().set("new", Duration.ofHours(1), 19, 19).set("new", Duration.ofMinutes(5), 4, 4);
+    RuleCheck c = check(PLAN, nineteen, -1, ROLLBACK_RULE, "availability");
+    assertThat(c.logLikelihoodRatio()).isGreaterThan(RolloutEvidence.logThreshold(19, 0.005));
+    assertThat(c.testThreshold()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(decide(ramping(0, BAKE), nineteen).action()).isEqualTo(DecisionAction.HOLD);
+    RolloutPlan fewer = plan().minCandidateCalls(19).build();
+    assertThat(decide(fewer, ramping(0, BAKE), nineteen).action()).isEqualTo(DecisionAction.ROLLBACK);
+    assertThatThrownBy(() -> plan().minCandidateCalls(0)).hasMessageContaining("minCandidateCalls must be at least 1");
   }
 
   @Test
@@ -188,8 +228,8 @@ class RolloutJudgeDecisionTest {
         threshold, threshold, true);
     assertThat(shared.significant()).isTrue();
     assertThat(shared.fires()).isFalse();
-    assertThat(shared.describe()).endsWith("LLR 4.61 vs 4.61; shared with control");
-    assertThat(atThreshold.describe()).endsWith("LLR 4.61 vs 4.61");
+    assertThat(shared.describe()).endsWith("ln R 4.61 vs 4.61; shared with control");
+    assertThat(atThreshold.describe()).endsWith("ln R 4.61 vs 4.61");
     RuleCheck notBurning = new RuleCheck(ROLLBACK_RULE, "availability", 0.25, 10, 8, 3.2, 4, 1, 1, 0, 0, 0, false,
         threshold + 1, threshold, false);
     assertThat(notBurning.significant()).isFalse();
@@ -223,7 +263,8 @@ class RolloutJudgeDecisionTest {
     assertThat(c.burnLong()).isZero();
     assertThat(c.burnShort()).isZero();
     assertThat(c.controlBurnShort()).isZero();
-    assertThat(c.logLikelihoodRatio()).isZero();
+    assertThat(c.logLikelihoodRatio()).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(c.testThreshold()).isEqualTo(Double.POSITIVE_INFINITY);
   }
 
   // --- the control ----------------------------------------------------------------------------
@@ -235,7 +276,8 @@ class RolloutJudgeDecisionTest {
 
   @Test
   void aControlFailingAlikeIsASharedCauseFromFiftyCallsInTheShortWindow() {
-    // the control at the candidate's 60 %: P(X <= 30 | 50, 0.6 × 2/3) is far above α, so not clearly better
+    // the control at the candidate's 60 %: the candidate has 60 of the 90 bad calls, exactly its share of
+    // the calls (100 of 150), so the two-arm test does not show it worse
     Decision shared = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 30));
     assertThat(shared.action()).isEqualTo(DecisionAction.HOLD);
     assertThat(shared.reason()).startsWith("shared regression");
@@ -248,14 +290,16 @@ class RolloutJudgeDecisionTest {
 
   @Test
   void aClearlyBetterControlLeavesTheBlameOnTheCandidate() {
-    // P(X = 0 | 50, 0.4) = 0.6^50, far below α
+    // all 60 bad calls are the candidate's, with 2/3 of the calls: against ρ = 64, each multiplies R by
+    // (6400 / 6450) / (2/3) = 1.49, so R ≥ 60 × 1.49^60 / 5 ≈ 2.6e11, far above the threshold for 60 bad calls
     Decision d = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 0));
     assertThat(d.action()).isEqualTo(DecisionAction.ROLLBACK);
   }
 
   @Test
   void aControlFailingAlikeDoesNotMakeANoisyBurnASharedRegression() {
-    // 7 of 10 bad burns but is not significant (LR 37.9 < 100): not advancing, and nothing is blamed on a dependency
+    // 7 of 10 bad burns but is not significant (10 calls are below the minimum of 20): not advancing, and
+    // nothing is blamed on a dependency
     Counts noisy = new Counts().baked().set("new", Duration.ofHours(1), 10, 7).set("new", Duration.ofMinutes(5), 4, 4)
         .set("old", Duration.ofMinutes(5), 100, 100);
     Decision d = decide(ramping(0, BAKE), noisy);
@@ -454,19 +498,19 @@ class RolloutJudgeDecisionTest {
     RolloutPlan tight = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.75)).build();
     Counts slowAtSecondThreshold = new Counts().baked().slow("new", Duration.ofHours(1), 100, 1, 60)
         .slow("new", Duration.ofMinutes(5), 20, 1, 12);
-    Decision d = RolloutJudge.decide("checkout", tight, ramping(0, BAKE), slowAtSecondThreshold, 1, NOW);
+    Decision d = decide(tight, ramping(0, BAKE), slowAtSecondThreshold, 1);
     assertThat(d.action()).isEqualTo(DecisionAction.ROLLBACK);
     assertThat(d.evidence()).anyMatch(c -> c.sli().equals("latency") && c.fires() && c.budget() == 0.25);
     // the count at the first threshold is another threshold's: nothing burns there
-    assertThat(RolloutJudge.decide("checkout", tight, ramping(0, BAKE), slowAtSecondThreshold, 0, NOW).action())
+    assertThat(decide(tight, ramping(0, BAKE), slowAtSecondThreshold, 0).action())
         .isEqualTo(DecisionAction.ADVANCE);
     // a plan without a latency objective is not judged on latency, whatever the recorder counts
-    assertThat(RolloutJudge.check(PLAN, slowAtSecondThreshold, 0, true)).noneMatch(c -> c.sli().equals("latency"));
+    assertThat(RolloutJudge.check(PLAN, slowAtSecondThreshold, 0, true, new RolloutEvidence(PLAN))).noneMatch(c -> c.sli().equals("latency"));
     // a threshold the recorder does not count (index -1) is not judged
-    assertThat(RolloutJudge.check(tight, slowAtSecondThreshold, -1, true)).noneMatch(c -> c.sli().equals("latency"));
+    assertThat(RolloutJudge.check(tight, slowAtSecondThreshold, -1, true, new RolloutEvidence(tight))).noneMatch(c -> c.sli().equals("latency"));
     // the latency budget is the latency objective's, not the availability's
     RolloutPlan loose = plan().slo(Slo.availability(0.75).withLatency(Duration.ofMillis(300), 0.6)).build();
-    assertThat(RolloutJudge.check(loose, slowAtSecondThreshold, 0, true)).filteredOn(c -> c.sli().equals("latency"))
+    assertThat(RolloutJudge.check(loose, slowAtSecondThreshold, 0, true, new RolloutEvidence(loose))).filteredOn(c -> c.sli().equals("latency"))
         .hasSize(2).allMatch(c -> c.budget() == 1 - 0.6);
   }
 }

@@ -1,12 +1,11 @@
 package dev.burnguard.otel.internal;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.internal.guardian.RolloutWindows;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.BatchCallback;
@@ -15,18 +14,16 @@ import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Internal, not for public use. Rollout health as metrics: observable gauges read from the guardian
- * and the SLI recorder (the source of truth) at each collection, and a counter of decisions fed by
- * a guardian listener.
+ * Internal, not for public use. Rollout health as metrics: observable gauges read at each collection
+ * from the guardian's states and its {@linkplain dev.burnguard.rollout.Guardian#health() rollout
+ * health} of the last tick (window counts and burn rates as judged), and a counter of decisions fed
+ * by a guardian listener.
  *
  * <p>Cardinality: one series set per flag under rollout, its two variants, its rules' windows and
  * the six statuses: all bounded by the flag file.
@@ -117,40 +114,25 @@ public final class RolloutMetrics implements AutoCloseable {
       status.record(st == s.status() ? 1 : 0,
           Attributes.of(FeatureFlagAttributes.KEY, s.flagKey(), STATUS, st.name().toLowerCase(Locale.ROOT)));
     }
-    TreeSet<Duration> windows = new TreeSet<>();
-    for (BurnRateRule r : plan.rules()) {
-      windows.add(r.longWindow());
-      windows.add(r.shortWindow());
+    // window counts and burn rates as the guardian judged them at its last tick: one burn-rate
+    // implementation, and the exported numbers are the ones decided on
+    RolloutHealth health = provider.guardian().health().get(s.flagKey());
+    if (health == null) {
+      return; // not ticked yet
     }
-    // -1 when the plan has no latency objective, or its threshold is not one the recorder counts
-    int latencyIndex = plan.slo().latencyThreshold()
-        .map(t -> provider.recorder().latencyThresholds().indexOf(t)).orElse(-1);
-    long[] counts = new long[RolloutWindows.SIZE];
-    for (String variant : new String[] {plan.candidate(), plan.control()}) {
-      for (Duration w : windows) {
-        Arrays.fill(counts, 0);
-        provider.recorder().counts(s.flagKey(), variant, w, counts);
-        String window = Durations.format(w);
-        Attributes vw = Attributes.of(FeatureFlagAttributes.KEY, s.flagKey(),
-            FeatureFlagAttributes.RESULT_VARIANT, variant, WINDOW, window);
-        long calls = counts[RolloutWindows.CALLS];
-        windowCalls.record(calls, vw);
-        windowErrors.record(counts[RolloutWindows.ERRORS], vw);
-        if (calls == 0) {
-          continue;
-        }
-        burnRate.record(burn(counts[RolloutWindows.ERRORS], calls, plan.slo().errorBudget()),
-            vw.toBuilder().put(SLI, "availability").build());
-        if (latencyIndex >= 0) {
-          burnRate.record(burn(counts[RolloutWindows.SLOW + latencyIndex], calls, plan.slo().latencyBudget()),
-              vw.toBuilder().put(SLI, "latency").build());
-        }
+    for (RolloutHealth.VariantWindow w : health.windows()) {
+      Attributes vw = Attributes.of(FeatureFlagAttributes.KEY, s.flagKey(),
+          FeatureFlagAttributes.RESULT_VARIANT, w.variant(), WINDOW, Durations.format(w.window()));
+      windowCalls.record(w.calls(), vw);
+      windowErrors.record(w.errors(), vw);
+      if (w.calls() == 0) {
+        continue;
+      }
+      burnRate.record(w.availabilityBurn(), vw.toBuilder().put(SLI, "availability").build());
+      if (w.slow() >= 0) {
+        burnRate.record(w.latencyBurn(), vw.toBuilder().put(SLI, "latency").build());
       }
     }
-  }
-
-  private static double burn(long bad, long calls, double budget) {
-    return ((double) bad / calls) / budget;
   }
 
   @Override

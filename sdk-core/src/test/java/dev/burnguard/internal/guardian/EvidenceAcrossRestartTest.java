@@ -1,0 +1,91 @@
+package dev.burnguard.internal.guardian;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burnguard.outcome.Outcome;
+import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RuleAction;
+import dev.burnguard.rollout.Stage;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.testing.Simulation;
+import dev.burnguard.testing.Simulation.SimulationResult;
+import dev.burnguard.testing.VariantBehavior;
+import dev.burnguard.testing.ManualClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 12, item 7: the stage's counts and the sequential evidence survive a restart. */
+class EvidenceAcrossRestartTest {
+  private static final String FLAGS = "{\"flags\": {\"checkout\": {\"state\": \"ENABLED\","
+      + " \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"}}}";
+
+  /**
+   * A 30-minute stage whose 1,500 samples (1 candidate call a second) are met at 25 minutes, and a
+   * restart at 26 minutes: the stage advances at 30 minutes, as without the restart. Before the
+   * evidence was kept, samples counted only from the restart (the windows are lost), so it advanced
+   * at 51 minutes.
+   */
+  @Test
+  void aStageWhoseSamplesWereMetAdvancesOnTimeAfterARestart() {
+    RolloutPlan plan = RolloutPlan.builder("old", "new").stages(List.of(new Stage(10, Duration.ofMinutes(30), 1500),
+        new Stage(100, Duration.ofHours(1), 0))).build();
+    SimulationResult r = Simulation.builder(FLAGS, "checkout", plan).requestsPerSecond(10).seed(4)
+        .behavior("new", VariantBehavior.errors(0)).behavior("old", VariantBehavior.errors(0))
+        .restartAt(Duration.ofMinutes(26)).run(Duration.ofMinutes(40));
+    Duration advanced = r.timeTo(DecisionAction.ADVANCE).orElseThrow();
+    assertThat(advanced).isBetween(Duration.ofMinutes(30), Duration.ofMinutes(30).plusSeconds(11));
+  }
+
+  @Test
+  void theDetectorsContinueWhereTheyWereWhenTheGuardianStartsAgainOnTheSameDirectory(@TempDir Path dir) {
+    RolloutPlan plan = RolloutPlan.builder("old", "new").stages(List.of(new Stage(100, Duration.ofDays(1), 0))).build();
+    ManualClock clock = new ManualClock();
+    SliRecorder recorder = SliRecorder.builder().clock(clock).build();
+    Guardian before = new Guardian(clock, recorder, d -> { }, gates -> { });
+    before.persistEvidenceIn(dir);
+    before.plans(Map.of("checkout", plan));
+    for (int s = 0; s < 60; s++) {
+      for (int i = 0; i < 10; i++) {
+        recorder.record("checkout", "new", 1_000_000, i == 0 && s % 10 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+      }
+      clock.advance(Duration.ofSeconds(1));
+      before.tick();
+    }
+    RolloutHealth then = before.health("checkout").orElseThrow();
+    assertThat(then.candidateCalls()).isEqualTo(600); // six whole 10-second buckets
+    assertThat(Files.exists(dir.resolve(EvidenceFile.NAME))).isTrue();
+
+    // a new process: a new recorder (the windows are gone), the same directory and state
+    SliRecorder fresh = SliRecorder.builder().clock(clock).build();
+    Guardian after = new Guardian(clock, fresh, d -> { }, gates -> { });
+    after.persistEvidenceIn(dir);
+    after.restore(before.states().values());
+    after.plans(Map.of("checkout", plan));
+    after.tick();
+    RolloutHealth now = after.health("checkout").orElseThrow();
+    assertThat(now.candidateCalls()).isEqualTo(then.candidateCalls());
+    assertThat(now.checks()).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(now.checks().get(i).logLikelihoodRatio()).isEqualTo(then.checks().get(i).logLikelihoodRatio());
+    }
+    assertThat(now.stage().samples()).isEqualTo(600);
+
+    // a plan with other rules is another test: it starts afresh
+    RolloutPlan otherRules = RolloutPlan.builder("old", "new").stages(plan.stages())
+        .rules(List.of(BurnRateRule.fastBurn(RuleAction.ROLLBACK))).build();
+    Guardian third = new Guardian(clock, SliRecorder.builder().clock(clock).build(), d -> { }, gates -> { });
+    third.persistEvidenceIn(dir);
+    third.restore(before.states().values());
+    third.plans(Map.of("checkout", otherRules));
+    third.tick();
+    assertThat(third.health("checkout").orElseThrow().candidateCalls()).isZero();
+  }
+}
