@@ -56,7 +56,7 @@ for r in rows:
     alloc = r["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score")
     score[(name, r["params"]["fleet"])] = r["primaryMetric"]["score"]
     print(f"{name:10} fleet={r['params']['fleet']:3} {r['primaryMetric']['score']:8.1f} "
-          f"± {r['primaryMetric']['scoreError']:.1f} ns/op  {alloc:.3f} B/op")
+          f"± {float(r['primaryMetric']['scoreError']):.1f} ns/op  {alloc:.3f} B/op")
 for name in sorted({n for n, _ in score}):
     if (name, "on") in score and (name, "off") in score:
         print(f"{name:10} on/off = {score[(name, 'on')] / score[(name, 'off')]:.2f}")
