@@ -5,6 +5,8 @@
 #   - OutcomeRecordingBenchmark at 1 and 2 threads: the guarded path against its floor
 #   - GuardianTickBenchmark: one tick over 100, 1,000 and 10,000 rollouts
 #   - RolloutFootprint: heap bytes per rollout and per (flag, variant) series (JOL)
+#   - FractionalBreakdownBenchmark: what a fractional evaluation spends its time on (issue 18)
+# The generated section marks every goal of issue 7 and of issue 18 met or missed.
 # Full configuration: about 13 minutes on 2 cores (see README.md). QUICK=1: one short iteration of
 # each, about 4 minutes, for checking that everything runs; its numbers are noise.
 # FLEET=1: instead, fleet mode on Redis (issue 14; needs redis-server on PATH), about 4 minutes:
@@ -89,6 +91,9 @@ run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 2 "${o
   -rf json -rff "$results/outcome-t2.json"
 run "${jmh[@]}" '^dev.burnguard.benchmarks.GuardianTickBenchmark.' "${tick_opts[@]}" -prof gc \
   -rf json -rff "$results/tick.json"
+# What bounds fractional against a static flag: context read, hash, hash floor, in one run (issue 18).
+run "${jmh[@]}" '^dev.burnguard.benchmarks.FractionalBreakdownBenchmark.' "${outcome_opts[@]}" -prof gc \
+  -p contextType=ImmutableContext -p users=1024 -rf json -rff "$results/fractional-breakdown.json"
 printf '%s > %s\n' "${footprint[*]}" "$results/footprint.tsv" >>"$results/commands.txt"
 "${footprint[@]}" >"$results/footprint.tsv"
 

@@ -1,0 +1,42 @@
+package dev.burnguard.spring.boot.internal;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Internal, not for public use. The {@code burnguard} Actuator endpoint (when exposed) and the
+ * {@code burnguard} health indicator (when Spring Boot's health support is present).
+ */
+@AutoConfiguration(after = BurnguardAutoConfiguration.class)
+@ConditionalOnBean(BurnguardCore.class)
+public class BurnguardActuatorAutoConfiguration {
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+  static class EndpointConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    BurnguardEndpoint burnguardEndpoint(BurnguardCore core) {
+      return new BurnguardEndpoint(core);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+  @ConditionalOnEnabledHealthIndicator("burnguard")
+  static class HealthConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "burnguardHealthIndicator")
+    HealthIndicator burnguardHealthIndicator(BurnguardCore core) {
+      return new BurnguardHealthIndicator(core);
+    }
+  }
+}

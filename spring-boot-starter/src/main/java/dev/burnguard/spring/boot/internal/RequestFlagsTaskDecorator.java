@@ -1,0 +1,27 @@
+package dev.burnguard.spring.boot.internal;
+
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * Internal, not for public use. Carries the submitting request's {@link RequestFlags} to the thread
+ * that runs a task, so that guarded flags evaluated in {@code @Async} methods and other tasks of the
+ * application's {@code TaskExecutor} count for the request. Spring Boot applies a lone TaskDecorator
+ * bean to the executor it configures.
+ */
+final class RequestFlagsTaskDecorator implements TaskDecorator {
+  @Override
+  public Runnable decorate(Runnable runnable) {
+    RequestFlags request = RequestFlags.current();
+    if (request == null) {
+      return runnable;
+    }
+    return () -> {
+      RequestFlags previous = RequestFlags.bind(request);
+      try {
+        runnable.run();
+      } finally {
+        RequestFlags.restore(previous);
+      }
+    };
+  }
+}
