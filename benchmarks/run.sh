@@ -9,6 +9,11 @@
 # The generated section marks every goal of issue 7 and of issue 18 met or missed.
 # Full configuration: about 13 minutes on 2 cores (see README.md). QUICK=1: one short iteration of
 # each, about 4 minutes, for checking that everything runs; its numbers are noise.
+# FLEET=1: instead, fleet mode on Redis (issue 14; needs redis-server on PATH), about 4 minutes:
+#   - FleetHotPathBenchmark: evaluation and guard.call with fleet mode off and on, same run
+#   - FleetLoad: 20 replicas x 1,000 guarded flags on one local redis-server (REPLICAS, FLAGS,
+#     SECONDS_MEASURED override; default 30 simulated seconds), push and tick latency, Redis CPU, memory, commands; printed and kept in the results
+#   The figures are copied by hand into README.md's fleet section and docs/fleet.md's sizing table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +41,32 @@ footprint=(java -Djdk.attach.allowAttachSelf -Djol.magicFieldOffset=true
 
 start=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+if [[ "${FLEET:-0}" == 1 ]]; then
+  mvn -B -q -pl benchmarks -am package -DskipTests
+  "${jmh[@]}" '^dev.burnguard.benchmarks.FleetHotPathBenchmark.' "${outcome_opts[@]}" -prof gc \
+    -rf json -rff "$results/fleet-hot-path.json"
+  java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$jar" dev.burnguard.redis.FleetLoad \
+    "${REPLICAS:-20}" "${FLAGS:-1000}" "${SECONDS_MEASURED:-30}" 5 false "$results/fleet-load.txt" \
+    >"$results/fleet-load.log" 2>&1
+  python3 - "$results/fleet-hot-path.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+score = {}
+for r in rows:
+    name = r["benchmark"].rsplit(".", 1)[1]
+    alloc = r["secondaryMetrics"].get("gc.alloc.rate.norm", {}).get("score")
+    score[(name, r["params"]["fleet"])] = r["primaryMetric"]["score"]
+    print(f"{name:10} fleet={r['params']['fleet']:3} {r['primaryMetric']['score']:8.1f} "
+          f"± {float(r['primaryMetric']['scoreError']):.1f} ns/op  {alloc:.3f} B/op")
+for name in sorted({n for n, _ in score}):
+    if (name, "on") in score and (name, "off") in score:
+        print(f"{name:10} on/off = {score[(name, 'on')] / score[(name, 'off')]:.2f}")
+PY
+  cat "$results/fleet-load.txt"
+  echo "load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; wall $(( $(date +%s) - start )) s"
+  exit 0
+fi
 
 build=(mvn -B -q -pl benchmarks -am package -DskipTests)
 printf '%s\n' "${build[*]}" >"$results/commands.txt"
