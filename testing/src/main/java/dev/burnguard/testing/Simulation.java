@@ -4,7 +4,6 @@ import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.recorder.SliRecorder;
-import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.LatencyDistribution;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
@@ -26,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Drives a real {@link BurnguardProvider} and its guardian with synthetic traffic on a
@@ -223,18 +223,24 @@ public final class Simulation {
     return delegate != null ? guarded(clock, stateDirectory) : ownProvider(clock, stateDirectory);
   }
 
-  /** The provider a simulation drives: Burnguard's own, or a guard around a delegate. */
-  private interface Served {
-    void initialize() throws Exception;
-
-    Guardian guardian();
-
-    SliRecorder recorder();
+  /**
+   * The provider a simulation drives — Burnguard's own, or a guard around a delegate — with its
+   * guardian, its recorder and how it serves the simulated flag.
+   */
+  private record Served(FeatureProvider provider, Guardian guardian, SliRecorder recorder,
+      Function<EvaluationContext, String> variant) {
+    void initialize() throws Exception {
+      provider.initialize(new ImmutableContext());
+    }
 
     /** The variant served to {@code ctx}, or null. */
-    String variant(EvaluationContext ctx);
+    String variant(EvaluationContext ctx) {
+      return variant.apply(ctx);
+    }
 
-    void shutdown();
+    void shutdown() {
+      provider.shutdown();
+    }
   }
 
   private Served ownProvider(ManualClock clock, java.nio.file.Path stateDirectory) {
@@ -247,33 +253,8 @@ public final class Simulation {
     // a simulation starts afresh every run; one that restarts keeps its state in a directory of its own
     BurnguardProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
         : b.stateDirectory(stateDirectory).build();
-    return new Served() {
-      @Override
-      public void initialize() throws Exception {
-        provider.initialize(new ImmutableContext());
-      }
-
-      @Override
-      public Guardian guardian() {
-        return provider.guardian();
-      }
-
-      @Override
-      public SliRecorder recorder() {
-        return provider.recorder();
-      }
-
-      @Override
-      public String variant(EvaluationContext ctx) {
-        FlagSet flags = provider.flagSet().orElseThrow();
-        return flags.assignedVariant(flagKey, ctx);
-      }
-
-      @Override
-      public void shutdown() {
-        provider.shutdown();
-      }
-    };
+    return new Served(provider, provider.guardian(), provider.recorder(),
+        ctx -> provider.flagSet().orElseThrow().assignedVariant(flagKey, ctx));
   }
 
   private Served guarded(ManualClock clock, java.nio.file.Path stateDirectory) {
@@ -284,33 +265,9 @@ public final class Simulation {
         .guardianTicking(false);
     GuardedProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
         : b.stateDirectory(stateDirectory).build();
-    return new Served() {
-      @Override
-      public void initialize() throws Exception {
-        provider.initialize(new ImmutableContext());
-      }
-
-      @Override
-      public Guardian guardian() {
-        return provider.guardian();
-      }
-
-      @Override
-      public SliRecorder recorder() {
-        return provider.recorder();
-      }
-
-      @Override
-      public String variant(EvaluationContext ctx) {
-        return stringFlag ? provider.getStringEvaluation(flagKey, "", ctx).getVariant()
-            : provider.getBooleanEvaluation(flagKey, false, ctx).getVariant();
-      }
-
-      @Override
-      public void shutdown() {
-        provider.shutdown();
-      }
-    };
+    return new Served(provider, provider.guardian(), provider.recorder(),
+        ctx -> stringFlag ? provider.getStringEvaluation(flagKey, "", ctx).getVariant()
+            : provider.getBooleanEvaluation(flagKey, false, ctx).getVariant());
   }
 
   private static void deleteQuietly(java.nio.file.Path dir) {
