@@ -346,44 +346,45 @@ public final class GuardedProvider extends EventProvider {
 
   @Override
   public ProviderEvaluation<Boolean> getBooleanEvaluation(String key, Boolean defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<Boolean> result = delegate.getBooleanEvaluation(key, defaultValue, ctx);
-    GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.BOOLEAN, Boolean.class, defaultValue, ctx);
+    return guard(key, delegate.getBooleanEvaluation(key, defaultValue, ctx), GuardedFlag.BOOLEAN, Boolean.class,
+        defaultValue, ctx);
   }
 
   @Override
   public ProviderEvaluation<String> getStringEvaluation(String key, String defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<String> result = delegate.getStringEvaluation(key, defaultValue, ctx);
-    GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.STRING, String.class, defaultValue, ctx);
+    return guard(key, delegate.getStringEvaluation(key, defaultValue, ctx), GuardedFlag.STRING, String.class,
+        defaultValue, ctx);
   }
 
   @Override
   public ProviderEvaluation<Integer> getIntegerEvaluation(String key, Integer defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<Integer> result = delegate.getIntegerEvaluation(key, defaultValue, ctx);
-    GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.INTEGER, Integer.class, defaultValue, ctx);
+    return guard(key, delegate.getIntegerEvaluation(key, defaultValue, ctx), GuardedFlag.INTEGER, Integer.class,
+        defaultValue, ctx);
   }
 
   @Override
   public ProviderEvaluation<Long> getLongEvaluation(String key, Long defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<Long> result = delegate.getLongEvaluation(key, defaultValue, ctx);
-    GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.LONG, Long.class, defaultValue, ctx);
+    return guard(key, delegate.getLongEvaluation(key, defaultValue, ctx), GuardedFlag.LONG, Long.class,
+        defaultValue, ctx);
   }
 
   @Override
   public ProviderEvaluation<Double> getDoubleEvaluation(String key, Double defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<Double> result = delegate.getDoubleEvaluation(key, defaultValue, ctx);
-    GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.DOUBLE, Double.class, defaultValue, ctx);
+    return guard(key, delegate.getDoubleEvaluation(key, defaultValue, ctx), GuardedFlag.DOUBLE, Double.class,
+        defaultValue, ctx);
   }
 
   @Override
   public ProviderEvaluation<Value> getObjectEvaluation(String key, Value defaultValue, EvaluationContext ctx) {
-    ProviderEvaluation<Value> result = delegate.getObjectEvaluation(key, defaultValue, ctx);
+    return guard(key, delegate.getObjectEvaluation(key, defaultValue, ctx), GuardedFlag.OBJECT, Value.class,
+        defaultValue, ctx);
+  }
+
+  /** The delegate's {@code result} as is for an unguarded flag, else through the flag's gate. */
+  private <T> ProviderEvaluation<T> guard(String key, ProviderEvaluation<T> result, int type, Class<T> javaType,
+      T defaultValue, EvaluationContext ctx) {
     GuardedFlag flag = key == null ? null : guarded.get(key);
-    return flag == null ? result : flag.serve(result, GuardedFlag.OBJECT, Value.class, defaultValue, ctx);
+    return flag == null ? result : flag.serve(result, type, javaType, defaultValue, ctx);
   }
 
   // ---------------------------------------------------------------- outcomes
