@@ -273,7 +273,7 @@ function renderFlag(key, info, decisions) {
       sum.textContent = 'evidence (' + d.evidence.length + ' checks)';
       const t = el('table');
       t.append(el('tr', {}, ...['rule', 'SLI', 'burn long', 'burn short', 'bad/calls long', 'short', 'control (short)',
-        'LLR / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
+        'ln R / threshold', 'fires'].map(x => { const th = el('th'); th.textContent = x; return th; })));
       for (const e of d.evidence) {
         const rule = ruleLabel({ longSeconds: e.ruleLongSeconds, shortSeconds: e.ruleShortSeconds, factor: e.factor })
           + ' → ' + e.ruleAction.toLowerCase();
