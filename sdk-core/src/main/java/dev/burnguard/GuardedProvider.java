@@ -29,9 +29,9 @@ import dev.openfeature.sdk.ProviderEvent;
 import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
-import dev.openfeature.sdk.internal.AutoCloseableReentrantReadWriteLock;
-import dev.openfeature.sdk.internal.TriConsumer;
-import java.lang.reflect.Method;
+import dev.openfeature.sdk.OpenFeatureAPI;
+import dev.openfeature.sdk.exceptions.GeneralError;
+import dev.openfeature.sdk.exceptions.OpenFeatureError;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,11 +98,14 @@ import org.slf4j.LoggerFactory;
  * opened), hooks, metadata and {@link #track} (the delegate receives every call; {@value
  * BurnguardProvider#OUTCOME_EVENT} events also record outcomes here, as {@link
  * BurnguardProvider#track} describes). The delegate's events (READY, STALE, ERROR,
- * CONFIGURATION_CHANGED) are re-emitted by this provider once it is initialized; the delegate's
- * READY or ERROR during initialization is the SDK's to report from {@link #initialize}. Every
- * guardian decision that changes what a flag serves is a CONFIGURATION_CHANGED event naming the flag.
- * Relaying needs the delegate to be an {@link EventProvider} not registered with the OpenFeature
- * API itself (register this provider instead); otherwise the relay is skipped with a warning.
+ * CONFIGURATION_CHANGED) are re-emitted by this provider once it is initialized (a READY only when it
+ * ends the delegate's STALE or ERROR); the delegate's READY or ERROR during initialization is the
+ * SDK's to report from {@link #initialize}. Every guardian decision that changes what a flag serves
+ * is a CONFIGURATION_CHANGED event naming the flag. The delegate's events are heard through an
+ * isolated OpenFeature API instance that this provider registers the delegate with (no reflection);
+ * register only this provider with your OpenFeature API. A delegate already registered with another
+ * API instance is initialized directly and its events are not relayed: a warning says so once, and
+ * {@link #relaysDelegateEvents()} is false.
  *
  * <p>Rollout state, the recorder, the guardian and its timer, the store and its health events are
  * the same as {@link BurnguardProvider}'s (and so are the builder's options for them).
@@ -131,7 +135,10 @@ public final class GuardedProvider extends EventProvider {
   private volatile FlagSet plansFile;
   private volatile String plansFailure;
   private volatile boolean initialized;
-  private volatile boolean relaying;
+  /** The isolated API instance the delegate is registered with to relay its events; null when not relaying. */
+  private volatile OpenFeatureAPI delegateApi;
+  /** The delegate's last READY, STALE or ERROR relayed (READY once initialized). */
+  private final AtomicReference<ProviderEvent> lastDelegateState = new AtomicReference<>();
 
   private GuardedProvider(Builder b) {
     this.delegate = b.delegate;
@@ -166,7 +173,6 @@ public final class GuardedProvider extends EventProvider {
   @Override
   public void initialize(EvaluationContext evaluationContext) throws Exception {
     runtime.start();
-    attachToDelegate();
     if (plansSource != null) {
       plansSource.start(new PlansSink());
       boolean answered = firstPlans.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -178,7 +184,8 @@ public final class GuardedProvider extends EventProvider {
     } else {
       applyPlans(null);
     }
-    delegate.initialize(evaluationContext);
+    initializeDelegate(evaluationContext);
+    lastDelegateState.set(ProviderEvent.PROVIDER_READY);
     initialized = true;
   }
 
@@ -192,9 +199,13 @@ public final class GuardedProvider extends EventProvider {
       runtime.close();
     } finally {
       try {
-        delegate.shutdown();
+        OpenFeatureAPI api = delegateApi;
+        if (api != null) {
+          api.shutdown(); // shuts the delegate down (the SDK logs an exception of its shutdown)
+        } else {
+          delegate.shutdown();
+        }
       } finally {
-        detachFromDelegate();
         super.shutdown();
       }
     }
@@ -213,47 +224,65 @@ public final class GuardedProvider extends EventProvider {
   // ---------------------------------------------------------------- events
 
   /**
-   * Receives the delegate's events through the SDK's own attachment point (package-private in the
-   * SDK, so reached reflectively; the SDK attaches a provider the same way when it is registered).
+   * Initializes the delegate. An {@link EventProvider} delegate is registered, for this purpose
+   * only, with an isolated {@link OpenFeatureAPI} instance of its own, whose public event handlers
+   * hear its events: the SDK's supported way to observe a provider's events (it attaches the
+   * provider itself; {@code EventProvider.attach} is package-private and the SDK's {@code
+   * MultiProvider} does not relay its children's events). That instance initializes the delegate
+   * with {@code evaluationContext} and shuts it down with this provider. If the SDK refuses the
+   * registration (the delegate is registered with another API instance, which OpenFeature's spec
+   * 1.8.4 forbids), the delegate is initialized directly, its events are not relayed, and a warning
+   * says so once; evaluations and the guard's own events are unaffected.
+   *
+   * @throws Exception the delegate's own exception when its initialization fails
    */
-  private void attachToDelegate() {
-    if (!(delegate instanceof EventProvider) || relaying) {
+  private void initializeDelegate(EvaluationContext evaluationContext) throws Exception {
+    if (!(delegate instanceof EventProvider)) {
+      delegate.initialize(evaluationContext);
       return;
     }
-    try {
-      Method attach = EventProvider.class.getDeclaredMethod("attach", TriConsumer.class,
-          AutoCloseableReentrantReadWriteLock.class);
-      attach.setAccessible(true);
-      TriConsumer<EventProvider, ProviderEvent, ProviderEventDetails> relay = (source, event, details) -> relay(event,
-          details);
-      attach.invoke(delegate, relay, new AutoCloseableReentrantReadWriteLock());
-      relaying = true;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
-      LOG.warn("The events of {} are not relayed by the guard around it ({}); register only the GuardedProvider "
-          + "with the OpenFeature API", delegate.getMetadata().getName(), cause.toString());
+    OpenFeatureAPI api = OpenFeatureAPI.createIsolated();
+    for (ProviderEvent event : ProviderEvent.values()) {
+      api.on(event, details -> relay(event, details));
     }
-  }
-
-  private void detachFromDelegate() {
-    if (!relaying) {
+    api.setEvaluationContext(evaluationContext == null ? new ImmutableContext() : evaluationContext);
+    try {
+      api.setProviderAndWait(delegate);
+    } catch (IllegalStateException e) {
+      api.shutdown();
+      LOG.warn("The events of provider {} are not relayed by the GuardedProvider around it: {} Register only the "
+          + "GuardedProvider with the OpenFeature API. Its flags are evaluated and guarded as usual.",
+          delegate.getMetadata().getName(), e.getMessage());
+      delegate.initialize(evaluationContext);
       return;
+    } catch (OpenFeatureError e) {
+      delegateApi = api; // registered: shut down with this provider
+      // the SDK wrapped the delegate's exception: throw the delegate's own, as a direct call would
+      throw e instanceof GeneralError && e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
     }
-    relaying = false;
-    try {
-      Method detach = EventProvider.class.getDeclaredMethod("detach");
-      detach.setAccessible(true);
-      detach.invoke(delegate);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.debug("Detaching from {} failed", delegate.getMetadata().getName(), e);
-    }
+    delegateApi = api;
   }
 
-  /** Re-emits a delegate event once initialized (during initialization, the SDK reports the outcome). */
+  /** Whether the delegate's events are relayed as this provider's (see {@link #initializeDelegate}). */
+  public boolean relaysDelegateEvents() {
+    return delegateApi != null;
+  }
+
+  /**
+   * Re-emits a delegate event once initialized (during initialization, the SDK reports the
+   * outcome); a READY that does not end a STALE or ERROR of the delegate is not repeated.
+   */
   private void relay(ProviderEvent event, ProviderEventDetails details) {
-    if (initialized) {
-      emit(event, details);
+    if (!initialized) {
+      return;
     }
+    if (event != ProviderEvent.PROVIDER_CONFIGURATION_CHANGED) {
+      ProviderEvent previous = lastDelegateState.getAndSet(event);
+      if (event == ProviderEvent.PROVIDER_READY && previous == ProviderEvent.PROVIDER_READY) {
+        return;
+      }
+    }
+    emit(event, details);
   }
 
   // ---------------------------------------------------------------- plans and gates

@@ -150,6 +150,61 @@ class GuardedProviderTest {
     delegate.emitProviderStale(dev.openfeature.sdk.ProviderEventDetails.builder().message("upstream lost").build());
     await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("STALE upstream lost"));
     assertThat(events.stream().filter("READY"::equals).count()).as("one READY, from initialize").isEqualTo(1);
+    delegate.emitProviderReady(dev.openfeature.sdk.ProviderEventDetails.builder().message("upstream back").build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().filter("READY"::equals).count() == 2);
+    assertThat(guarded.relaysDelegateEvents()).isTrue();
+  }
+
+  @Test
+  void aDelegateRegisteredWithAnotherApiIsGuardedWithoutRelayingItsEvents() throws Exception {
+    InMemoryProvider delegate = new InMemoryProvider(GuardedInMemoryProviderTest.flags());
+    OpenFeatureAPI other = OpenFeatureAPI.createIsolated();
+    List<String> otherEvents = new CopyOnWriteArrayList<>();
+    other.on(ProviderEvent.PROVIDER_CONFIGURATION_CHANGED, d -> otherEvents.add("CHANGED " + d.getFlagsChanged()));
+    other.setProviderAndWait(delegate);
+    try {
+      GuardedProvider guarded = guard(delegate).rollout(GUARDED, plan(5, 100)).build();
+      List<String> events = new CopyOnWriteArrayList<>();
+      api = OpenFeatureAPI.createIsolated();
+      api.on(ProviderEvent.PROVIDER_CONFIGURATION_CHANGED, d -> events.add("CHANGED " + d.getFlagsChanged()));
+      api.setProviderAndWait(guarded); // the SDK refuses the delegate's second registration: no crash
+
+      assertThat(guarded.relaysDelegateEvents()).isFalse();
+      assertThat(api.getClient().getBooleanValue(GUARDED, true, context(false, 0.05))).isFalse();
+      assertThat(api.getClient().getBooleanValue(GUARDED, false, context(true, 0.05))).isTrue();
+      delegate.updateFlag("plain-int", Flag.<Integer>builder().variant("three", 3).defaultVariant("three").build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> otherEvents.contains("CHANGED [plain-int]"));
+      guarded.guardian().promote(GUARDED, "person:test");
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("CHANGED [" + GUARDED + "]"));
+      assertThat(events).as("the guard's own decisions only (start, promote)").isNotEmpty()
+          .allMatch(("CHANGED [" + GUARDED + "]")::equals);
+    } finally {
+      other.shutdown();
+    }
+  }
+
+  @Test
+  void aDelegateWhoseInitializationFailsFailsThisProvidersWithItsOwnException() throws Exception {
+    IllegalStateException boom = new IllegalStateException("cannot reach the flag service");
+    List<String> calls = new CopyOnWriteArrayList<>();
+    InMemoryProvider failing = new InMemoryProvider(GuardedInMemoryProviderTest.flags()) {
+      @Override
+      public void initialize(EvaluationContext evaluationContext) throws Exception {
+        calls.add("initialize " + evaluationContext.getValue("region").asString());
+        throw boom;
+      }
+
+      @Override
+      public void shutdown() {
+        calls.add("shutdown");
+        super.shutdown();
+      }
+    };
+    GuardedProvider guarded = guard(failing).rollout(GUARDED, plan(5, 100)).build();
+    assertThatThrownBy(() -> guarded.initialize(new ImmutableContext(Map.of("region", new Value("eu")))))
+        .isSameAs(boom);
+    guarded.shutdown();
+    assertThat(calls).containsExactly("initialize eu", "shutdown");
   }
 
   @Test
