@@ -1,10 +1,10 @@
 package dev.burnguard.otel.internal;
 
-import dev.burnguard.BurnguardProvider;
+import dev.burnguard.ProviderHealth;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutHealth;
-import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -16,20 +16,22 @@ import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Internal, not for public use. Rollout health as metrics: observable gauges read at each collection
- * from the guardian's states and its {@linkplain dev.burnguard.rollout.Guardian#health() rollout
- * health} of the last tick (window counts and burn rates as judged), and a counter of decisions fed
- * by a guardian listener.
+ * from a provider's {@link Rollouts} façade (its states and the {@linkplain Rollouts#health() rollout
+ * health} of the guardian's last tick: window counts and burn rates as judged) and its {@link
+ * ProviderHealth}, and a counter of decisions fed by a decision listener. The same for Burnguard's
+ * own provider and for a {@link dev.burnguard.GuardedProvider}.
  *
  * <p>Cardinality: one series set per flag under rollout, its two variants, its rules' windows and
  * the six statuses: all bounded by the flag file.
  *
  * <p>Concurrency: the collection callback runs on the metric reader's thread and only reads
- * immutable snapshots (states, plans) and the recorder, which is safe to read concurrently;
+ * immutable snapshots (states, health);
  * {@link #decided} runs on the guardian's thread. A failing callback is logged and swallowed.
  */
 public final class RolloutMetrics implements AutoCloseable {
@@ -41,7 +43,8 @@ public final class RolloutMetrics implements AutoCloseable {
   public static final AttributeKey<String> ACTION = AttributeKey.stringKey("burnguard.decision.action");
   public static final AttributeKey<Boolean> APPLIED = AttributeKey.booleanKey("burnguard.decision.applied");
 
-  private final BurnguardProvider provider;
+  private final Rollouts rollouts;
+  private final Supplier<ProviderHealth> providerHealth;
   private final LongCounter decisions;
   private final ObservableDoubleMeasurement exposure;
   private final ObservableLongMeasurement stage;
@@ -53,8 +56,13 @@ public final class RolloutMetrics implements AutoCloseable {
   private final ObservableLongMeasurement storePending;
   private final BatchCallback callback;
 
-  public RolloutMetrics(MeterProvider meterProvider, BurnguardProvider provider) {
-    this.provider = provider;
+  /**
+   * @param rollouts the provider's rollouts ({@code provider.rollouts()})
+   * @param providerHealth the provider's {@code health()}
+   */
+  public RolloutMetrics(MeterProvider meterProvider, Rollouts rollouts, Supplier<ProviderHealth> providerHealth) {
+    this.rollouts = rollouts;
+    this.providerHealth = providerHealth;
     Meter meter = meterProvider.get(Instruments.SCOPE);
     decisions = meter.counterBuilder("burnguard.rollout.decisions").setUnit("{decision}")
         .setDescription("Guardian decisions, by flag, action and whether they were applied").build();
@@ -91,22 +99,20 @@ public final class RolloutMetrics implements AutoCloseable {
 
   private void observe() {
     try {
-      dev.burnguard.ProviderHealth health = provider.health();
+      ProviderHealth health = providerHealth.get();
       storeHealthy.record(health.safe() ? 1 : 0);
       storePending.record(health.store().pendingDecisions());
-      Map<String, RolloutPlan> plans = provider.guardian().plans();
-      for (RolloutState s : provider.guardian().states().values()) {
-        RolloutPlan plan = plans.get(s.flagKey());
-        if (plan != null) {
-          observe(s, plan);
-        }
+      Map<String, RolloutHealth> judged = rollouts.health();
+      for (RolloutState s : rollouts.states().values()) {
+        observe(s, judged.get(s.flagKey()));
       }
     } catch (RuntimeException e) {
       LOG.warn("reading rollout metrics failed", e);
     }
   }
 
-  private void observe(RolloutState s, RolloutPlan plan) {
+  /** One rollout's gauges; {@code health} is null before the guardian's first tick. */
+  private void observe(RolloutState s, RolloutHealth health) {
     Attributes flag = Attributes.of(FeatureFlagAttributes.KEY, s.flagKey());
     exposure.record(s.exposure(), flag);
     stage.record(s.stage(), flag);
@@ -116,7 +122,6 @@ public final class RolloutMetrics implements AutoCloseable {
     }
     // window counts and burn rates as the guardian judged them at its last tick: one burn-rate
     // implementation, and the exported numbers are the ones decided on
-    RolloutHealth health = provider.guardian().health().get(s.flagKey());
     if (health == null) {
       return; // not ticked yet
     }
