@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fault injected into the candidate (the new checkout) at runtime: a probability that a call
- * fails and a latency added to every call. Set from the dashboard, the admin API or the demo.
+ * The faults injected at runtime into the candidates of the guarded flags (the new checkout, the new
+ * shipping quote): per flag, a probability that a call fails and a latency added to every call. Set
+ * from the dashboard, the admin API or the demo.
  *
- * <p>Concurrency: the fault is one immutable {@link Fault} behind a volatile reference, replaced
- * whole; request threads read it once per call without locking, so a call sees either the old
- * fault or the new one, never a mix.
+ * <p>Concurrency: the faults are one immutable map of immutable {@link Fault}s behind a volatile
+ * reference, replaced whole; request threads read it once per call without locking, so a call sees
+ * either the old fault or the new one, never a mix.
  */
 final class Faults {
   /** The most latency that can be injected: enough to break any SLO, little enough to keep the traffic going. */
@@ -83,13 +84,53 @@ final class Faults {
     }
   }
 
-  private volatile Fault current = Fault.NONE;
+  private final Object setLock = new Object();
+  private volatile Map<String, Fault> byFlag;
 
-  Fault current() {
-    return current;
+  /** No fault yet for any of {@code flags}, the flags whose candidates faults can be injected into. */
+  Faults(String... flags) {
+    Map<String, Fault> none = new java.util.LinkedHashMap<>();
+    for (String flag : flags) {
+      none.put(flag, Fault.NONE);
+    }
+    byFlag = java.util.Collections.unmodifiableMap(none);
   }
 
+  /** The flags whose candidates faults can be injected into. */
+  Set<String> flags() {
+    return byFlag.keySet();
+  }
+
+  /** The fault of the new checkout ({@value Checkout#FLAG}). */
+  Fault current() {
+    return current(Checkout.FLAG);
+  }
+
+  /** The fault injected into {@code flag}'s candidate; {@link Fault#NONE} for any other flag. */
+  Fault current(String flag) {
+    return byFlag.getOrDefault(flag, Fault.NONE);
+  }
+
+  /** Sets the fault of the new checkout ({@value Checkout#FLAG}). */
   void set(Fault fault) {
-    current = java.util.Objects.requireNonNull(fault, "fault");
+    set(Checkout.FLAG, fault);
+  }
+
+  /** Sets the fault injected into {@code flag}'s candidate; {@link IllegalArgumentException} for another flag. */
+  void set(String flag, Fault fault) {
+    java.util.Objects.requireNonNull(fault, "fault");
+    synchronized (setLock) {
+      if (!byFlag.containsKey(flag)) {
+        throw new IllegalArgumentException("no fault can be injected into flag \"" + flag + "\"; flags: " + flags());
+      }
+      Map<String, Fault> next = new java.util.LinkedHashMap<>(byFlag);
+      next.put(flag, fault);
+      byFlag = java.util.Collections.unmodifiableMap(next);
+    }
+  }
+
+  /** Every flag's fault. */
+  Map<String, Fault> all() {
+    return byFlag;
   }
 }

@@ -3,7 +3,6 @@ package dev.burnguard.sample;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.internal.guardian.Guardian;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /evaluate?user=...} every flag's evaluation, as text;
  *   <li>{@code POST /api/session} (form field {@code code}): exchanges a one-time login code for
  *       the admin session cookie (see {@link AdminAccess});
- *   <li>admin, {@code POST} only: {@code /api/rollouts/{flag}/{pause|resume|promote|rollback|reset}},
- *       {@code /api/fault} (form fields {@code errorRate}, {@code latencyMs}) and
+ *   <li>admin, {@code POST} only: {@code /api/rollouts/{flag}/{pause|resume|promote|rollback|reset}}
+ *       (any guarded flag, whichever provider serves it), {@code /api/fault} (form fields {@code
+ *       errorRate}, {@code latencyMs}, and optionally {@code flag}: whose candidate, by default
+ *       {@value Checkout#FLAG}) and
  *       {@code /api/login-codes} (a new one-time login link).
  * </ul>
  *
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * origin's scripts and styles.
  *
  * <p>Concurrency: requests run on a fixed pool of {@value #THREADS} daemon threads. This class
- * keeps no mutable state; everything it calls (guardian, faults, checkout, history, admin access) is
+ * keeps no mutable state; everything it calls (rollouts, faults, checkout, history, admin access) is
  * thread-safe.
  */
 final class HttpApi implements AutoCloseable {
@@ -65,7 +66,7 @@ final class HttpApi implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final AdminAccess access;
-  private final Guardian guardian;
+  private final ServiceRollouts rollouts;
   private final Faults faults;
   private final Checkout checkout;
   private final Function<Long, Map<String, Object>> state;
@@ -76,11 +77,11 @@ final class HttpApi implements AutoCloseable {
    * @param state the dashboard's JSON for samples after a sequence number
    * @param evaluate answers {@code /evaluate} for a query's attributes
    */
-  HttpApi(InetSocketAddress address, List<String> hostNames, AdminAccess access, Guardian guardian, Faults faults,
+  HttpApi(InetSocketAddress address, List<String> hostNames, AdminAccess access, ServiceRollouts rollouts, Faults faults,
       Checkout checkout, Function<Long, Map<String, Object>> state, Function<Map<String, String>, String> evaluate)
       throws IOException {
     this.access = access;
-    this.guardian = guardian;
+    this.rollouts = rollouts;
     this.faults = faults;
     this.checkout = checkout;
     this.state = state;
@@ -282,15 +283,22 @@ final class HttpApi implements AutoCloseable {
           + access.newLoginCode(), "validMinutes", AdminAccess.CODE_TTL.toMinutes()));
     }
     if (path.equals("/api/fault")) {
+      Map<String, String> fields = new HashMap<>(form);
+      String faultFlag = fields.containsKey("flag") ? fields.remove("flag") : Checkout.FLAG;
+      if (!faults.flags().contains(faultFlag)) {
+        return Response.error(404, "no fault can be injected into flag \"" + faultFlag + "\"; flags: " + faults.flags());
+      }
       Faults.Fault fault;
       try {
-        fault = Faults.Fault.parse(form);
+        fault = Faults.Fault.parse(fields);
       } catch (IllegalArgumentException e) {
         return Response.error(400, e.getMessage());
       }
-      faults.set(fault);
-      LOG.warn("Admin API: candidate fault set to {}", fault);
-      return Response.json(200, fault(fault));
+      faults.set(faultFlag, fault);
+      LOG.warn("Admin API: candidate fault of {} set to {}", faultFlag, fault);
+      Map<String, Object> body = new LinkedHashMap<>(fault(fault));
+      body.put("flag", faultFlag);
+      return Response.json(200, body);
     }
     String[] parts = path.substring("/api/rollouts/".length()).split("/", -1);
     if (parts.length != 2 || !ACTIONS.contains(parts[1])) {
@@ -306,17 +314,17 @@ final class HttpApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return Response.error(400, "malformed flag key in " + path + ": " + e.getMessage());
     }
-    if (!guardian.plans().containsKey(flag)) {
-      return Response.error(404, "flag \"" + flag + "\" has no rollout; rollouts: " + guardian.plans().keySet());
+    if (!rollouts.plans().containsKey(flag)) {
+      return Response.error(404, "flag \"" + flag + "\" has no rollout; rollouts: " + rollouts.plans().keySet());
     }
     Decision d;
     try {
       d = switch (parts[1]) {
-        case "pause" -> guardian.pause(flag, ADMIN_ACTOR);
-        case "resume" -> guardian.resume(flag, ADMIN_ACTOR);
-        case "promote" -> guardian.promote(flag, ADMIN_ACTOR);
-        case "rollback" -> guardian.rollback(flag, ADMIN_ACTOR);
-        default -> guardian.reset(flag, ADMIN_ACTOR);
+        case "pause" -> rollouts.pause(flag, ADMIN_ACTOR);
+        case "resume" -> rollouts.resume(flag, ADMIN_ACTOR);
+        case "promote" -> rollouts.promote(flag, ADMIN_ACTOR);
+        case "rollback" -> rollouts.rollback(flag, ADMIN_ACTOR);
+        default -> rollouts.reset(flag, ADMIN_ACTOR);
       };
     } catch (IllegalStateException e) {
       return Response.error(409, e.getMessage());

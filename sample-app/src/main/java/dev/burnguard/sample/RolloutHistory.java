@@ -1,15 +1,13 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.outcome.LatencyDistribution;
-import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.outcome.WindowCounts;
 import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.RuleCheck;
 import dev.burnguard.rollout.Stage;
 import dev.burnguard.time.Clock;
@@ -28,9 +26,10 @@ import java.util.Map;
  * {@link #RECENT}, the candidate's burn rate over each rule's windows — and the latest decisions
  * with their evidence.
  *
- * <p>The decision log is read from the {@link RolloutStore} ({@link RolloutStore#load()}'s recent
- * decisions), so after a restart it shows the decisions the journal kept; the guardian's notable
- * holds, which are published but never journaled, are kept here in memory and merged in by time.
+ * <p>Every rollout is read through the {@link ServiceRollouts} façade, whichever provider serves its
+ * flag. The decision log is each rollout's recent decisions as its rollout store keeps them, so
+ * after a restart it shows the decisions the journal kept; the guardian's notable holds, which are
+ * published but never journaled, are kept here in memory and merged in by time.
  *
  * <p>Design (concurrency): {@link #sample()} is called by one thread (the service's one-second
  * scheduler, or a test); it alone touches the latency snapshots. Decisions arrive through
@@ -47,30 +46,25 @@ final class RolloutHistory {
   /** The window of the error ratios, latency percentiles and sample counts shown. */
   static final Duration RECENT = Duration.ofSeconds(10);
 
-  private final Guardian guardian;
-  private final SliRecorder recorder;
+  private final ServiceRollouts rollouts;
   private final Clock clock;
   private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>();
-  private final java.util.function.Supplier<RolloutStore> store;
   private final ArrayDeque<Map<String, Object>> holds = new ArrayDeque<>();
   private long seq; // guarded by samples
   // sampler thread only: the latency snapshots of the last RECENT seconds, oldest first
   private final Map<String, ArrayDeque<LatencyDistribution>> latencies = new HashMap<>();
 
-  /** @param store the provider's rollout store (asked each time: the provider opens it when it starts) */
-  RolloutHistory(Guardian guardian, SliRecorder recorder, java.util.function.Supplier<RolloutStore> store, Clock clock) {
-    this.guardian = guardian;
-    this.recorder = recorder;
-    this.store = store;
+  RolloutHistory(ServiceRollouts rollouts, Clock clock) {
+    this.rollouts = rollouts;
     this.clock = clock;
   }
 
   /** Records one sample of every guarded flag. One thread at a time. */
   void sample() {
     Instant now = Instant.ofEpochMilli(clock.wallMillis());
-    Map<String, RolloutState> states = guardian.states();
+    Map<String, RolloutState> states = rollouts.states();
     Map<String, Object> flags = new LinkedHashMap<>();
-    guardian.plans().forEach((flag, plan) -> {
+    rollouts.plans().forEach((flag, plan) -> {
       RolloutState state = states.get(flag);
       if (state != null) {
         flags.put(flag, sample(flag, plan, state, now));
@@ -97,7 +91,7 @@ final class RolloutHistory {
     m.put("candidate", variant(flag, plan.candidate(), plan));
     m.put("control", variant(flag, plan.control(), plan));
     // burn rates and stage progress as the guardian judged them at its last tick (one implementation)
-    RolloutHealth health = guardian.health().get(flag);
+    RolloutHealth health = rollouts.health().get(flag);
     List<Object> burns = new ArrayList<>();
     for (BurnRateRule rule : plan.rules()) {
       Map<String, Object> b = new LinkedHashMap<>();
@@ -125,6 +119,7 @@ final class RolloutHistory {
   }
 
   private Map<String, Object> variant(String flag, String variant, RolloutPlan plan) {
+    Outcomes recorder = rollouts.outcomes(flag);
     WindowCounts recent = recorder.counts(flag, variant, RECENT);
     LatencyDistribution all = recorder.latency(flag, variant);
     ArrayDeque<LatencyDistribution> ring = latencies.computeIfAbsent(flag + "\n" + variant, k -> new ArrayDeque<>());
@@ -137,7 +132,7 @@ final class RolloutHistory {
     m.put("calls", recent.calls());
     m.put("errors", recent.errors());
     m.put("errorRatio", recent.calls() == 0 ? null : recent.errorRatio());
-    int latencyIndex = latencyIndex(plan);
+    int latencyIndex = latencyIndex(plan, recorder);
     if (latencyIndex >= 0) {
       m.put("slowRatio", recent.calls() == 0 ? null : recent.slowRatio(latencyIndex));
     }
@@ -146,7 +141,7 @@ final class RolloutHistory {
     return m;
   }
 
-  private int latencyIndex(RolloutPlan plan) {
+  private static int latencyIndex(RolloutPlan plan, Outcomes recorder) {
     return plan.slo().latencyThreshold().map(t -> recorder.latencyThresholds().indexOf(t)).orElse(-1);
   }
 
@@ -222,11 +217,12 @@ final class RolloutHistory {
     synchronized (holds) {
       log.addAll(holds);
     }
-    store.get().load().recentDecisions().values().forEach(list -> list.forEach(d -> log.add(describe(d))));
+    Map<String, RolloutState> states = rollouts.states();
+    Map<String, RolloutPlan> plans = rollouts.plans();
+    plans.keySet().forEach(flag -> rollouts.recentDecisions(flag).forEach(d -> log.add(describe(d))));
     log.sort(java.util.Comparator.comparingLong(m -> (long) m.get("t"))); // stable: journal order within a millisecond
-    Map<String, RolloutState> states = guardian.states();
     Map<String, Object> flags = new LinkedHashMap<>();
-    guardian.plans().forEach((flag, plan) -> {
+    plans.forEach((flag, plan) -> {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("plan", plan(plan));
       RolloutState s = states.get(flag);

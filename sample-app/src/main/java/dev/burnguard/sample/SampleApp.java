@@ -30,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * <p>The flag file ({@code <data>/flags.json}, created from embedded defaults on first start and
- * hot-reloaded) defines {@value Checkout#FLAG} with a rollout plan; {@code --demo} replaces that
+ * hot-reloaded) defines {@value Checkout#FLAG} with a rollout plan; a second guarded flag, {@value
+ * ShippingQuote#FLAG}, is served by another provider wrapped by a {@link dev.burnguard.GuardedProvider}; {@code --demo} replaces that
  * plan with an accelerated one and breaks the new checkout at the 25 % stage. The dashboard is at
  * {@code /}; admin actions need the one-time login link printed at start (or the admin token, for
  * scripts). {@code --once} prints the evaluations
@@ -42,7 +43,9 @@ public final class SampleApp {
       + " [--redis URI [--instance-id ID]] [--once] [--help]";
   static final String HELP = USAGE + "\n\n"
       + "A checkout service whose new implementation is rolled out under Burnguard's guard, with built-in traffic,\n"
-      + "fault injection and a live dashboard.\n\n"
+      + "fault injection and a live dashboard. Two guarded flags: new-checkout, from Burnguard's flag file\n"
+      + "(<data-dir>/flags.json), and new-shipping-quote, served by another OpenFeature provider (the SDK's\n"
+      + "InMemoryProvider) wrapped by GuardedProvider, its plan in code and its state in <data-dir>/state-shipping.\n\n"
       + "  --demo              an accelerated rollout plan; the new checkout breaks at the 25 % stage\n"
       + "  --port N            HTTP port, 0 for any free port (default 8080)\n"
       + "  --bind ADDRESS      listen address (default 127.0.0.1); anything but loopback is warned about\n"

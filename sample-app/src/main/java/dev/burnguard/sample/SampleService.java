@@ -1,6 +1,7 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.GuardedProvider;
 import dev.burnguard.otel.BurnguardTelemetry;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.time.Clock;
@@ -26,13 +27,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running sample: a Burnguard provider over the data folder's flag file, with rollout state in
- * {@code <data>/state}; the guarded checkout; the traffic generator; the dashboard's history; the
- * HTTP API; and, with {@code --demo}, the demo scenario.
+ * {@code <data>/state}; a {@link GuardedProvider} around another provider (OpenFeature's
+ * InMemoryProvider) serving {@value ShippingQuote#FLAG}, with rollout state in {@code
+ * <data>/state-shipping}; the guarded checkout and shipping quote; the traffic generator; the
+ * dashboard's history and the HTTP API, which read both providers' rollouts through one {@link
+ * ServiceRollouts}; and, with {@code --demo}, the demo scenario.
  *
- * <p>Design (concurrency): with {@link Settings#background()} the provider ticks its guardian once
+ * <p>Design (concurrency): with {@link Settings#background()} each provider ticks its guardian once
  * a second, the traffic generator runs on its own threads, and one scheduler thread here calls
  * {@link #everySecond()} (history sample, demo check). Without it — tests on a manual clock —
- * nothing runs by itself: the test sends traffic, ticks the guardian and calls
+ * nothing runs by itself: the test sends traffic, ticks the guardians and calls
  * {@link #everySecond()}. {@link #close()} stops everything in reverse order of start.
  */
 final class SampleService implements AutoCloseable {
@@ -65,8 +69,13 @@ final class SampleService implements AutoCloseable {
   }
 
   final BurnguardProvider provider;
-  final Faults faults = new Faults();
+  /** The wrapped provider serving {@value ShippingQuote#FLAG}. */
+  final GuardedProvider shippingProvider;
+  /** Both providers' rollouts, as the dashboard and the admin API read them. */
+  final ServiceRollouts rollouts;
+  final Faults faults = new Faults(Checkout.FLAG, ShippingQuote.FLAG);
   final Checkout checkout;
+  final ShippingQuote shipping;
   final TrafficGenerator traffic;
   final RolloutHistory history;
   final DemoScenario demo;
@@ -74,6 +83,7 @@ final class SampleService implements AutoCloseable {
   final AdminAccess access;
   private final OpenFeatureAPI api;
   private final BurnguardTelemetry telemetry;
+  private final BurnguardTelemetry shippingTelemetry;
   private final HttpApi http;
   private final ScheduledExecutorService sampler;
   private final Instant started;
@@ -94,18 +104,32 @@ final class SampleService implements AutoCloseable {
       builder.rollout(Checkout.FLAG, DemoScenario.plan());
     }
     provider = builder.build();
-    history = new RolloutHistory(provider.guardian(), provider.recorder(), provider::rolloutStore, s.clock());
-    provider.guardian().addListener(history::decided);
+    // the second flag is served by another provider, wrapped: its rollout state is its own (a state
+    // directory is held by one provider at a time), kept on this instance's disk also in a fleet
+    shippingProvider = GuardedProvider.builder(ShippingQuote.flagSystem())
+        .rollout(ShippingQuote.FLAG, ShippingQuote.plan(s.demo()))
+        .clock(s.clock())
+        .guardianTicking(s.background())
+        .stateDirectory(s.dataDir().resolve("state-shipping"))
+        .build();
+    rollouts = new ServiceRollouts(List.of(
+        new ServiceRollouts.Provider(provider.rollouts(), provider.guardian()::plans, provider.outcomes()),
+        new ServiceRollouts.Provider(shippingProvider.rollouts(), shippingProvider::plans, shippingProvider.outcomes())));
+    history = new RolloutHistory(rollouts, s.clock());
+    rollouts.onDecision(history::decided);
     api = OpenFeatureAPI.createIsolated();
     // OpenTelemetry through sdk-otel: a no-op unless the OpenTelemetry Java agent (or the SDK's
     // autoconfiguration) set up GlobalOpenTelemetry, in which case evaluations, rollout metrics and
-    // decisions reach the configured exporters
+    // decisions reach the configured exporters, for both providers' rollouts
     telemetry = BurnguardTelemetry.install(GlobalOpenTelemetry.get(), provider);
-    api.addHooks(telemetry.hook());
+    shippingTelemetry = BurnguardTelemetry.install(GlobalOpenTelemetry.get(), shippingProvider);
+    api.addHooks(telemetry.hook()); // one hook: it records every evaluation of the API instance
     try {
       api.setProviderAndWait(provider);
+      api.setProviderAndWait(ShippingQuote.DOMAIN, shippingProvider);
     } catch (RuntimeException e) {
       telemetry.close();
+      shippingTelemetry.close();
       api.shutdown();
       // the provider has logged a flag file's problem already; say it once
       throw new IOException(provider.lastLoadFailure().isPresent()
@@ -116,7 +140,9 @@ final class SampleService implements AutoCloseable {
 
     checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
-    traffic = new TrafficGenerator(checkout, s.rate(), s.users());
+    shipping = new ShippingQuote(shippingProvider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
+        s.background() ? Checkout.Work.sleeping() : time -> { });
+    traffic = new TrafficGenerator(checkout, shipping, s.rate(), s.users());
     demo = s.demo() ? new DemoScenario(provider.guardian(), faults, s.clock()) : null;
     if (demo != null) {
       demo.start();
@@ -125,10 +151,11 @@ final class SampleService implements AutoCloseable {
     access = new AdminAccess(adminToken, s.clock());
     Client client = api.getClient("sample-app");
     try {
-      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), s.hostNames(), access, provider.guardian(), faults,
+      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), s.hostNames(), access, rollouts, faults,
           checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
     } catch (IOException e) {
       telemetry.close();
+      shippingTelemetry.close();
       api.shutdown();
       throw new IOException("cannot listen on " + s.bind().getHostAddress() + ":" + s.port() + ": " + e.getMessage()
           + " (choose another port with --port)", e);
@@ -182,12 +209,17 @@ final class SampleService implements AutoCloseable {
   private Map<String, Object> state(long since) {
     Map<String, Object> out = new LinkedHashMap<>(history.snapshot(since));
     out.put("fault", HttpApi.fault(faults.current()));
+    Map<String, Object> byFlag = new LinkedHashMap<>();
+    faults.all().forEach((flag, fault) -> byFlag.put(flag, HttpApi.fault(fault)));
+    out.put("faults", byFlag);
     out.put("traffic", traffic.stats());
     Map<String, Object> instance = new LinkedHashMap<>();
     instance.put("startedAt", started.toEpochMilli());
     instance.put("demo", demo != null);
     var health = provider.rolloutStore().health();
-    instance.put("stateStore", health.healthy() ? "healthy" : "unhealthy: " + health.lastError());
+    var shippingHealth = shippingProvider.rolloutStore().health();
+    instance.put("stateStore", !health.healthy() ? "unhealthy: " + health.lastError()
+        : !shippingHealth.healthy() ? "unhealthy (" + ShippingQuote.FLAG + "): " + shippingHealth.lastError() : "healthy");
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
     return out;
@@ -201,6 +233,7 @@ final class SampleService implements AutoCloseable {
     traffic.close();
     http.close();
     telemetry.close();
+    shippingTelemetry.close();
     api.shutdown();
   }
 }

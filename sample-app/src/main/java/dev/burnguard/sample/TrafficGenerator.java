@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Built-in traffic: {@code rate} checkouts a second from {@code users} simulated users, called
- * in process (no network), so the guardian has outcomes to judge.
+ * Built-in traffic: {@code rate} checkouts a second from {@code users} simulated users, each with a
+ * shipping quote, called in process (no network), so the guardians have outcomes to judge for both
+ * guarded flags.
  *
  * <p>Design (concurrency): one scheduler thread wakes every {@value #SLICE_MILLIS} ms and hands
  * that slice's share of the rate (fractions carried over) to a fixed pool of
@@ -32,6 +33,7 @@ final class TrafficGenerator implements AutoCloseable {
   static final int MAX_USERS = 1_000_000;
 
   private final Checkout checkout;
+  private final ShippingQuote shipping;
   private final double rate;
   private final int users;
   private final LongAdder succeeded = new LongAdder();
@@ -41,7 +43,7 @@ final class TrafficGenerator implements AutoCloseable {
   private ThreadPoolExecutor workers;
   private double carry; // scheduler thread only
 
-  TrafficGenerator(Checkout checkout, double rate, int users) {
+  TrafficGenerator(Checkout checkout, ShippingQuote shipping, double rate, int users) {
     if (!(rate >= 0 && rate <= MAX_RATE)) {
       throw new IllegalArgumentException("--rate must be between 0 and " + MAX_RATE + " requests a second, got " + rate);
     }
@@ -49,6 +51,7 @@ final class TrafficGenerator implements AutoCloseable {
       throw new IllegalArgumentException("--users must be between 1 and " + MAX_USERS + ", got " + users);
     }
     this.checkout = checkout;
+    this.shipping = shipping;
     this.rate = rate;
     this.users = users;
   }
@@ -78,15 +81,26 @@ final class TrafficGenerator implements AutoCloseable {
     }
   }
 
-  /** One checkout by a random user, counted; never throws. */
+  /**
+   * One checkout and one shipping quote by a random user, counted as failed if either fails (each
+   * is made whatever the other's outcome, so each flag sees the same traffic); never throws.
+   */
   void sendOne() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
+    String user = "user-" + r.nextInt(users);
+    int items = 1 + r.nextInt(8);
+    boolean ok = true;
     try {
-      checkout.checkout("user-" + r.nextInt(users), 1 + r.nextInt(8));
-      succeeded.increment();
+      checkout.checkout(user, items);
     } catch (RuntimeException e) {
-      failed.increment();
+      ok = false;
     }
+    try {
+      shipping.quote(user, items);
+    } catch (RuntimeException e) {
+      ok = false;
+    }
+    (ok ? succeeded : failed).increment();
   }
 
   /** Requests so far: sent and answered, failed, dropped because the workers were behind. */

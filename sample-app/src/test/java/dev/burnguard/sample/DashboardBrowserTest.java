@@ -29,7 +29,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * {@code .ci/run} installs): the demo runs in real time; the browser logs in with the one-time link;
  * the test injects the fault with the dashboard's own button once the rollout reaches 25 %, and the
  * page must show the rollback and its reason; the rollback's evidence, once opened, stays open across
- * two refreshes; a reset asks for confirmation and, refused, changes nothing. Then the app is
+ * two refreshes; a reset asks for confirmation and, refused, changes nothing; the flag served by the
+ * wrapped InMemoryProvider ({@value ShippingQuote#FLAG}) has its own section, and a fault injected
+ * into it with the same form, its flag chosen, is rolled back on the page too. Then the app is
  * restarted on the same data directory: a read-only view (no login) shows the decision log from the
  * store and no action buttons; logged in again at phone width (390 px) the page does not scroll
  * sideways and every button is within the screen. Screenshots: {@code target/dashboard-rollback.png}
@@ -53,6 +55,11 @@ class DashboardBrowserTest {
   private static void screenshot(ChromeDriver browser, String name) throws Exception {
     Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", name),
         StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static WebElement flagSection(WebDriver browser, String flag) {
+    return await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector("section[data-flag='" + flag + "']")), e -> e != null);
   }
 
   /** Waits until the page has rendered {@code n} more answers of {@code /api/state}. */
@@ -132,6 +139,22 @@ class DashboardBrowserTest {
         refreshes(browser, 1);
         assertThat(browser.findElement(By.id("status-new-checkout")).getText()).isEqualTo("ROLLED_BACK");
         assertThat(app.provider.guardian().state(Checkout.FLAG).orElseThrow().status().name()).isEqualTo("ROLLED_BACK");
+
+        // the flag served by the wrapped InMemoryProvider has its own section; the fault form targets it
+        WebElement wrapped = flagSection(browser, ShippingQuote.FLAG);
+        assertThat(browser.findElement(By.id("status-" + ShippingQuote.FLAG)).getText()).isNotEqualTo("ROLLED_BACK");
+        browser.findElement(By.cssSelector("#fault-flag option[value='" + ShippingQuote.FLAG + "']")).click();
+        browser.findElement(By.id("fault-errors")).clear();
+        browser.findElement(By.id("fault-errors")).sendKeys("50");
+        browser.findElement(By.id("fault-inject")).click();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            .until(() -> browser.findElement(By.id("fault-current")).getText(), t -> t.contains("50.0 % errors"));
+        assertThat(app.faults.current(ShippingQuote.FLAG).errorRate()).isEqualTo(0.5);
+        assertThat(app.faults.current()).isEqualTo(DemoScenario.FAULT);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> browser.findElement(By.id("status-" + ShippingQuote.FLAG)).getText(), "ROLLED_BACK"::equals);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            .until(() -> wrapped.findElement(By.cssSelector(".log tr.ROLLBACK")).getText(), t -> t.contains("guardian"));
       }
 
       // restart on the same data directory: a read-only view shows the decision log from the store

@@ -62,7 +62,8 @@ async function admin(path, body) {
     const r = await fetch(path, { method: 'POST', body: body || '', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     const j = await r.json();
-    const done = j.decision || ('fault set: ' + pct(j.errorRate) + ' errors, +' + j.latencyMs + ' ms');
+    const done = j.decision || ('fault set' + (j.flag ? ' on ' + j.flag : '') + ': ' + pct(j.errorRate) + ' errors, +'
+      + j.latencyMs + ' ms');
     message(r.ok ? done : r.status + ': ' + j.error, !r.ok);
   } catch (e) {
     message('request failed: ' + e, true);
@@ -255,7 +256,6 @@ function renderFlag(key, info, decisions) {
   const body = sec.querySelector('.log tbody');
   const signature = keyed.map(([k]) => k).join(',');
   if (body.dataset.signature === signature) return;
-  body.dataset.signature = signature;
   const rows = keyed.reverse().map(([decisionKey, d]) => {
     const tr = el('tr', { class: d.action });
     const cells = [time(d.t), (d.applied ? '' : 'would ') + d.action, d.actor,
@@ -277,9 +277,11 @@ function renderFlag(key, info, decisions) {
       for (const e of d.evidence) {
         const rule = ruleLabel({ longSeconds: e.ruleLongSeconds, shortSeconds: e.ruleShortSeconds, factor: e.factor })
           + ' → ' + e.ruleAction.toLowerCase();
-        t.append(el('tr', {}, ...[rule, e.sli, e.burnLong.toFixed(2), e.burnShort.toFixed(2), e.candidateLong,
+        // a non-finite statistic arrives as null (JSON has no infinity or NaN)
+        const fixed = v => v == null ? '–' : v.toFixed(2);
+        t.append(el('tr', {}, ...[rule, e.sli, fixed(e.burnLong), fixed(e.burnShort), e.candidateLong,
           e.candidateShort, e.controlShort + (e.sharedCause ? ' (shared)' : ''),
-          e.llr.toFixed(2) + ' / ' + e.threshold.toFixed(2), e.fires ? 'yes' : 'no']
+          fixed(e.llr) + ' / ' + fixed(e.threshold), e.fires ? 'yes' : 'no']
           .map(x => { const c = el('td'); c.textContent = x; return c; })));
       }
       det.append(sum, el('div', { class: 'scroll' }, t));
@@ -289,6 +291,7 @@ function renderFlag(key, info, decisions) {
     return tr;
   });
   body.replaceChildren(...rows);
+  body.dataset.signature = signature; // only once built: a failed build is retried at the next poll
 }
 
 // The question to ask before an action that exposes users to the candidate again; null for the others.
@@ -327,7 +330,7 @@ function render(s) {
   lastState = s;
   if (s.admin !== isAdmin || document.getElementById('access').textContent === '') setAdmin(s.admin);
   document.getElementById('connection').textContent = 'live · updated ' + time(s.now);
-  const f = s.fault;
+  const f = faultOf(s);
   document.getElementById('fault-current').textContent = (f.errorRate > 0 || f.latencyMs > 0)
     ? 'injected now: ' + pct(f.errorRate) + ' errors, +' + f.latencyMs + ' ms' : 'no fault injected';
   const tr = s.traffic, inst = s.instance;
@@ -365,11 +368,30 @@ async function login() {
   }
 }
 
+// The fault of the flag chosen in the fault form (its options: every flag a fault can be injected into).
+function faultOf(s) {
+  const select = document.getElementById('fault-flag');
+  const flags = Object.keys(s.faults || {});
+  if (select.options.length !== flags.length) {
+    const chosen = select.value;
+    select.replaceChildren(...flags.map(k => { const o = el('option', { value: k }); o.textContent = k; return o; }));
+    if (flags.includes(chosen)) select.value = chosen;
+  }
+  return (s.faults || {})[select.value] || s.fault;
+}
+function faultFlag() {
+  const flag = document.getElementById('fault-flag').value;
+  return flag ? '&flag=' + encodeURIComponent(flag) : '';
+}
+
 document.getElementById('fault-form').addEventListener('submit', ev => {
   ev.preventDefault();
   const errors = Number(document.getElementById('fault-errors').value) / 100;
   const latency = document.getElementById('fault-latency').value;
-  admin('/api/fault', 'errorRate=' + encodeURIComponent(errors) + '&latencyMs=' + encodeURIComponent(latency));
+  admin('/api/fault', 'errorRate=' + encodeURIComponent(errors) + '&latencyMs=' + encodeURIComponent(latency)
+    + faultFlag());
 });
-document.getElementById('fault-clear').addEventListener('click', () => admin('/api/fault', 'errorRate=0&latencyMs=0'));
+document.getElementById('fault-flag').addEventListener('change', () => { if (lastState) render(lastState); });
+document.getElementById('fault-clear').addEventListener('click',
+  () => admin('/api/fault', 'errorRate=0&latencyMs=0' + faultFlag()));
 login().finally(poll);
