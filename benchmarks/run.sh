@@ -91,6 +91,9 @@ run "${jmh[@]}" '^dev.burnguard.benchmarks.OutcomeRecordingBenchmark.' -t 2 "${o
   -rf json -rff "$results/outcome-t2.json"
 run "${jmh[@]}" '^dev.burnguard.benchmarks.GuardianTickBenchmark.' "${tick_opts[@]}" -prof gc \
   -rf json -rff "$results/tick.json"
+# GuardedProvider around InMemoryProvider and flagd: delegate alone, wrapped unguarded, wrapped guarded (issue 15).
+run "${jmh[@]}" '^dev.burnguard.benchmarks.GuardedProviderBenchmark.' "${eval_opts[@]}" -prof gc \
+  -rf json -rff "$results/guarded.json"
 # What bounds fractional against a static flag: context read, hash, hash floor, in one run (issue 18).
 run "${jmh[@]}" '^dev.burnguard.benchmarks.FractionalBreakdownBenchmark.' "${outcome_opts[@]}" -prof gc \
   -p contextType=ImmutableContext -p users=1024 -rf json -rff "$results/fractional-breakdown.json"

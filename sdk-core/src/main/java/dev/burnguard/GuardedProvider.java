@@ -128,7 +128,7 @@ public final class GuardedProvider extends EventProvider {
   private final CountDownLatch firstPlans = new CountDownLatch(1);
   private final Object gatesLock = new Object();
 
-  /** The flags under a plan, with their gate; read once per evaluation. */
+  /** The flags under a plan, with their gate; read once per evaluation; a map never modified once published. */
   private volatile Map<String, GuardedFlag> guarded = Map.of();
   // guarded by gatesLock
   private Map<String, GuardedFlag> planned = Map.of();
@@ -320,7 +320,7 @@ public final class GuardedProvider extends EventProvider {
         next.put(key, flag.withGate(gate));
       }
     });
-    guarded = Collections.unmodifiableMap(next);
+    guarded = next; // never modified once published: the evaluation path's lookup is a plain HashMap.get
   }
 
   private boolean isKnownVariant(String flagKey, String variant) {
