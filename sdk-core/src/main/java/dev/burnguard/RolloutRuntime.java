@@ -91,7 +91,7 @@ final class RolloutRuntime {
     this.guardian = new Guardian(o.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), gatesChanged,
         o.removedRetention);
     this.guardian.addListener(this::decided);
-    this.rollouts = new GuardianRollouts(guardian, this::store);
+    this.rollouts = new GuardianRollouts(guardian, this::store, o.clock, recorder::latency);
     if (fleet != null) {
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);
