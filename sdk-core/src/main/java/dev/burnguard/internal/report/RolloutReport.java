@@ -108,7 +108,7 @@ public record RolloutReport(String flagKey, Instant generatedAt, String control,
                 exposures.add(Double.parseDouble(st.split(",")[0]) / 100);
               }
             }
-            budget = 1 - Double.parseDouble(f[4].split(",")[0]) / 100;
+            budget = 1 - Double.parseDouble(f[4].split(",")[0]); // the availability, a fraction
           } catch (RuntimeException e) {
             exposures.clear(); // a fingerprint of another layout: leave them unknown
           }
