@@ -132,8 +132,8 @@ public final class FileRolloutStore implements RolloutStore {
 
   private record BadLine(int offset, String reason) {}
 
-  /** Thrown when another process or store holds the directory's lock. */
-  private static final class DirectoryInUseException extends IOException {
+  /** Thrown by {@link Builder#open()} when another process or store holds the directory's lock. */
+  public static final class DirectoryInUseException extends IOException {
     DirectoryInUseException(String message) {
       super(message);
     }
