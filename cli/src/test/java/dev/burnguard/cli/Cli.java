@@ -12,10 +12,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Runs the command line in this JVM and keeps what it printed; test support. */
-final class Cli {
-  final int code;
-  final String out;
-  final String err;
+public final class Cli {
+  public final int code;
+  public final String out;
+  public final String err;
 
   private Cli(int code, String out, String err) {
     this.code = code;
@@ -23,7 +23,7 @@ final class Cli {
     this.err = err;
   }
 
-  static Cli run(String... args) {
+  public static Cli run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = BurnguardCli.run(new PrintWriter(out), new PrintWriter(err), args);

@@ -114,10 +114,10 @@ final class ReportHtml {
     Duration total = Duration.between(s.from(), s.to());
     for (int i = 0; i <= 4; i++) {
       Instant t = s.from().plusMillis(total.toMillis() * i / 4);
-      sb.append(text(s.x(t), y + 16, "middle", "+" + BurnRateRule.compact(Duration.ofSeconds(
+      sb.append(text(s.x(t), y + 16, i == 4 ? "end" : "middle", "+" + BurnRateRule.compact(Duration.ofSeconds(
           Duration.between(s.from(), t).toSeconds()))));
     }
-    sb.append(text(W - RIGHT, H - 4, "end", "time since " + s.from()));
+    sb.append(text(W - RIGHT, H - 2, "end", "time since " + s.from()));
   }
 
   private static String color(DecisionAction a) {
@@ -169,7 +169,8 @@ final class ReportHtml {
           .append(line(x, TOP, x, H - BOTTOM, c, true))
           .append("<circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y(d.after().exposure(), 1)))
           .append("\" r=\"4\" fill=\"").append(c).append("\"/>")
-          .append("<text x=\"").append(f(x + 3)).append("\" y=\"").append(TOP + 10 + 12 * ((n - 1) % 3))
+          .append("<text x=\"").append(f(x > W - 120 ? x - 3 : x + 3)).append("\" y=\"").append(TOP + 10 + 12 * ((n - 1) % 3))
+          .append("\" text-anchor=\"").append(x > W - 120 ? "end" : "start")
           .append("\" font-size=\"10\" fill=\"").append(c).append("\">").append(n).append(' ')
           .append(h(d.action().name())).append("</text></g>");
     }
