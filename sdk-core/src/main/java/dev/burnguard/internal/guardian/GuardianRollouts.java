@@ -1,9 +1,6 @@
 package dev.burnguard.internal.guardian;
 
-import dev.burnguard.internal.report.RolloutReport;
-import dev.burnguard.outcome.LatencyDistribution;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
@@ -22,23 +19,25 @@ import java.util.function.Supplier;
 public final class GuardianRollouts implements Rollouts {
   private final Guardian guardian;
   private final Supplier<RolloutStore> store;
-  private final dev.burnguard.time.Clock clock;
-  private final java.util.function.BiFunction<String, String, LatencyDistribution> latency;
+  private final Reporter reporter;
 
   public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store) {
-    this(guardian, store, dev.burnguard.time.Clock.system(), (flag, variant) -> null);
+    this(guardian, store, (flagKey, format, out) -> {
+      throw new UnsupportedOperationException("these rollouts make no reports");
+    });
   }
 
-  /**
-   * @param clock the provider's clock, for the reports' time
-   * @param latency a variant's latency distribution by (flag, variant), for the reports; null when unknown
-   */
-  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, dev.burnguard.time.Clock clock,
-      java.util.function.BiFunction<String, String, LatencyDistribution> latency) {
+  /** @param reporter writes a flag's rollout report (see {@link Rollouts#report}) */
+  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, Reporter reporter) {
     this.guardian = Objects.requireNonNull(guardian, "guardian");
     this.store = Objects.requireNonNull(store, "store");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.latency = Objects.requireNonNull(latency, "latency");
+    this.reporter = Objects.requireNonNull(reporter, "reporter");
+  }
+
+  /** Writes a flag's rollout report; the report package implements it (it reads the guardian, not the other way round). */
+  @FunctionalInterface
+  public interface Reporter {
+    void write(String flagKey, String format, java.io.Writer out) throws java.io.IOException;
   }
 
   @Override
@@ -88,27 +87,8 @@ public final class GuardianRollouts implements Rollouts {
 
   @Override
   public void report(String flagKey, String format, java.io.Writer out) throws java.io.IOException {
-    Objects.requireNonNull(flagKey, "flagKey");
-    Objects.requireNonNull(out, "out");
-    String f = RolloutReport.normalizedFormat(format);
-    RolloutState state = guardian.state(flagKey).orElse(guardian.retainedStates().get(flagKey));
-    List<Decision> decisions = store.get().decisions(flagKey, Integer.MAX_VALUE);
-    if (state == null && decisions.isEmpty()) {
-      throw new IllegalArgumentException("flag \"" + flagKey + "\" has no rollout; rollouts: "
-          + guardian.states().keySet());
-    }
-    RolloutPlan plan = guardian.plans().get(flagKey);
-    Map<String, LatencyDistribution> latencies = new java.util.HashMap<>();
-    if (plan != null) {
-      for (String variant : List.of(plan.candidate(), plan.control())) {
-        LatencyDistribution d = latency.apply(flagKey, variant);
-        if (d != null) {
-          latencies.put(variant, d);
-        }
-      }
-    }
-    RolloutReport.of(flagKey, java.time.Instant.ofEpochMilli(clock.wallMillis()), plan, state, decisions,
-        guardian.stageCounts(flagKey), latencies).write(f, out);
+    reporter.write(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(format, "format"),
+        Objects.requireNonNull(out, "out"));
   }
 
   @Override

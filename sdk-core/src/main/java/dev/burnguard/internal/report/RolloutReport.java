@@ -134,6 +134,33 @@ public record RolloutReport(String flagKey, Instant generatedAt, String control,
     return new RolloutReport(flagKey, now, control, candidate, plan, exposures, budget, state, decisions, stages, lat);
   }
 
+  /**
+   * The report of {@code flagKey} as a running provider knows it: the guardian's state, plan and
+   * per-stage counts, the store's decisions, and the recorder's latency distributions.
+   *
+   * @param latency a variant's latency distribution by (flag, variant), or null
+   * @throws IllegalArgumentException for a flag without a rollout
+   */
+  public static RolloutReport of(dev.burnguard.internal.guardian.Guardian guardian, dev.burnguard.rollout.RolloutStore store,
+      Instant now, java.util.function.BiFunction<String, String, LatencyDistribution> latency, String flagKey) {
+    RolloutState state = guardian.state(flagKey).orElse(guardian.retainedStates().get(flagKey));
+    List<Decision> decisions = store.decisions(flagKey, Integer.MAX_VALUE);
+    if (state == null && decisions.isEmpty()) {
+      throw new IllegalArgumentException("flag \"" + flagKey + "\" has no rollout; rollouts: " + guardian.states().keySet());
+    }
+    RolloutPlan plan = guardian.plans().get(flagKey);
+    Map<String, LatencyDistribution> latencies = new java.util.HashMap<>();
+    if (plan != null) {
+      for (String variant : List.of(plan.candidate(), plan.control())) {
+        LatencyDistribution d = latency.apply(flagKey, variant);
+        if (d != null) {
+          latencies.put(variant, d);
+        }
+      }
+    }
+    return of(flagKey, now, plan, state, decisions, guardian.stageCounts(flagKey), latencies);
+  }
+
   /** The exposure of stage {@code index} in [0, 1], NaN when unknown. */
   public double exposure(int index) {
     return index >= 0 && index < stageExposures.size() ? stageExposures.get(index) : Double.NaN;
