@@ -10,7 +10,6 @@ import dev.burnguard.rollout.StoreHealth;
 import dev.burnguard.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -69,12 +68,13 @@ final class StoreOptions {
   Opened openForReading(CommandLine cl) throws CliException {
     check(cl);
     if (stateDir != null) {
+      if (!Files.isDirectory(stateDir)) {
+        throw new CliException(BurnguardCli.NOT_FOUND, stateDir + ": no such state directory");
+      }
       try {
         FileRolloutStore store = FileRolloutStore.builder(stateDir).readOnly().open();
         return new Opened(store, store, stateDir, "state directory " + stateDir);
-      } catch (NoSuchFileException e) {
-        throw new CliException(BurnguardCli.NOT_FOUND, stateDir + ": no such state directory");
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) { // e.g. a journal segment compacted away while it was read: try again
         throw new CliException(BurnguardCli.STORE_FAILED, "cannot read the state directory " + stateDir + ": " + e.getMessage(), e);
       }
     }
