@@ -91,6 +91,18 @@ class ValidateAndSimulateTest {
     assertThat(parsed.get("duration")).isEqualTo("PT5M"); // the bakes (2 × 2 min) and the watch (1 min)
   }
 
+  /** The README's simulate figures are for its complete example: the test resource must be that example. */
+  @Test
+  void theReadmePlanResourceIsTheReadmesCompleteExample() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    int start = readme.indexOf("```json\n{\n  \"flags\": {\n    \"new-checkout\"");
+    assertThat(start).isPositive();
+    String example = readme.substring(start + "```json\n".length(), readme.indexOf("```", start + 7));
+    assertThat(Files.readString(Path.of("src/test/resources/readme-plan.json"))).isEqualTo(example);
+    Cli ok = Cli.run("validate", "src/test/resources/readme-plan.json");
+    assertThat(ok.code).as(ok.toString()).isZero();
+  }
+
   @Test
   void simulateRefusesUnknownFlagsBadFilesAndBadArguments() throws Exception {
     Path file = write("flags.json", GOOD);
