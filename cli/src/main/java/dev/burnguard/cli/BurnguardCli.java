@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  * and shows and acts on the rollouts kept in a state directory or a Redis fleet store. See the
  * README's "Command line" and {@code burnguard --help}.
  */
-@Command(name = "burnguard", mixinStandardHelpOptions = true, versionProvider = BurnguardCli.Version.class,
+@Command(name = "burnguard", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+    versionProvider = BurnguardCli.Version.class,
     description = {
         "Burnguard's command line: check flag files, try a rollout plan on simulated traffic, and see or "
             + "act on guarded rollouts without writing Java.",

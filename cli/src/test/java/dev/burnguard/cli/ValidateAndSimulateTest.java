@@ -63,6 +63,13 @@ class ValidateAndSimulateTest {
     assertThat(none.code).isEqualTo(2);
     assertThat(none.err).contains("Missing required parameter").contains("FILE");
 
+    Cli help = Cli.run("pause", "--help");
+    assertThat(help.code).as(help.toString()).isZero();
+    assertThat(help.out).contains("Usage: burnguard pause").contains("--state-dir=DIR").contains("--flags=FILE");
+    Cli top = Cli.run("--help");
+    assertThat(top.code).isZero();
+    assertThat(top.out).contains("Exit codes:").contains("validate").contains("report");
+
     Cli unknown = Cli.run("validat", "x.json");
     assertThat(unknown.code).isEqualTo(2);
     assertThat(unknown.err).contains("validat");
