@@ -91,7 +91,12 @@ final class RolloutRuntime {
     this.guardian = new Guardian(o.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), gatesChanged,
         o.removedRetention);
     this.guardian.addListener(this::decided);
-    this.rollouts = new GuardianRollouts(guardian, this::store);
+    Clock reportClock = o.clock;
+    this.rollouts = new GuardianRollouts(guardian, this::store, (flagKey, format, out) -> {
+      String f = dev.burnguard.internal.report.RolloutReport.normalizedFormat(format);
+      dev.burnguard.internal.report.RolloutReport.of(guardian, store(), java.time.Instant.ofEpochMilli(reportClock.wallMillis()),
+          recorder::latency, flagKey).write(f, out);
+    });
     if (fleet != null) {
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);

@@ -45,6 +45,22 @@ public interface Rollouts {
   Decision reset(String flagKey, String actor);
 
   /**
+   * Writes {@code flagKey}'s rollout report, for an incident review, to {@code out} (flushed, not
+   * closed) in {@code format}: {@code "html"} (one self-contained page: inline SVG charts of the
+   * exposure over time with the decisions marked, each variant's error and slow-call ratio per stage,
+   * latency percentiles, burn rates against each rule's factor; no script, no external asset),
+   * {@code "markdown"} or {@code "json"} — the same data in each: the plan, every decision kept with
+   * its evidence and actor, calls and errors per variant per stage since the rollout started or was
+   * reset, the estimated user impact (the candidate's failed calls above the control's error ratio)
+   * and the share of the rollout traffic's error budget the candidate consumed. See the README's
+   * "Rollout reports".
+   *
+   * @throws IllegalArgumentException for a flag without a rollout, or another format
+   * @throws java.io.IOException when {@code out} fails
+   */
+  void report(String flagKey, String format, java.io.Writer out) throws java.io.IOException;
+
+  /**
    * Calls {@code listener} with every applied decision (and notable holds), after it is journaled,
    * until the returned registration is closed.
    */

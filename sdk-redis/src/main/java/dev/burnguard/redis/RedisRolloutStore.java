@@ -297,7 +297,7 @@ final class RedisRolloutStore implements RolloutStore {
       RolloutState mine = states.get(flag);
       if (mine == null || r.version() > mine.version()) {
         states.put(flag, r);
-        fetchLastDecision(flag, r);
+        fetchDecisions(flag, r, mine == null ? recentDecisions : 1);
         changed.add(flag);
       } else if (r.version() < mine.version()) {
         reseed(mine);
@@ -323,11 +323,16 @@ final class RedisRolloutStore implements RolloutStore {
     }
   }
 
-  private void fetchLastDecision(String flag, RolloutState state) {
-    List<String> last = redis.decisions(flag, 1);
-    if (!last.isEmpty()) {
-      Decision d = parseDecision(flag, last.get(0));
-      if (d.after().version() == state.version()) {
+  /**
+   * Remembers the flag's last {@code count} decisions from the decision log up to {@code state}: the
+   * whole recent log when this store first sees the flag (a replica or tool that just joined shows
+   * the history), the last decision on later changes.
+   */
+  private void fetchDecisions(String flag, RolloutState state, int count) {
+    List<String> last = redis.decisions(flag, Math.max(1, count));
+    for (int i = 0; i < last.size(); i++) {
+      Decision d = parseDecision(flag, last.get(i));
+      if (i == last.size() - 1 ? d.after().version() == state.version() : d.after().version() < state.version()) {
         remember(d);
       }
     }
@@ -436,7 +441,7 @@ final class RedisRolloutStore implements RolloutStore {
           newer = current == null || r.version() > current.version();
           if (newer) {
             states.put(flag, r);
-            fetchLastDecision(flag, r);
+            fetchDecisions(flag, r, 1);
           }
         }
         if (newer) {

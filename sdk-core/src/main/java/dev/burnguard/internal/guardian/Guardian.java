@@ -114,6 +114,9 @@ public final class Guardian {
   private EvidenceFile evidenceFile;
   private final Map<String, RolloutEvidence.Snapshot> restoredEvidence = new HashMap<>();
   private boolean evidenceChanged;
+  /** Calls and errors per variant per stage of each rollout, for incident reports; persisted with the evidence. */
+  private StageCounts stageCounts = new StageCounts();
+  private java.nio.file.Path stageCountsDirectory;
   /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
   private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
@@ -437,7 +440,11 @@ public final class Guardian {
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
         if (state.status().guarded()) {
-          evidenceChanged |= ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+          int stage = state.stage();
+          evidenceChanged |= ev.advance(plan, latencyIndex, (variant, from, to, counts) -> {
+            recorded.countsBetween(variant, from, to, counts);
+            stageCounts.add(flagKey, stage, variant.equals(plan.candidate()), counts, latencyIndex);
+          }, recorded.second());
         }
         RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
             latest.get(flagKey));
@@ -524,6 +531,18 @@ public final class Guardian {
       evidenceFile = new EvidenceFile(Objects.requireNonNull(directory, "directory"));
       restoredEvidence.clear();
       restoredEvidence.putAll(evidenceFile.read());
+      stageCounts = StageCounts.read(directory);
+      stageCountsDirectory = directory;
+    }
+  }
+
+  /**
+   * {@code flagKey}'s calls, errors and slow calls per variant per stage since its rollout started or
+   * was reset (see {@link StageCounts}); kept across restarts with {@link #persistEvidenceIn}.
+   */
+  public List<StageCounts.Stage> stageCounts(String flagKey) {
+    synchronized (lock) {
+      return stageCounts.of(flagKey);
     }
   }
 
@@ -540,6 +559,8 @@ public final class Guardian {
     });
     try {
       evidenceFile.write(all);
+      stageCounts.retain(k -> states.containsKey(k) || retained.containsKey(k));
+      stageCounts.write(stageCountsDirectory);
       evidenceChanged = false;
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("Cannot write the rollouts' evidence to {}; a later tick retries", EvidenceFile.NAME, e);
@@ -738,6 +759,8 @@ public final class Guardian {
       }
       restoredEvidence.remove(d.flagKey());
       shadowFiring.remove(d.flagKey());
+      stageCounts.clear(d.flagKey());
+      evidenceChanged = true;
     }
     states.put(d.flagKey(), d.after());
     lastHold.remove(d.flagKey());

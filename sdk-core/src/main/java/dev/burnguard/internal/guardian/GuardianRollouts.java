@@ -19,10 +19,25 @@ import java.util.function.Supplier;
 public final class GuardianRollouts implements Rollouts {
   private final Guardian guardian;
   private final Supplier<RolloutStore> store;
+  private final Reporter reporter;
 
   public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store) {
+    this(guardian, store, (flagKey, format, out) -> {
+      throw new UnsupportedOperationException("these rollouts make no reports");
+    });
+  }
+
+  /** @param reporter writes a flag's rollout report (see {@link Rollouts#report}) */
+  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, Reporter reporter) {
     this.guardian = Objects.requireNonNull(guardian, "guardian");
     this.store = Objects.requireNonNull(store, "store");
+    this.reporter = Objects.requireNonNull(reporter, "reporter");
+  }
+
+  /** Writes a flag's rollout report; the report package implements it (it reads the guardian, not the other way round). */
+  @FunctionalInterface
+  public interface Reporter {
+    void write(String flagKey, String format, java.io.Writer out) throws java.io.IOException;
   }
 
   @Override
@@ -68,6 +83,12 @@ public final class GuardianRollouts implements Rollouts {
   @Override
   public Decision reset(String flagKey, String actor) {
     return guardian.reset(flagKey, actor);
+  }
+
+  @Override
+  public void report(String flagKey, String format, java.io.Writer out) throws java.io.IOException {
+    reporter.write(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(format, "format"),
+        Objects.requireNonNull(out, "out"));
   }
 
   @Override

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *       written to {@code state.json.tmp} in the same directory, forced, renamed over
  *       {@code state.json} with {@code ATOMIC_MOVE}, then the directory is forced.</li>
  *   <li>{@code lock}: held with an OS file lock while the store is open, so that two processes
- *       never write the same directory.</li>
+ *       never write the same directory; it holds the holder's process id ({@code pid 1234}), which
+ *       {@link #lockHolder} reads for tools that must name who holds the directory.</li>
  * </ul>
  * Instants and durations are ISO-8601 strings, enums their names, doubles {@link Double#toString}
  * (exact), NaN and infinities the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
@@ -131,8 +132,8 @@ public final class FileRolloutStore implements RolloutStore {
 
   private record BadLine(int offset, String reason) {}
 
-  /** Thrown when another process or store holds the directory's lock. */
-  private static final class DirectoryInUseException extends IOException {
+  /** Thrown by {@link Builder#open()} when another process or store holds the directory's lock. */
+  public static final class DirectoryInUseException extends IOException {
     DirectoryInUseException(String message) {
       super(message);
     }
@@ -168,8 +169,11 @@ public final class FileRolloutStore implements RolloutStore {
   private String snapshotError;
   private boolean directorySyncFailed;
   private boolean closed;
+  /** Opened with {@link Builder#readOnly()}: reads what is on disk, never locks, writes or repairs. */
+  private final boolean readOnly;
 
   private FileRolloutStore(Builder b) {
+    this.readOnly = b.readOnly;
     this.directory = b.directory;
     this.maxSegmentBytes = b.maxSegmentBytes;
     this.archivedSegments = b.archivedSegments;
@@ -218,6 +222,7 @@ public final class FileRolloutStore implements RolloutStore {
   public boolean append(Decision decision) {
     Objects.requireNonNull(decision, "decision");
     RecentDecisions.check(decision);
+    requireWritable();
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("the rollout store in " + directory + " is closed");
@@ -258,6 +263,7 @@ public final class FileRolloutStore implements RolloutStore {
   @Override
   public boolean forget(String flagKey) {
     Objects.requireNonNull(flagKey, "flagKey");
+    requireWritable();
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("the rollout store in " + directory + " is closed");
@@ -277,10 +283,16 @@ public final class FileRolloutStore implements RolloutStore {
     }
   }
 
+  private void requireWritable() {
+    if (readOnly) {
+      throw new IllegalStateException("the rollout store in " + directory + " was opened read-only");
+    }
+  }
+
   @Override
   public boolean flush() {
     synchronized (lock) {
-      if (closed) {
+      if (closed || readOnly) {
         return pending.isEmpty();
       }
       if (!writePending()) {
@@ -319,6 +331,10 @@ public final class FileRolloutStore implements RolloutStore {
   // ------------------------------------------------------------------ opening
 
   private void recover() throws IOException {
+    if (readOnly) {
+      read();
+      return;
+    }
     try {
       lockDirectory();
     } catch (DirectoryInUseException e) {
@@ -331,6 +347,20 @@ public final class FileRolloutStore implements RolloutStore {
     } catch (IOException e) {
       // a read-only directory; the next replacement truncates it
     }
+    read();
+    try {
+      openJournal(); // cuts off a torn tail now
+      if (recovery.snapshotDamaged()) {
+        writeSnapshot();
+      }
+    } catch (IOException | RuntimeException e) {
+      journalFailed(e);
+    }
+    updateHealth();
+  }
+
+  /** Reads the state file and the journal into memory; changes nothing on disk. */
+  private void read() throws IOException {
     StateSnapshot snapshot = null;
     boolean snapshotDamaged = false;
     Path statePath = directory.resolve(STATE_FILE);
@@ -424,15 +454,6 @@ public final class FileRolloutStore implements RolloutStore {
         truncated);
     LOG.info("{}: restored {} rollout(s) from the state file (seq {}) and {} journal entries", directory,
         memory.states().size(), snapshotSeq, replayed);
-    try {
-      openJournal(); // cuts off a torn tail now
-      if (snapshotDamaged) {
-        writeSnapshot();
-      }
-    } catch (IOException | RuntimeException e) {
-      journalFailed(e);
-    }
-    updateHealth();
   }
 
   private List<Path> listSegments() throws IOException {
@@ -509,6 +530,27 @@ public final class FileRolloutStore implements RolloutStore {
     }
     lockChannel = channel;
     fileLock = l;
+    try { // who holds it, for tools that find it held (best effort: the lock itself is what counts)
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+    } catch (IOException | RuntimeException e) {
+      // a read-only directory or an injected failure: the lock holds without the note
+    }
+  }
+
+  /**
+   * Who holds {@code directory}'s lock as its lock file says ({@code "pid 1234"}), or empty when
+   * the file is missing or empty. The note stays after its holder exits: whether the lock is held
+   * is for the OS lock to say (a store that {@link Builder#open() opens} fails while it is).
+   */
+  public static java.util.Optional<String> lockHolder(Path directory) {
+    try {
+      String note = Files.readString(directory.resolve(LOCK_FILE), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return note.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(note);
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private void releaseLock() {
@@ -698,6 +740,7 @@ public final class FileRolloutStore implements RolloutStore {
     private int maxPendingDecisions = DEFAULT_MAX_PENDING_DECISIONS;
     private Clock clock = Clock.system();
     private StoreFiles files = StoreFiles.SYSTEM;
+    private boolean readOnly;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
@@ -760,6 +803,18 @@ public final class FileRolloutStore implements RolloutStore {
     }
 
     /**
+     * Opens the store for reading only, for tools that look at a directory a running service may
+     * hold: no lock is taken, nothing on disk is created, repaired or written (a torn journal tail
+     * — possibly a line being written right now — is left out, not cut off), and {@code append} and
+     * {@code forget} throw {@link IllegalStateException}. What it loads is the directory as of
+     * opening; the directory must exist.
+     */
+    public Builder readOnly() {
+      this.readOnly = true;
+      return this;
+    }
+
+    /**
      * Opens the store: creates the directory if needed, takes its lock, reads the state file and
      * journal and cuts off a torn journal tail.
      *
@@ -768,7 +823,13 @@ public final class FileRolloutStore implements RolloutStore {
      *     the store reports itself unhealthy
      */
     public FileRolloutStore open() throws IOException {
-      Files.createDirectories(directory);
+      if (readOnly) {
+        if (!Files.isDirectory(directory)) {
+          throw new java.nio.file.NoSuchFileException(directory.toString(), null, "no such state directory");
+        }
+      } else {
+        Files.createDirectories(directory);
+      }
       FileRolloutStore store = new FileRolloutStore(this);
       synchronized (store.lock) {
         try {

@@ -1,0 +1,139 @@
+package dev.burnguard.cli;
+
+import dev.burnguard.cli.BurnguardCli.CliException;
+import dev.burnguard.flag.FlagSet;
+import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.json.JsonWriter;
+import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.internal.store.RolloutJson;
+import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.time.Clock;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The manual controls — pause, resume, promote, rollback, reset — against a store, made by a
+ * {@link Guardian} of this process on the stored state with the service's plan, so that each is the
+ * very transition the running service's own API makes, recorded with the store's compare-and-set
+ * and with the operator as actor. See {@link StoreOptions} for why this is safe while a service
+ * runs (a state directory refuses; a fleet store takes it as one more writer).
+ */
+abstract class ControlCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  StoreOptions store;
+
+  @Option(names = "--flag", required = true, paramLabel = "FLAG", description = "the flag whose rollout to change")
+  String flag;
+
+  @Option(names = "--flags", required = true, paramLabel = "FILE",
+      description = "the flag file the service runs: the rollout's plan (refused when it is not the plan in force)")
+  Path flags;
+
+  @Option(names = "--actor", paramLabel = "NAME",
+      description = "who acts, for the decision log (default person:<your user name>)")
+  String actor;
+
+  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text (default) or json")
+  ValidateCommand.Format format;
+
+  /** The control this command applies. */
+  abstract Decision apply(Guardian guardian, String flagKey, String actor);
+
+  @Override
+  public Integer call() throws CliException {
+    String who = actor != null ? actor : "person:" + System.getProperty("user.name", "unknown");
+    if (who.isBlank()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--actor must not be blank");
+    }
+    RolloutPlan plan = FlagFiles.plan(FlagFiles.parse(flags, FlagFiles.read(flags)), flag);
+    try (StoreOptions.Opened opened = store.openForWriting(spec.commandLine())) {
+      RolloutState state = opened.store().load().state(flag).orElseThrow(() -> new CliException(BurnguardCli.NOT_FOUND,
+          "no rollout for flag \"" + flag + "\" in the " + opened.describe() + "; rollouts: "
+              + opened.store().load().states().keySet()));
+      if (!plan.fingerprint().equals(state.planFingerprint())) {
+        throw new CliException(BurnguardCli.REFUSED, flags + ": the plan of \"" + flag + "\" is not the one the rollout "
+            + "runs under (fingerprints differ: the file's " + plan.fingerprint() + ", the stored " + state.planFingerprint()
+            + "); give the flag file the service runs with. Nothing was changed.");
+      }
+      Guardian guardian = new Guardian(Clock.system(), SliRecorder.builder().build(), opened.store(), gates -> { },
+          Guardian.DEFAULT_REMOVED_RETENTION);
+      guardian.restore(List.of(state));
+      guardian.plans(Map.of(flag, plan));
+      Decision d;
+      try {
+        d = apply(guardian, flag, who);
+      } catch (IllegalStateException e) {
+        throw new CliException(BurnguardCli.REFUSED, e.getMessage() + "; nothing was changed");
+      } catch (IllegalArgumentException e) {
+        throw new CliException(BurnguardCli.NOT_FOUND, e.getMessage());
+      }
+      if (!opened.store().flush()) {
+        throw new CliException(BurnguardCli.STORE_FAILED, "the decision could not be written: "
+            + opened.store().health().lastError());
+      }
+      if (format == ValidateCommand.Format.json) {
+        spec.commandLine().getOut().println(JsonWriter.write(RolloutJson.decision(d)));
+      } else {
+        spec.commandLine().getOut().println(d.describe());
+      }
+      return BurnguardCli.OK;
+    }
+  }
+
+  @Command(name = "pause", sortOptions = false, header = "Pauses a rollout where it is.", description = {
+      "Stops a rollout where it is: its exposure stays, and it neither advances nor shrinks until resumed "
+          + "(a rollback rule still rolls it back).",
+      "",
+      "Example: burnguard pause --redis redis://127.0.0.1:6379 --service checkout --flags flags.json --flag new-checkout"})
+  static final class Pause extends ControlCommand {
+    @Override
+    Decision apply(Guardian g, String flagKey, String actor) {
+      return g.pause(flagKey, actor);
+    }
+  }
+
+  @Command(name = "resume", sortOptions = false, header = "Resumes a paused rollout.", description = "Resumes a paused rollout in the status it was paused in.")
+  static final class Resume extends ControlCommand {
+    @Override
+    Decision apply(Guardian g, String flagKey, String actor) {
+      return g.resume(flagKey, actor);
+    }
+  }
+
+  @Command(name = "promote", sortOptions = false, header = "Moves a rollout to its next stage now.", description = "Moves a rollout to its next stage now, without waiting for the bake.")
+  static final class Promote extends ControlCommand {
+    @Override
+    Decision apply(Guardian g, String flagKey, String actor) {
+      return g.promote(flagKey, actor);
+    }
+  }
+
+  @Command(name = "rollback", sortOptions = false, header = "Rolls a rollout back: all traffic to the control.", description = "Sends all traffic back to the control variant until the rollout is reset.")
+  static final class Rollback extends ControlCommand {
+    @Override
+    Decision apply(Guardian g, String flagKey, String actor) {
+      return g.rollback(flagKey, actor);
+    }
+  }
+
+  @Command(name = "reset", sortOptions = false, header = "Starts a rollout over from its first stage.", description = "Starts a rollout over from its first stage, judging only outcomes recorded from now on (e.g. after a rolled-back candidate was fixed).")
+  static final class Reset extends ControlCommand {
+    @Override
+    Decision apply(Guardian g, String flagKey, String actor) {
+      return g.reset(flagKey, actor);
+    }
+  }
+
+}
