@@ -1,5 +1,6 @@
 package dev.burnguard;
 
+import dev.burnguard.internal.budget.ErrorBudgets;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
@@ -51,6 +52,8 @@ final class RolloutRuntime {
   private final SliRecorder recorder;
   private final Guardian guardian;
   private final Rollouts rollouts;
+  /** The error-budget policy: journey SLO counts (the recorder's) and the review of the guardian's decisions. */
+  private final ErrorBudgets budgets;
   private final EventProvider events;
   private final BooleanSupplier flagsStale;
   private final Path stateDirectory;
@@ -91,7 +94,9 @@ final class RolloutRuntime {
     this.guardian = new Guardian(o.clock, fleet != null ? fleet.sli() : recorder, new CurrentStore(), gatesChanged,
         o.removedRetention);
     this.guardian.addListener(this::decided);
-    this.rollouts = new GuardianRollouts(guardian, this::store);
+    this.budgets = new ErrorBudgets(recorder.journeys());
+    this.guardian.review(budgets);
+    this.rollouts = new GuardianRollouts(guardian, this::store, budgets);
     if (fleet != null) {
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);
@@ -133,6 +138,11 @@ final class RolloutRuntime {
     return guardian;
   }
 
+  /** The error-budget policy at work. */
+  ErrorBudgets budgets() {
+    return budgets;
+  }
+
   /** The {@link Rollouts} façade over the guardian and the store in force. */
   Rollouts rollouts() {
     return rollouts;
@@ -152,9 +162,11 @@ final class RolloutRuntime {
             + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
       }
       guardian.persistEvidenceIn(stateDirectory);
+      budgets.persistIn(stateDirectory);
       LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
     }
     guardian.restore(store.load().states().values());
+    budgets.restoreOverrides(store.load());
     if (!guardianTicking) {
       return;
     }
@@ -178,6 +190,7 @@ final class RolloutRuntime {
     } catch (RuntimeException e) {
       LOG.error("Guardian tick failed; the next tick retries", e);
     }
+    budgets.write(); // the journey SLOs' hourly counts, when they changed
     try {
       announceStoreHealth(store.health());
     } catch (RuntimeException e) {
@@ -216,6 +229,8 @@ final class RolloutRuntime {
         store = opened;
         guardian.restore(opened.load().states().values());
         guardian.persistEvidenceIn(stateDirectory);
+        budgets.persistIn(stateDirectory);
+        budgets.restoreOverrides(opened.load());
         LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
             stateDirectory, opened.load().states().size());
       } catch (IOException | RuntimeException e) {
@@ -296,6 +311,7 @@ final class RolloutRuntime {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    budgets.write();
     store.close();
     if (fleet != null) {
       fleet.close();

@@ -1,6 +1,7 @@
 package dev.burnguard.internal.guardian;
 
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
@@ -19,10 +20,41 @@ import java.util.function.Supplier;
 public final class GuardianRollouts implements Rollouts {
   private final Guardian guardian;
   private final Supplier<RolloutStore> store;
+  /** The error-budget policy at work, or null without one. */
+  private final Budgets budgets;
 
   public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store) {
+    this(guardian, store, null);
+  }
+
+  /** @param budgets the error-budget policy the guardian reviews its decisions with; null for none */
+  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, Budgets budgets) {
     this.guardian = Objects.requireNonNull(guardian, "guardian");
     this.store = Objects.requireNonNull(store, "store");
+    this.budgets = budgets;
+  }
+
+  /** What this façade needs of the error-budget policy (implemented in {@code internal.budget}). */
+  public interface Budgets {
+    Map<String, ErrorBudgetPolicy.Budget> budgets();
+
+    /** Lets the rollout of {@code override} (a recorded OVERRIDE decision) advance once. */
+    void overridden(Decision override);
+  }
+
+  @Override
+  public Decision overrideBudgetPolicy(String flagKey, String actor, String reason) {
+    if (budgets == null) {
+      throw new IllegalStateException("no error-budget policy to override: this provider keeps no service SLOs");
+    }
+    Decision d = guardian.overrideBudgetPolicy(flagKey, actor, reason);
+    budgets.overridden(d);
+    return d;
+  }
+
+  @Override
+  public Map<String, ErrorBudgetPolicy.Budget> errorBudgets() {
+    return budgets == null ? Map.of() : budgets.budgets();
   }
 
   @Override
