@@ -125,9 +125,13 @@ class ErrorBudgetPolicyTest {
     restart(provider);
     clock.advance(Duration.ofMinutes(1));
     BurnguardProvider second = start();
-    Budget kept = second.rollouts().errorBudgets().get("checkout");
-    assertThat(List.of(kept.calls(), kept.badCalls())).containsExactly(100_000L, 80L);
-    assertThat(Files.readString(dir.resolve("state").resolve("journey-budget.tsv")).lines()).hasSize(1);
+    Budget restored = second.rollouts().errorBudgets().get("checkout");
+    assertThat(List.of(restored.calls(), restored.badCalls())).containsExactly(100_000L, 80L);
+    Path kept = dir.resolve("state").resolve("journey-budget.tsv");
+    assertThat(Files.readString(kept).lines()).hasSize(1);
+    // one line: Base64 of "checkout|checkout|availability" (30 bytes: 40 characters), the hour (492540),
+    // the calls (100000), the bad calls (80), three tabs and a newline: 40 + 6 + 6 + 2 + 4 = 58 bytes
+    assertThat(Files.size(kept)).isEqualTo(58);
     healthyVariants(second);
     decided = second.guardian().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
