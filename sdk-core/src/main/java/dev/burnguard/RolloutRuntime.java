@@ -297,10 +297,13 @@ final class RolloutRuntime {
     }
   }
 
-  /** Every applied decision that changes what a flag serves is announced as a configuration change. */
+  /**
+   * Every applied decision that changes what a flag serves is announced as a configuration change
+   * (not a HOLD, nor a budget-policy OVERRIDE, which serve the flag as before).
+   */
   private void decided(Decision decision) {
     announceStoreHealth(store.health());
-    if (decision.applied() && decision.action() != DecisionAction.HOLD) {
+    if (decision.applied() && decision.action() != DecisionAction.HOLD && decision.action() != DecisionAction.OVERRIDE) {
       events.emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
           .message(decision.describe()).build());
     }
