@@ -330,7 +330,9 @@ public final class BurnguardProvider extends EventProvider {
    *   <li>value: the call's latency in milliseconds (fractions allowed; absent means 0);
    *   <li>{@code outcome}: {@code "success"} (or absent) or {@code "error"}; anything else is ignored;
    *   <li>{@code flagKey} (optional): the flag whose variant served the call;
-   *   <li>{@code variant} (optional, with {@code flagKey}): the variant that served it.
+   *   <li>{@code variant} (optional, with {@code flagKey}): the variant that served it;
+   *   <li>{@code journey} (optional): the user journey the call belongs to, counted (as well) for
+   *       the service SLOs declared over it (see {@link dev.burnguard.outcome.OutcomeRecorder#recordJourney}).
    * </ul>
    *
    * <p>With a flag key but no variant, the outcome goes to the variant that flag assigns to the
@@ -352,6 +354,10 @@ public final class BurnguardProvider extends EventProvider {
         return;
       }
       long latencyNanos = latencyNanosOf(details);
+      String journey = stringOf(details.getValue("journey"));
+      if (journey != null) {
+        runtime.recorder().recordJourney(journey, latencyNanos, outcome);
+      }
       String flagKey = stringOf(details.getValue("flagKey"));
       if (flagKey != null) {
         String variant = stringOf(details.getValue("variant"));
@@ -578,6 +584,7 @@ public final class BurnguardProvider extends EventProvider {
    */
   private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
     Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
+    runtime.budgets().policy(loaded.errorBudgetPolicy().orElse(null));
     runtime.plansInForce(!plans.isEmpty() || !builtPlans.isEmpty());
     builtPlans.forEach((key, plan) -> {
       if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {

@@ -1,5 +1,6 @@
 package dev.burnguard;
 
+import dev.burnguard.internal.budget.ErrorBudgets;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.DecisionAction;
@@ -51,6 +52,8 @@ final class RolloutRuntime {
   private final SliRecorder recorder;
   private final Guardian guardian;
   private final Rollouts rollouts;
+  /** The error-budget policy: journey SLO counts (the recorder's) and the review of the guardian's decisions. */
+  private final ErrorBudgets budgets;
   private final EventProvider events;
   private final BooleanSupplier flagsStale;
   private final Path stateDirectory;
@@ -92,11 +95,13 @@ final class RolloutRuntime {
         o.removedRetention);
     this.guardian.addListener(this::decided);
     Clock reportClock = o.clock;
+    this.budgets = new ErrorBudgets(recorder.journeys());
+    this.guardian.review(budgets);
     this.rollouts = new GuardianRollouts(guardian, this::store, (flagKey, format, out) -> {
       String f = dev.burnguard.internal.report.RolloutReport.normalizedFormat(format);
       dev.burnguard.internal.report.RolloutReport.of(guardian, store(), java.time.Instant.ofEpochMilli(reportClock.wallMillis()),
           recorder::latency, flagKey).write(f, out);
-    });
+    }, budgets);
     if (fleet != null) {
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);
@@ -138,6 +143,11 @@ final class RolloutRuntime {
     return guardian;
   }
 
+  /** The error-budget policy at work. */
+  ErrorBudgets budgets() {
+    return budgets;
+  }
+
   /** The {@link Rollouts} façade over the guardian and the store in force. */
   Rollouts rollouts() {
     return rollouts;
@@ -157,9 +167,11 @@ final class RolloutRuntime {
             + "; refusing to start rollouts that might re-expose rolled-back variants: " + e.getMessage(), e);
       }
       guardian.persistEvidenceIn(stateDirectory);
+      budgets.persistIn(stateDirectory);
       LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
     }
     guardian.restore(store.load().states().values());
+    budgets.restoreOverrides(store.load());
     if (!guardianTicking) {
       return;
     }
@@ -183,6 +195,7 @@ final class RolloutRuntime {
     } catch (RuntimeException e) {
       LOG.error("Guardian tick failed; the next tick retries", e);
     }
+    budgets.write(); // the journey SLOs' hourly counts, when they changed
     try {
       announceStoreHealth(store.health());
     } catch (RuntimeException e) {
@@ -221,6 +234,8 @@ final class RolloutRuntime {
         store = opened;
         guardian.restore(opened.load().states().values());
         guardian.persistEvidenceIn(stateDirectory);
+        budgets.persistIn(stateDirectory);
+        budgets.restoreOverrides(opened.load());
         LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
             stateDirectory, opened.load().states().size());
       } catch (IOException | RuntimeException e) {
@@ -287,10 +302,13 @@ final class RolloutRuntime {
     }
   }
 
-  /** Every applied decision that changes what a flag serves is announced as a configuration change. */
+  /**
+   * Every applied decision that changes what a flag serves is announced as a configuration change
+   * (not a HOLD, nor a budget-policy OVERRIDE, which serve the flag as before).
+   */
   private void decided(Decision decision) {
     announceStoreHealth(store.health());
-    if (decision.applied() && decision.action() != DecisionAction.HOLD) {
+    if (decision.applied() && decision.action() != DecisionAction.HOLD && decision.action() != DecisionAction.OVERRIDE) {
       events.emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(List.of(decision.flagKey()))
           .message(decision.describe()).build());
     }
@@ -301,6 +319,7 @@ final class RolloutRuntime {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    budgets.write();
     store.close();
     if (fleet != null) {
       fleet.close();

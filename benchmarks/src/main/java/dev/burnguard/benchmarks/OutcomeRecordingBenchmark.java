@@ -3,6 +3,7 @@ package dev.burnguard.benchmarks;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
@@ -46,6 +47,13 @@ public class OutcomeRecordingBenchmark {
   public void setUp() throws Exception {
     recorder = SliRecorder.builder().clock(clock).build();
     recorder.record("checkout", "candidate", LATENCY, Outcome.SUCCESS); // the series exists before timing
+    // two journey SLOs over "checkout": availability and "95 % within 10 ms" (each recorded call is slow for it)
+    recorder.journeys().declare(ErrorBudgetPolicy.builder()
+        .slo(new ErrorBudgetPolicy.ServiceSlo("checkout", "checkout", 0.999, null,
+            ErrorBudgetPolicy.Period.rolling(Duration.ofDays(28))))
+        .slo(new ErrorBudgetPolicy.ServiceSlo("checkout-p95", "checkout", 0.95, Duration.ofMillis(10),
+            ErrorBudgetPolicy.Period.calendarMonth()))
+        .build());
     provider = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock).build();
     provider.initialize(context);
     guard = provider.guard().build();
@@ -70,6 +78,15 @@ public class OutcomeRecordingBenchmark {
   @Benchmark
   public void record() {
     recorder.record("checkout", "candidate", LATENCY, Outcome.SUCCESS);
+  }
+
+  /**
+   * A journey outcome for the error-budget policy: the journey's lookup, a clock read for the hour,
+   * and for each of its two SLOs a compare-and-set on the hour's calls (and one on its bad calls).
+   */
+  @Benchmark
+  public void recordJourney() {
+    recorder.recordJourney("checkout", LATENCY, Outcome.SUCCESS);
   }
 
   /** What code that measures on its own pays: two clock reads and a record. */

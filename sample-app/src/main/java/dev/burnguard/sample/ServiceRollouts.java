@@ -127,6 +127,24 @@ final class ServiceRollouts implements Rollouts {
   }
 
   @Override
+  public void report(String flagKey, String format, java.io.Writer out) throws java.io.IOException {
+    rolloutsOf(flagKey).report(flagKey, format, out);
+  }
+
+  @Override
+  public Decision overrideBudgetPolicy(String flagKey, String actor, String reason) {
+    return rolloutsOf(flagKey).overrideBudgetPolicy(flagKey, actor, reason);
+  }
+
+  /** Every provider's error budgets; a service's SLOs are declared with its own flags, so names rarely overlap (the first wins). */
+  @Override
+  public Map<String, dev.burnguard.rollout.ErrorBudgetPolicy.Budget> errorBudgets() {
+    Map<String, dev.burnguard.rollout.ErrorBudgetPolicy.Budget> all = new LinkedHashMap<>();
+    providers.forEach(p -> p.rollouts().errorBudgets().forEach(all::putIfAbsent));
+    return all;
+  }
+
+  @Override
   public Registration onDecision(Consumer<Decision> listener) {
     List<Registration> registrations = new ArrayList<>();
     providers.forEach(p -> registrations.add(p.rollouts().onDecision(listener)));

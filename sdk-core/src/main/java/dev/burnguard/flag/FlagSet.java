@@ -2,6 +2,7 @@ package dev.burnguard.flag;
 
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
@@ -43,9 +44,17 @@ public final class FlagSet {
   private final Map<String, RolloutPlan> rollouts;
   private final Map<String, List<FlagProblem>> invalidFlags;
   private final Map<String, List<FlagProblem>> lastKnownGood;
+  private final ErrorBudgetPolicy errorBudgetPolicy;
 
   FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems,
       Map<String, List<FlagProblem>> invalidFlags, Map<String, List<FlagProblem>> lastKnownGood) {
+    this(origin, flags, metadata, problems, invalidFlags, lastKnownGood, null);
+  }
+
+  FlagSet(String origin, Map<String, Flag> flags, Map<String, Object> metadata, List<FlagProblem> problems,
+      Map<String, List<FlagProblem>> invalidFlags, Map<String, List<FlagProblem>> lastKnownGood,
+      ErrorBudgetPolicy errorBudgetPolicy) {
+    this.errorBudgetPolicy = errorBudgetPolicy;
     this.origin = origin;
     this.flags = flags;
     this.metadata = metadata;
@@ -177,7 +186,8 @@ public final class FlagSet {
     if (atLastGood.size() == lastKnownGood.size()) {
       return this;
     }
-    return new FlagSet(origin, java.util.Collections.unmodifiableMap(kept), metadata, problems, stillInvalid, atLastGood);
+    return new FlagSet(origin, java.util.Collections.unmodifiableMap(kept), metadata, problems, stillInvalid, atLastGood,
+        errorBudgetPolicy);
   }
 
   /**
@@ -218,7 +228,7 @@ public final class FlagSet {
           f.compiled.withGate(usable ? gate : null)));
     }
     return new FlagSet(origin, java.util.Collections.unmodifiableMap(gated), metadata, problems, invalidFlags,
-        lastKnownGood);
+        lastKnownGood, errorBudgetPolicy);
   }
 
   /** The keys of the guarded flags — with a rollout plan, or marked {@value #GUARDED_METADATA} in their metadata — in file order. */
@@ -233,6 +243,14 @@ public final class FlagSet {
    */
   public Map<String, RolloutPlan> rollouts() {
     return rollouts;
+  }
+
+  /**
+   * The service SLOs and error-budget policy the file declares (top-level {@code "slos"} and {@code
+   * "errorBudgetPolicy"}), or empty when it declares none.
+   */
+  public Optional<ErrorBudgetPolicy> errorBudgetPolicy() {
+    return Optional.ofNullable(errorBudgetPolicy);
   }
 
   /** Whether flag {@code key} exists and defines variant {@code variant}. */

@@ -9,6 +9,7 @@ import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonSyntaxException;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.resolve.CompiledFlag;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutPlan;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,13 +21,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and validates flagd's flag-definition format, with Burnguard's one extension: a flag's
+ * Reads and validates flagd's flag-definition format, with Burnguard's extensions: a flag's
  * optional {@code "rollout"} member (see {@link RolloutPlanParser}); a file without it is plain
- * flagd. Every problem is reported with its origin, JSON path and value; all problems of a file are
+ * flagd; and the file's optional top-level {@code "slos"} and {@code "errorBudgetPolicy"} (see
+ * {@link ErrorBudgetParser}). Every problem is reported with its origin, JSON path and value; all problems of a file are
  * collected before it is rejected, so that one round trip fixes them all.
  */
 final class FlagSetParser {
-  static final Set<String> ROOT_KEYS = Set.of("$schema", "flags", "$evaluators", "metadata");
+  static final Set<String> ROOT_KEYS = Set.of("$schema", "flags", "$evaluators", "metadata", ErrorBudgetParser.SLOS,
+      ErrorBudgetParser.POLICY);
   static final Set<String> FLAG_KEYS = Set.of("state", "variants", "defaultVariant", "targeting", "metadata", "rollout");
   static final int SNIPPET = 80;
 
@@ -74,6 +77,8 @@ final class FlagSetParser {
       fatal.addAll(evaluatorProblems);
     }
     Map<String, Object> setMetadata = metadata(doc.get("metadata"), "$.metadata");
+    // the service SLOs and their policy: any problem refuses the file, whatever the flag policy
+    ErrorBudgetPolicy budgetPolicy = ErrorBudgetParser.parse(doc, origin, fatal);
     Object flagsJson = doc.get("flags");
     if (!(flagsJson instanceof Map)) {
       fatal("$.flags", flagsJson, flagsJson == null ? "missing: a flag definition needs a \"flags\" object"
@@ -100,7 +105,8 @@ final class FlagSetParser {
     if (!fatal.isEmpty()) {
       throw new InvalidFlagSetException(fatal);
     }
-    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated, invalidFlags, Map.of());
+    return new FlagSet(origin, Collections.unmodifiableMap(flags), setMetadata, isolated, invalidFlags, Map.of(),
+        budgetPolicy);
   }
 
   /**

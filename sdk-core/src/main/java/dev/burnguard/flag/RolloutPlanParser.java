@@ -63,7 +63,7 @@ final class RolloutPlanParser {
   private final String origin;
   private final List<FlagProblem> problems;
 
-  private RolloutPlanParser(String origin, List<FlagProblem> problems) {
+  RolloutPlanParser(String origin, List<FlagProblem> problems) {
     this.origin = origin;
     this.problems = problems;
   }
@@ -137,7 +137,7 @@ final class RolloutPlanParser {
   }
 
   /** Reads one JSON value into a model value, or reports why it cannot and returns null. */
-  private interface Reader<T> {
+  interface Reader<T> {
     T read(Object json, String path);
   }
 
@@ -158,7 +158,7 @@ final class RolloutPlanParser {
   }
 
   /** Runs {@code r}; its {@link IllegalArgumentException} becomes a problem at {@code path}. */
-  private boolean modelCheck(String path, Object json, Runnable r) {
+  boolean modelCheck(String path, Object json, Runnable r) {
     String message = rejection(r);
     if (message != null) {
       problem(path, json, message);
@@ -374,7 +374,7 @@ final class RolloutPlanParser {
     return new BurnRateRule(longWindow, shortWindow, factor, action);
   }
 
-  private <T> T required(Map<?, ?> def, String key, String path, Reader<T> reader, String missing) {
+  <T> T required(Map<?, ?> def, String key, String path, Reader<T> reader, String missing) {
     if (!def.containsKey(key)) {
       problem(path, null, "missing: " + missing);
       return null;
@@ -382,7 +382,7 @@ final class RolloutPlanParser {
     return reader.read(def.get(key), path);
   }
 
-  private Double number(Object json, String path) {
+  Double number(Object json, String path) {
     if (!(json instanceof Number)) {
       problem(path, json, "must be a number");
       return null;
@@ -421,7 +421,7 @@ final class RolloutPlanParser {
    * An objective written as a percentage ({@code 99.9}), as the model's fraction ({@code 0.999}),
    * converted in decimal so that 99.9 gives exactly the double nearest 0.999.
    */
-  private Double percent(Object json, String path) {
+  Double percent(Object json, String path) {
     if (!(json instanceof Number)) {
       problem(path, json, "must be a percentage, e.g. 99.9");
       return null;
@@ -440,7 +440,7 @@ final class RolloutPlanParser {
     return decimal.movePointLeft(2).doubleValue();
   }
 
-  private Duration duration(Object json, String path) {
+  Duration duration(Object json, String path) {
     if (!(json instanceof String)) {
       problem(path, json, "must be " + DURATION_EXAMPLES);
       return null;
@@ -473,7 +473,7 @@ final class RolloutPlanParser {
     }
   }
 
-  private void unknownMembers(Map<?, ?> def, String path, Set<String> allowed) {
+  void unknownMembers(Map<?, ?> def, String path, Set<String> allowed) {
     for (Object member : def.keySet()) {
       if (!allowed.contains(member)) {
         List<String> sorted = new ArrayList<>(allowed);
@@ -496,7 +496,7 @@ final class RolloutPlanParser {
     return Collections.unmodifiableMap(map);
   }
 
-  private void problem(String path, Object value, String message) {
+  void problem(String path, Object value, String message) {
     problems.add(new FlagProblem(origin, path, value == null ? null : JsonWriter.snippet(value, FlagSetParser.SNIPPET),
         message));
   }

@@ -65,6 +65,8 @@ public final class Guard {
   private final Predicate<Object> resultClassifier;
   private final long errorAfterNanos;
   private final boolean fallbackToControl;
+  /** The journey every recorded call also counts for, or null. */
+  private final String journey;
 
   private Guard(Builder b) {
     this.provider = b.provider;
@@ -73,6 +75,7 @@ public final class Guard {
     this.resultClassifier = b.resultClassifier;
     this.errorAfterNanos = b.errorAfterNanos;
     this.fallbackToControl = b.fallbackToControl;
+    this.journey = b.journey;
   }
 
   /**
@@ -296,6 +299,9 @@ public final class Guard {
   private void record(String flagKey, String variant, long startNanos, long endNanos, Outcome outcome) {
     try {
       recorder.recordCall(flagKey, variant, startNanos, endNanos, outcome);
+      if (journey != null) {
+        recorder.recordJourney(journey, endNanos - startNanos, outcome);
+      }
     } catch (Exception e) {
       // Contained: a recorder must not fail the caller's call, and the call path does not log.
     }
@@ -370,6 +376,7 @@ public final class Guard {
     private Predicate<Object> resultClassifier;
     private long errorAfterNanos = NO_LATENCY_LIMIT;
     private boolean fallbackToControl;
+    private String journey;
 
     private Builder(FeatureProvider provider, OutcomeRecorder recorder) {
       this.provider = Objects.requireNonNull(provider, "provider");
@@ -415,6 +422,16 @@ public final class Guard {
      */
     public Builder fallbackToControl(boolean fallback) {
       this.fallbackToControl = fallback;
+      return this;
+    }
+
+    /**
+     * Also counts every recorded call as a call of user journey {@code journey} (see
+     * {@link OutcomeRecorder#recordJourney}), for the service SLOs declared over it; null (the
+     * default) for none.
+     */
+    public Builder journey(String journey) {
+      this.journey = journey;
       return this;
     }
 

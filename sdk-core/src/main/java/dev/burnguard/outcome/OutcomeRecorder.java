@@ -26,6 +26,19 @@ public interface OutcomeRecorder {
     record(flagKey, variant, endNanos - startNanos, outcome);
   }
 
+  /**
+   * Records one call of a user journey (checkout, search…) for the service SLOs declared over it
+   * (the flag file's {@code "slos"}, see the README's "Error-budget policy"): counted, per hour, by
+   * each SLO of that journey; a journey without SLOs is ignored. Same rules as {@link #record}:
+   * never throws, blocks, logs or allocates. Recorders that keep no journeys (this default) ignore it.
+   *
+   * @param journey the journey's name, as the SLOs name it
+   * @param latencyNanos how long the call took, in nanoseconds (negative values count as 0)
+   * @param outcome whether it succeeded
+   */
+  default void recordJourney(String journey, long latencyNanos, Outcome outcome) {
+  }
+
   /** Records one call; see {@link #record(String, String, long, Outcome)}. */
   default void record(String flagKey, String variant, Duration latency, Outcome outcome) {
     record(flagKey, variant, latency == null ? 0 : saturatedNanos(latency), outcome);

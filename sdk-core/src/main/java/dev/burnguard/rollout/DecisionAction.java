@@ -31,5 +31,10 @@ public enum DecisionAction {
    * mode…), disappeared from the flags, or came back: the rollout continues where it stands under
    * the plan in force; a rolled-back rollout stays rolled back.
    */
-  PLAN_CHANGED
+  PLAN_CHANGED,
+  /**
+   * A person let the rollout's next advance past the error-budget policy (see {@link
+   * ErrorBudgetPolicy}); nothing else changes.
+   */
+  OVERRIDE
 }

@@ -61,6 +61,24 @@ public interface Rollouts {
   void report(String flagKey, String format, java.io.Writer out) throws java.io.IOException;
 
   /**
+   * Lets {@code flagKey}'s rollout advance once past the error-budget policy (see {@link
+   * ErrorBudgetPolicy}): records an OVERRIDE decision naming {@code actor} and {@code reason} in the
+   * decision log; the rollout's next advance is then taken even while a threshold of the policy
+   * holds the others, and says so in its reason. The override lapses when the rollout changes
+   * otherwise first (a shrink, a pause…). It survives a restart (it is read back from the log).
+   *
+   * @param reason why, for the decision log (e.g. "hotfix for INC-4711, approved by the on-call")
+   */
+  Decision overrideBudgetPolicy(String flagKey, String actor, String reason);
+
+  /**
+   * Every declared service SLO's error budget now, by SLO name in declaration order: the journey's
+   * exact calls and bad calls in the budget period, the allowed bad calls and the share spent.
+   * Empty without declared SLOs.
+   */
+  Map<String, ErrorBudgetPolicy.Budget> errorBudgets();
+
+  /**
    * Calls {@code listener} with every applied decision (and notable holds), after it is journaled,
    * until the returned registration is closed.
    */

@@ -73,6 +73,49 @@ class FlagsSchemaTest {
     assertThat(properties("$defs/slo")).containsExactlyInAnyOrderElementsOf(RolloutPlanParser.SLO_KEYS);
     assertThat(properties("$defs/slo/properties/latency")).containsExactlyInAnyOrderElementsOf(RolloutPlanParser.LATENCY_KEYS);
     assertThat(properties("$defs/rule")).containsExactlyInAnyOrderElementsOf(RolloutPlanParser.RULE_KEYS);
+    assertThat(properties("$defs/serviceSlo")).containsExactlyInAnyOrderElementsOf(ErrorBudgetParser.SLO_KEYS);
+    assertThat(properties("$defs/serviceSlo/properties/latency"))
+        .containsExactlyInAnyOrderElementsOf(RolloutPlanParser.LATENCY_KEYS);
+    assertThat(properties("$defs/errorBudgetPolicy")).containsExactlyInAnyOrderElementsOf(ErrorBudgetParser.POLICY_KEYS);
+    assertThat(properties("$defs/budgetThreshold")).containsExactlyInAnyOrderElementsOf(ErrorBudgetParser.THRESHOLD_KEYS);
+  }
+
+  @Test
+  void theReadmesErrorBudgetExampleConformsAndParses() throws Exception {
+    String readme = Files.readString(PROJECT.resolve("README.md"));
+    int section = readme.indexOf("## Error-budget policy");
+    assertThat(section).as("README section").isPositive();
+    int start = readme.indexOf("```json\n", section) + "```json\n".length();
+    String example = readme.substring(start, readme.indexOf("```", start));
+    assertThat(validator.validate(JsonReader.read(example))).isEmpty();
+    FlagSet set = FlagSet.parse(example, "README.md");
+    assertThat(set.errorBudgetPolicy()).isPresent();
+    assertThat(set.errorBudgetPolicy().orElseThrow().thresholds()).hasSize(2);
+  }
+
+  /** SLO and policy declarations the parser rejects for a reason the schema can express: the schema rejects them too. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"slos\": {}",
+      "\"slos\": {\"c\": {\"availability\": 99.9, \"period\": \"28d\"}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"period\": \"28d\"}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 0.999, \"period\": \"28d\"}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"monthly\"}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"latency\": {\"threshold\": \"1s\"}, \"period\": \"28d\"}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"28d\", \"x\": 1}}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"28d\"}},"
+          + " \"errorBudgetPolicy\": {}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"28d\"}},"
+          + " \"errorBudgetPolicy\": {\"thresholds\": [{\"spent\": 75, \"action\": \"pause\"}]}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"28d\"}},"
+          + " \"errorBudgetPolicy\": {\"thresholds\": [{\"spent\": 0, \"action\": \"hold\"}]}",
+      "\"slos\": {\"c\": {\"journey\": \"c\", \"availability\": 99.9, \"period\": \"28d\"}},"
+          + " \"errorBudgetPolicy\": {\"flags\": [], \"thresholds\": [{\"spent\": 75, \"action\": \"hold\"}]}"})
+  void theSchemaRejectsWhatTheParserRejectsInSlos(String topLevel) {
+    String json = "{\"flags\": {}, " + topLevel + "}";
+    assertThatThrownBy(() -> FlagSet.parse(json, "test")).isInstanceOf(InvalidFlagSetException.class);
+    assertThat(validator.validate(JsonReader.read(json))).isNotEmpty();
   }
 
   @Test

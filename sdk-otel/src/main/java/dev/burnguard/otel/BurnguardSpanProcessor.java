@@ -56,6 +56,12 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(BurnguardSpanProcessor.class);
   /** The outcome attribute of {@code burnguard.call.duration}: {@code success} or {@code error}. */
   public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("burnguard.outcome");
+  /**
+   * Span attribute naming the user journey a local root span belongs to (e.g. {@code "checkout"}):
+   * the span's duration and status are also recorded as a call of that journey, for the service
+   * SLOs declared over it (see the README's "Error-budget policy").
+   */
+  public static final AttributeKey<String> JOURNEY = AttributeKey.stringKey("burnguard.journey");
 
   private final SliRecorder recorder;
   /** The provider name of the evaluations recorded: Burnguard's, or the delegate's of a GuardedProvider. */
@@ -114,6 +120,11 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
         return;
       }
       SpanData data = span.toSpanData();
+      String journey = data.getAttributes().get(JOURNEY);
+      if (journey != null) {
+        recorder.recordJourney(journey, span.getLatencyNanos(),
+            data.getStatus().getStatusCode() == StatusCode.ERROR ? Outcome.ERROR : Outcome.SUCCESS);
+      }
       List<EventData> events = data.getEvents();
       List<String> seen = null;
       for (EventData e : events) {

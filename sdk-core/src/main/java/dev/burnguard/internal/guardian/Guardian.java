@@ -99,6 +99,8 @@ public final class Guardian {
   private final Consumer<Map<String, ExposureGate>> gatesOut;
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
+  /** Reviews each decision of the judge before it is applied (the error-budget policy); see {@link #review}. */
+  private volatile DecisionReview review = (state, judged, now) -> judged;
 
   // guarded by lock
   private Map<String, RolloutPlan> plans = Map.of();
@@ -163,6 +165,21 @@ public final class Guardian {
       throw new IllegalArgumentException("removedRetention must be positive, got " + removedRetention);
     }
     this.removedRetention = removedRetention;
+  }
+
+  /**
+   * A review of every decision the judge makes, before it is applied: it returns the decision, or
+   * another one in its place (a HOLD of the error-budget policy). Called under the guardian's lock;
+   * must be quick and must not call the guardian.
+   */
+  public interface DecisionReview {
+    /** @param judged the judge's decision on {@code state}, or null for none */
+    Decision review(RolloutState state, Decision judged, Instant now);
+  }
+
+  /** Has {@code review} review every decision the judge makes from the next tick on. */
+  public void review(DecisionReview review) {
+    this.review = Objects.requireNonNull(review, "review");
   }
 
   /** Restores persisted states; call before the first {@link #plans} and tick. */
@@ -452,7 +469,7 @@ public final class Guardian {
         if (!state.status().guarded()) {
           continue;
         }
-        Decision d = RolloutJudge.decide(plan, h, now);
+        Decision d = review.review(state, RolloutJudge.decide(plan, h, now), now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
@@ -469,7 +486,7 @@ public final class Guardian {
           h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
               latest.get(flagKey));
           built.put(flagKey, h);
-          d = RolloutJudge.decide(plan, h, now);
+          d = review.review(state, RolloutJudge.decide(plan, h, now), now);
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
@@ -678,13 +695,31 @@ public final class Guardian {
     });
   }
 
+  /**
+   * Records a person's override of the error-budget policy for {@code flagKey}'s rollout, with
+   * {@code why} in the decision's reason: an OVERRIDE decision that changes nothing but the
+   * state's version (the policy lets the rollout's next advance through while it is in that state).
+   */
+  public Decision overrideBudgetPolicy(String flagKey, String actor, String why) {
+    Objects.requireNonNull(why, "why");
+    return manual(flagKey, actor, DecisionAction.OVERRIDE, why, (plan, s, now) -> {
+      require(s.status().guarded(), s, "override the error-budget policy for");
+      return s.with(s.status(), s.stage(), s.exposure(), s.shrinks(), s.stageStartedAt(), s.until(), s.pausedStatus());
+    });
+  }
+
   private interface Transition {
     RolloutState next(RolloutPlan plan, RolloutState state, Instant now);
   }
 
   private Decision manual(String flagKey, String actor, DecisionAction action, Transition transition) {
+    return manual(flagKey, actor, action, null, transition);
+  }
+
+  /** A manual decision; {@code note}, when not null, follows "… requested by actor" in its reason. */
+  private Decision manual(String flagKey, String actor, DecisionAction action, String note, Transition transition) {
     try {
-      return manualLocked(flagKey, actor, action, transition);
+      return manualLocked(flagKey, actor, action, note, transition);
     } finally {
       deliver();
     }
@@ -693,7 +728,8 @@ public final class Guardian {
   /** How often a manual decision is made again on the state another writer stored meanwhile. */
   private static final int MANUAL_ATTEMPTS = 5;
 
-  private Decision manualLocked(String flagKey, String actor, DecisionAction action, Transition transition) {
+  private Decision manualLocked(String flagKey, String actor, DecisionAction action, String note,
+      Transition transition) {
     Objects.requireNonNull(actor, "actor");
     synchronized (lock) {
       for (int attempt = 1; ; attempt++) {
@@ -704,7 +740,8 @@ public final class Guardian {
         }
         Instant now = now();
         RolloutState next = transition.next(plan, state, now);
-        String reason = action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor;
+        String reason = action.name().toLowerCase(java.util.Locale.ROOT) + " requested by " + actor
+            + (note == null ? "" : ": " + note);
         if (action == DecisionAction.RESET) {
           reason += "; starting over from stage 0, judging only evidence recorded from " + now + " on";
         }

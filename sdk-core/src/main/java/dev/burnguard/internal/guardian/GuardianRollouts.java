@@ -1,6 +1,7 @@
 package dev.burnguard.internal.guardian;
 
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
@@ -20,24 +21,53 @@ public final class GuardianRollouts implements Rollouts {
   private final Guardian guardian;
   private final Supplier<RolloutStore> store;
   private final Reporter reporter;
+  /** The error-budget policy at work, or null without one. */
+  private final Budgets budgets;
 
   public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store) {
     this(guardian, store, (flagKey, format, out) -> {
       throw new UnsupportedOperationException("these rollouts make no reports");
-    });
+    }, null);
   }
 
-  /** @param reporter writes a flag's rollout report (see {@link Rollouts#report}) */
-  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, Reporter reporter) {
+  /**
+   * @param reporter writes a flag's rollout report (see {@link Rollouts#report})
+   * @param budgets the error-budget policy the guardian reviews its decisions with; null for none
+   */
+  public GuardianRollouts(Guardian guardian, Supplier<RolloutStore> store, Reporter reporter, Budgets budgets) {
     this.guardian = Objects.requireNonNull(guardian, "guardian");
     this.store = Objects.requireNonNull(store, "store");
     this.reporter = Objects.requireNonNull(reporter, "reporter");
+    this.budgets = budgets;
   }
 
   /** Writes a flag's rollout report; the report package implements it (it reads the guardian, not the other way round). */
   @FunctionalInterface
   public interface Reporter {
     void write(String flagKey, String format, java.io.Writer out) throws java.io.IOException;
+  }
+
+  /** What this façade needs of the error-budget policy (implemented in {@code internal.budget}). */
+  public interface Budgets {
+    Map<String, ErrorBudgetPolicy.Budget> budgets();
+
+    /** Lets the rollout of {@code override} (a recorded OVERRIDE decision) advance once. */
+    void overridden(Decision override);
+  }
+
+  @Override
+  public Decision overrideBudgetPolicy(String flagKey, String actor, String reason) {
+    if (budgets == null) {
+      throw new IllegalStateException("no error-budget policy to override: this provider keeps no service SLOs");
+    }
+    Decision d = guardian.overrideBudgetPolicy(flagKey, actor, reason);
+    budgets.overridden(d);
+    return d;
+  }
+
+  @Override
+  public Map<String, ErrorBudgetPolicy.Budget> errorBudgets() {
+    return budgets == null ? Map.of() : budgets.budgets();
   }
 
   @Override

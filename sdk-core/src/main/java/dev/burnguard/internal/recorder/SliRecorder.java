@@ -77,6 +77,8 @@ public final class SliRecorder implements Outcomes, SliSource {
   private static final int MAX_STRIPES = 16;
 
   private final Clock clock;
+  /** The journey SLOs' counts, which {@link #recordJourney} feeds. */
+  private final dev.burnguard.internal.budget.JourneyCounts journeys;
   private final long originNanos;
   private final long[] thresholdNanos;
   /** One scratch buffer per reading thread, so {@link #read} does not allocate after a thread's first read. */
@@ -93,6 +95,7 @@ public final class SliRecorder implements Outcomes, SliSource {
 
   private SliRecorder(Builder b) {
     this.clock = b.clock;
+    this.journeys = new dev.burnguard.internal.budget.JourneyCounts(b.clock);
     this.originNanos = clock.monotonicNanos();
     this.thresholds = List.copyOf(b.thresholds);
     this.thresholdNanos = thresholds.stream().mapToLong(Duration::toNanos).toArray();
@@ -105,6 +108,20 @@ public final class SliRecorder implements Outcomes, SliSource {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  @Override
+  public void recordJourney(String journey, long latencyNanos, Outcome outcome) {
+    try {
+      journeys.record(journey, latencyNanos, outcome == Outcome.ERROR);
+    } catch (RuntimeException e) {
+      // recording never throws into the host
+    }
+  }
+
+  /** The journey SLOs' per-hour counts that {@link #recordJourney} feeds. */
+  public dev.burnguard.internal.budget.JourneyCounts journeys() {
+    return journeys;
   }
 
   @Override
