@@ -65,6 +65,8 @@ final class SampleService implements AutoCloseable {
   }
 
   final BurnguardProvider provider;
+  /** The fleet this instance is a replica of; null without {@code --redis}. */
+  private final dev.burnguard.redis.RedisFleet fleet;
   final Faults faults = new Faults();
   final Checkout checkout;
   final TrafficGenerator traffic;
@@ -85,9 +87,11 @@ final class SampleService implements AutoCloseable {
         .clock(s.clock())
         .guardianTicking(s.background());
     if (s.redisUri() != null) {
-      builder.fleet(dev.burnguard.redis.RedisFleet.builder(s.redisUri()).service("burnguard-sample")
-          .instanceId(s.instanceId() != null ? s.instanceId() : "sample-" + s.port()).build());
+      fleet = dev.burnguard.redis.RedisFleet.builder(s.redisUri()).service("burnguard-sample")
+          .instanceId(s.instanceId() != null ? s.instanceId() : "sample-" + s.port()).build();
+      builder.fleet(fleet);
     } else {
+      fleet = null;
       builder.stateDirectory(s.dataDir().resolve("state"));
     }
     if (s.demo()) {
@@ -190,6 +194,9 @@ final class SampleService implements AutoCloseable {
     instance.put("stateStore", health.healthy() ? "healthy" : "unhealthy: " + health.lastError());
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
+    if (fleet != null) {
+      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f)));
+    }
     return out;
   }
 
