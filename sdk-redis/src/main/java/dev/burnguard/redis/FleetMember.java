@@ -167,6 +167,29 @@ final class FleetMember implements Fleet.Member {
     return closed;
   }
 
+  /** The decider's evidence kept in Redis; null when none or Redis cannot be read (the tests start afresh). */
+  @Override
+  public String evidence() {
+    try {
+      return redis.evidence();
+    } catch (FleetStoreException e) {
+      return null;
+    }
+  }
+
+  /** Keeps the evidence in Redis when this replica decides (the others' is the same, judged on the same sums). */
+  @Override
+  public void keepEvidence(String text) {
+    if (!leading) {
+      return;
+    }
+    try {
+      redis.keepEvidence(text);
+    } catch (FleetStoreException e) {
+      // unreachable: the next evidence batch writes it again
+    }
+  }
+
   @Override
   public boolean decides() {
     return leading || redis.unreachableSince() != null;

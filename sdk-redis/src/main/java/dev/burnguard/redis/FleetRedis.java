@@ -368,6 +368,16 @@ final class FleetRedis implements AutoCloseable {
     });
   }
 
+  /** The guardian's evidence text kept with the fleet's state, or null. */
+  String evidence() {
+    return call("read " + keys.evidence(), c -> c.get(keys.evidence()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Keeps the guardian's evidence text. */
+  void keepEvidence(String text) {
+    call("write " + keys.evidence(), c -> c.set(keys.evidence(), text).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
   /** The 10-s ring key of every series any replica pushed. */
   List<String> series() {
     return call("read " + keys.series(), c -> new ArrayList<>(c.smembers(keys.series())

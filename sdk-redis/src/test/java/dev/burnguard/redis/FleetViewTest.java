@@ -102,4 +102,41 @@ class FleetViewTest {
           + "recorded locally %s%n", fleetCalls, byReplica);
     }
   }
+
+  @Test
+  @Timeout(120)
+  void theSequentialEvidenceSurvivesARestartOfTheWholeFleetWithoutStateDirectories() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        FleetHarness fleet = new FleetHarness(server.uri(), 3, HALF, b -> b)) {
+      fleet.errors("new", 0.005);
+      fleet.run(Duration.ofMinutes(3), 30);
+      fleet.second(0);
+      fleet.second(0);
+      int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+      RolloutHealth before = fleet.replicas.get(decider).guardian().health(FleetHarness.FLAG).orElseThrow();
+      assertThat(before.candidateCalls()).isGreaterThan(2000);
+      assertThat(server.command("EXISTS", "burnguard:{checkout-service}:evidence")).isEqualTo(":1");
+      // every replica stops, lease released by expiry; three new ones start on the same Redis, no state directory
+      for (int i = 0; i < 3; i++) {
+        fleet.replicas.get(i).shutdown();
+        fleet.replicas.set(i, null);
+      }
+      fleet.clock.advance(Duration.ofSeconds(6)); // past the lease
+      for (int i = 0; i < 3; i++) {
+        fleet.add(server.uri(), HALF, RedisFleet.builder(server.uri()).service("checkout-service")
+            .instanceId("restarted-" + i));
+      }
+      fleet.second(0);
+      fleet.second(0);
+      RolloutHealth after = fleet.replicas.get(3).guardian().health(FleetHarness.FLAG).orElseThrow();
+      System.out.printf("evidence across a fleet restart: %d candidate calls and ln R %s before, %d and %s after%n",
+          before.candidateCalls(), before.checks().stream().map(c -> String.format("%.3f", c.logLikelihoodRatio()))
+              .toList(), after.candidateCalls(), after.checks().stream().map(c -> String.format("%.3f",
+              c.logLikelihoodRatio())).toList());
+      assertThat(after.candidateCalls()).isEqualTo(before.candidateCalls());
+      assertThat(after.checks()).extracting(c -> c.logLikelihoodRatio())
+          .isEqualTo(before.checks().stream().map(c -> c.logLikelihoodRatio()).toList());
+      assertThat(after.state()).isEqualTo(before.state());
+    }
+  }
 }

@@ -527,6 +527,21 @@ public final class Guardian {
     }
   }
 
+  /**
+   * As {@link #persistEvidenceIn}, with the evidence kept as text by someone else — a fleet keeps
+   * it with the rollout state in its store, so that a fleet restarted without state directories
+   * continues its tests: {@code read} gives the text last kept (null for none; called now),
+   * {@code write} keeps a new one (called at most once per evidence batch, on the guardian's
+   * thread; it must not throw).
+   */
+  public void persistEvidenceWith(java.util.function.Supplier<String> read, Consumer<String> write) {
+    synchronized (lock) {
+      evidenceFile = EvidenceFile.kept(Objects.requireNonNull(read, "read"), Objects.requireNonNull(write, "write"));
+      restoredEvidence.clear();
+      restoredEvidence.putAll(evidenceFile.read());
+    }
+  }
+
   /** Writes the evidence when a tick read new batches (once per batch); a failure is logged and retried by a later tick. */
   private void writeEvidence() {
     if (evidenceFile == null || !evidenceChanged) {
