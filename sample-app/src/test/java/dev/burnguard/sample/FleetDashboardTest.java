@@ -54,6 +54,45 @@ class FleetDashboardTest {
     return r.body();
   }
 
+  /**
+   * The follower's dashboard in headless Chromium (when installed; required with
+   * {@code BURNGUARD_BROWSER_REQUIRED=true}): the Fleet panel names the decider and lists the three
+   * instances; screenshot in {@code target/dashboard-fleet.png}.
+   */
+  private void browserShows(int port, String decider) throws Exception {
+    java.io.File chromium = new java.io.File("/usr/bin/chromium");
+    java.io.File chromedriver = new java.io.File("/usr/bin/chromedriver");
+    boolean present = chromium.canExecute() && chromedriver.canExecute();
+    if ("true".equals(System.getenv("BURNGUARD_BROWSER_REQUIRED"))) {
+      assertThat(present).as("headless Chromium at " + chromium + " and " + chromedriver).isTrue();
+    }
+    if (!present) {
+      System.out.println("no Chromium: the fleet panel was checked through /api/state only");
+      return;
+    }
+    var options = new org.openqa.selenium.chrome.ChromeOptions().setBinary(chromium).addArguments("--headless=new",
+        "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("chromium"),
+        "--window-size=1400,1200");
+    var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(chromedriver)
+        .usingAnyFreePort().build();
+    var browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+    try {
+      browser.get("http://127.0.0.1:" + port + "/");
+      Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> browser.findElement(org.openqa.selenium.By.id("fleet-decider")).getText(), decider::equals);
+      assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("#fleet-instances tr[data-instance]")))
+          .hasSize(3);
+      assertThat(browser.findElement(org.openqa.selenium.By.id("fleet")).getText())
+          .contains("Fleet-wide SLIs (the sums the decider judges)").contains("fleet store reachable")
+          .contains("sample-c").contains("50.0 %");
+      Files.copy(browser.getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
+          Path.of("target", "dashboard-fleet.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      browser.quit();
+    }
+  }
+
   @Test
   @Timeout(120)
   void aNonDecidingInstanceShowsTheFleetWideCountsEveryInstancesShareAndTheDecider() throws Exception {
@@ -137,6 +176,7 @@ class FleetDashboardTest {
       for (String s : states) {
         assertThat(s.substring(s.indexOf("\"fleet\""))).contains(fleetCandidate);
       }
+      browserShows(apps.get(follower).port(), decider);
     } finally {
       for (SampleService app : apps) {
         app.close();
