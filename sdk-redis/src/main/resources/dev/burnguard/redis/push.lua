@@ -10,7 +10,10 @@
 -- second (epoch seconds), then the counters.
 -- A ring is a hash of at most `slots` fields, one per bucket slot, each "bucket:c1:c2:..."; a slot
 -- holding an older bucket is reclaimed, a delta older than a slot's bucket is too old and dropped
--- (counted in the reply). Each ring key expires one ring span after its last write. A ring key that
+-- (counted in the reply). Each ring key expires one ring span after the start of the newest bucket
+-- written into it: its expiry is set only when a slot takes a new bucket (once per bucket width,
+-- not on every push), which is all its newest bucket needs. A series is added to the set of series
+-- when its 10-s ring takes a new bucket (once per 10 s), not on every push. A ring key that
 -- holds something else than a hash (written by hand) is skipped: its entry's calls are dropped
 -- (counted) and the key named in the reply; the other series are still added.
 -- The instance hash's field <instance> is "minute:calls this minute:calls the minute before:holder".
@@ -41,19 +44,18 @@ for e = 0, entries - 1 do
         dropped = dropped + tonumber(ARGV[base + 1])
       end
     else
-      if r == 1 then
-        redis.call('SADD', KEYS[2], key)
-      end
       local bucket = math.floor(second / widths[r])
       local slot = tostring(bucket % slots[r])
       local counts = {}
       local stale = false
+      local fresh = true -- the slot takes a new bucket
       if held then
         local parts = {}
         for p in string.gmatch(held, '[^:]+') do
           parts[#parts + 1] = tonumber(p)
         end
         if parts[1] == bucket then
+          fresh = false
           for w = 1, words do
             counts[w] = parts[w + 1] or 0
           end
@@ -71,7 +73,12 @@ for e = 0, entries - 1 do
           out[w + 1] = string.format('%d', (counts[w] or 0) + tonumber(ARGV[base + w]))
         end
         redis.call('HSET', key, slot, table.concat(out, ':'))
-        redis.call('PEXPIRE', key, widths[r] * slots[r] * 1000)
+        if fresh then
+          redis.call('PEXPIRE', key, widths[r] * slots[r] * 1000)
+          if r == 1 then
+            redis.call('SADD', KEYS[2], key)
+          end
+        end
       end
     end
   end
