@@ -70,6 +70,23 @@ public interface Fleet {
      */
     boolean decides();
 
+    /**
+     * The guardian's sequential evidence kept with the fleet's rollout state (text the fleet does
+     * not interpret), read once when the provider starts; null when none is kept or the store
+     * cannot be read. Default: none.
+     */
+    default String evidence() {
+      return null;
+    }
+
+    /**
+     * Keeps {@code text} as the fleet's evidence (the deciding replica's; others may ignore it);
+     * called at most once per evidence batch from the guardian's thread. Never throws. Default:
+     * not kept.
+     */
+    default void keepEvidence(String text) {
+    }
+
     /** Leaves the fleet: stops pushing, gives up the lease, closes connections. Idempotent. */
     @Override
     void close();

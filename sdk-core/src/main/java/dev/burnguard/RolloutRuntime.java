@@ -170,6 +170,9 @@ final class RolloutRuntime {
       budgets.persistIn(stateDirectory);
       LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
     }
+    if (fleet != null && stateDirectory == null) {
+      guardian.persistEvidenceWith(fleet::evidence, fleet::keepEvidence); // kept with the fleet's state
+    }
     guardian.restore(store.load().states().values());
     budgets.restoreOverrides(store.load());
     if (!guardianTicking) {

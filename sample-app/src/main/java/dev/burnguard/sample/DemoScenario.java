@@ -70,8 +70,13 @@ final class DemoScenario {
    */
   void start() {
     faults.set(Faults.Fault.NONE);
-    guardian.state(Checkout.FLAG).filter(s -> s.version() > 0 || s.status() != RolloutStatus.RAMPING)
-        .ifPresent(s -> guardian.reset(Checkout.FLAG, "person:demo"));
+    try {
+      guardian.state(Checkout.FLAG).filter(s -> s.version() > 0 || s.status() != RolloutStatus.RAMPING)
+          .ifPresent(s -> guardian.reset(Checkout.FLAG, "person:demo"));
+    } catch (IllegalStateException e) {
+      // e.g. a fleet replica that has not reached Redis yet: the rollout goes on from the fleet's state
+      LOG.warn("Demo: the rollout was not reset ({})", e.getMessage());
+    }
     LOG.info("Demo: rolling out {} on an accelerated plan; {} will be injected {} s into the 25 % stage",
         Checkout.FLAG, FAULT, FAULT_AFTER.toSeconds());
   }

@@ -73,6 +73,8 @@ final class SampleService implements AutoCloseable {
   final GuardedProvider shippingProvider;
   /** Both providers' rollouts, as the dashboard and the admin API read them. */
   final ServiceRollouts rollouts;
+  /** The fleet this instance is a replica of; null without {@code --redis}. */
+  private final dev.burnguard.redis.RedisFleet fleet;
   final Faults faults = new Faults(Checkout.FLAG, ShippingQuote.FLAG);
   final Checkout checkout;
   final ShippingQuote shipping;
@@ -95,9 +97,11 @@ final class SampleService implements AutoCloseable {
         .clock(s.clock())
         .guardianTicking(s.background());
     if (s.redisUri() != null) {
-      builder.fleet(dev.burnguard.redis.RedisFleet.builder(s.redisUri()).service("burnguard-sample")
-          .instanceId(s.instanceId() != null ? s.instanceId() : "sample-" + s.port()).build());
+      fleet = dev.burnguard.redis.RedisFleet.builder(s.redisUri()).service("burnguard-sample")
+          .instanceId(s.instanceId() != null ? s.instanceId() : "sample-" + s.port()).build();
+      builder.fleet(fleet);
     } else {
+      fleet = null;
       builder.stateDirectory(s.dataDir().resolve("state"));
     }
     if (s.demo()) {
@@ -222,6 +226,9 @@ final class SampleService implements AutoCloseable {
         : !shippingHealth.healthy() ? "unhealthy (" + ShippingQuote.FLAG + "): " + shippingHealth.lastError() : "healthy");
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
+    if (fleet != null) {
+      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f)));
+    }
     return out;
   }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * burnguard:{svc}:replicas                    hash: replica id -&gt; last push (epoch ms), for dashboards
  * burnguard:{svc}:push:&lt;replica&gt;              string: the replica's last applied push sequence
  * burnguard:{svc}:series                      set: the 10-s ring key of every series pushed
+ * burnguard:{svc}:evidence                    string: the guardian's sequential evidence (the decider's), as evidence.tsv
  * burnguard:{svc}:sli:&lt;r&gt;:&lt;n&gt;:&lt;flag&gt;:&lt;variant&gt; hash ring of resolution r (0..3); n = flag length
  * </pre>
  *
@@ -74,6 +75,10 @@ final class FleetKeys {
 
   String replicas() {
     return prefix + "replicas";
+  }
+
+  String evidence() {
+    return prefix + "evidence";
   }
 
   String series() {

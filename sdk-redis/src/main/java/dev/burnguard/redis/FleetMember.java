@@ -5,6 +5,9 @@ import dev.burnguard.outcome.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -33,13 +36,21 @@ final class FleetMember implements Fleet.Member {
   private final FleetSli sli;
   private final String holder;
   private final ExecutorService changes;
+  private final Clock clock;
   private volatile boolean leading;
   private volatile boolean closed;
+  /** When {@link #status()} was last asked (epoch ms): ticks read the decider and instances for a minute after. */
+  private volatile long statusAskedAt = Long.MIN_VALUE;
+  /** The decider's instance id and the instances' recent calls, as last read; null before. */
+  private volatile String deciderInstance;
+  private volatile Map<String, FleetRedis.InstanceCalls> instances;
+  private volatile Instant readAt;
 
   FleetMember(RedisFleet settings, Clock clock, Fleet.Local local) {
     this.settings = settings;
+    this.clock = clock;
     this.redis = new FleetRedis(settings.uri(), new FleetKeys(settings.service()), clock, settings.commandTimeout(),
-        settings.cluster());
+        settings.cluster(), settings.trustedCertificates());
     this.changes = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "burnguard-fleet-changes");
       t.setDaemon(true);
@@ -48,7 +59,8 @@ final class FleetMember implements Fleet.Member {
     this.store = new RedisRolloutStore(redis, clock, settings.decisionLogLength(), settings.recentDecisions(), changes);
     String incarnation = settings.instanceId() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffffffL);
     this.holder = incarnation;
-    this.sli = new FleetSli(redis, clock, local, incarnation, Duration.ofDays(1));
+    this.sli = new FleetSli(redis, clock, local, incarnation, settings.instanceId(), Duration.ofDays(1));
+    store.alsoReport(sli::problem);
     sync(); // the fleet's states before the provider restores them (bounded by the command timeout)
     if (redis.unreachableSince() != null) {
       LOG.warn("Fleet {} on {}: Redis does not answer ({}); serving what this replica knows and retrying every tick",
@@ -94,11 +106,87 @@ final class FleetMember implements Fleet.Member {
     }
     store.sync();
     sli.push();
-    if (leading) {
-      if (!wasLeading || !wasReachable) {
-        sli.readAllNext();
+    // every replica reads the fleet's sums: the decider judges them, the others report their health on them
+    if ((leading && !wasLeading) || !wasReachable) {
+      sli.readAllNext();
+    }
+    sli.refresh();
+    if (clock.wallMillis() - statusAskedAt <= STATUS_READS.toMillis()) {
+      readFleetView();
+    }
+  }
+
+  /** How long after {@link #status()} was asked the ticks keep reading the decider and the instances' calls. */
+  static final Duration STATUS_READS = Duration.ofMinutes(1);
+
+  /** Reads the decider and each instance's recent calls (two commands); a failure leaves the last read. */
+  private void readFleetView() {
+    try {
+      Map<String, FleetRedis.InstanceCalls> read = redis.instances();
+      String leaderHolder = redis.leader();
+      String decider = null;
+      for (Map.Entry<String, FleetRedis.InstanceCalls> e : read.entrySet()) {
+        if (e.getValue().holder().equals(leaderHolder)) {
+          decider = e.getKey();
+        }
       }
-      sli.refresh();
+      if (decider == null && leaderHolder != null) {
+        decider = leaderHolder; // a decider that has not pushed yet: its holder id
+      }
+      instances = read;
+      deciderInstance = decider;
+      readAt = Instant.ofEpochMilli(clock.wallMillis());
+    } catch (FleetStoreException e) {
+      // unreachable or a bad field: the view keeps its last read, the health says why
+    }
+  }
+
+  /** This replica's view of the fleet, from local copies; asks the next ticks to keep the view current. */
+  RedisFleet.Status status() {
+    long now = clock.wallMillis();
+    statusAskedAt = now;
+    long minute = Math.floorDiv(now, 60_000);
+    Map<String, Long> calls = new TreeMap<>();
+    Map<String, FleetRedis.InstanceCalls> read = instances;
+    if (read != null) {
+      read.forEach((id, c) -> {
+        long recent = c.minute() == minute ? c.calls() + c.callsMinuteBefore() : c.minute() == minute - 1 ? c.calls()
+            : 0;
+        if (recent > 0) {
+          calls.put(id, recent);
+        }
+      });
+    }
+    var health = store.health();
+    return new RedisFleet.Status(settings.service(), settings.instanceId(), leading, leading ? settings.instanceId() : deciderInstance, redis.unreachableSince(),
+        health.healthy() ? null : health.lastError(), sli.pushedCalls(), sli.droppedCalls(), sli.unpushedCalls(),
+        sli.duplicateBatches(), calls, readAt, sli.fleetWide(), sli.mirror());
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /** The decider's evidence kept in Redis; null when none or Redis cannot be read (the tests start afresh). */
+  @Override
+  public String evidence() {
+    try {
+      return redis.evidence();
+    } catch (FleetStoreException e) {
+      return null;
+    }
+  }
+
+  /** Keeps the evidence in Redis when this replica decides (the others' is the same, judged on the same sums). */
+  @Override
+  public void keepEvidence(String text) {
+    if (!leading) {
+      return;
+    }
+    try {
+      redis.keepEvidence(text);
+    } catch (FleetStoreException e) {
+      // unreachable: the next evidence batch writes it again
     }
   }
 

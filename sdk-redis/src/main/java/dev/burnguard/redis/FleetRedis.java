@@ -80,6 +80,15 @@ final class FleetRedis implements AutoCloseable {
 
   /** @param cluster the URI names a node of a Redis Cluster; the client finds the others and follows redirects */
   FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout, boolean cluster) {
+    this(redisUri, keys, clock, timeout, cluster, null);
+  }
+
+  /**
+   * @param trustedCertificates PEM file of the certificates (e.g. a private CA) trusted for a
+   *     {@code rediss://} server, instead of the JVM's trust store; null for the JVM's
+   */
+  FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout, boolean cluster,
+      java.nio.file.Path trustedCertificates) {
     this.cluster = cluster;
     this.redactedUri = redact(redisUri);
     this.uri = parse(redisUri, redactedUri);
@@ -103,6 +112,7 @@ final class FleetRedis implements AutoCloseable {
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
           .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .sslOptions(ssl(trustedCertificates))
           .build());
       this.client = c;
     } else {
@@ -112,9 +122,18 @@ final class FleetRedis implements AutoCloseable {
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
           .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .sslOptions(ssl(trustedCertificates))
           .build());
       this.client = c;
     }
+  }
+
+  private static io.lettuce.core.SslOptions ssl(java.nio.file.Path trustedCertificates) {
+    io.lettuce.core.SslOptions.Builder b = io.lettuce.core.SslOptions.builder().jdkSslProvider();
+    if (trustedCertificates != null) {
+      b.trustManager(trustedCertificates.toFile());
+    }
+    return b.build();
   }
 
   /** The URI with its user and password replaced by {@code ***}, for messages and logs. */
@@ -235,38 +254,69 @@ final class FleetRedis implements AutoCloseable {
     return call("read " + keys.leader(), c -> c.get(keys.leader()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
   }
 
-  /** The outcome of a push: whether it was applied (false: a duplicate) and deltas too old for any bucket. */
-  record PushResult(boolean applied, long droppedCalls) {}
+  /**
+   * The outcome of a push: whether it was applied (false: a duplicate), calls that could not be
+   * counted (too old for any bucket, or under a ring key holding something else), and those keys.
+   */
+  record PushResult(boolean applied, long droppedCalls, List<String> badKeys) {}
+
+  /** As the full push, without adding to an instance's recent calls. */
+  PushResult push(String replica, long sequence, Duration sequenceTtl, int words, List<String> ringKeys,
+      List<String> entries) {
+    return push(replica, sequence, sequenceTtl, words, ringKeys, entries, "", "", 0);
+  }
 
   /**
    * Adds a replica's batch of SLI deltas exactly once (see push.lua).
    *
    * @param ringKeys 4 ring keys per entry
    * @param entries per entry: second, then {@code words} counters
+   * @param instance the instance id whose recent calls the batch adds to ({@link #instances}); "" for none
+   * @param holder the instance's lease holder id (to tell which instance decides)
+   * @param minute the push's epoch minute
    */
   PushResult push(String replica, long sequence, Duration sequenceTtl, int words, List<String> ringKeys,
-      List<String> entries) {
-    List<String> k = new ArrayList<>(ringKeys.size() + 2);
+      List<String> entries, String instance, String holder, long minute) {
+    List<String> k = new ArrayList<>(ringKeys.size() + 3);
     k.add(keys.pushSequence(replica));
     k.add(keys.series());
+    k.add(keys.replicas());
     k.addAll(ringKeys);
-    List<String> args = new ArrayList<>(entries.size() + 3);
+    List<String> args = new ArrayList<>(entries.size() + 6);
     args.add(Long.toString(sequence));
     args.add(Long.toString(sequenceTtl.toMillis()));
     args.add(Integer.toString(words));
+    args.add(instance);
+    args.add(holder);
+    args.add(Long.toString(minute));
     args.addAll(entries);
     List<Object> reply = script("push", k, args, "push to " + keys.prefix() + "sli:*");
-    return new PushResult(((Long) reply.get(0)) == 1L, (Long) reply.get(1));
+    List<String> bad = new ArrayList<>();
+    for (int i = 2; i < reply.size(); i++) {
+      bad.add(text(reply.get(i)));
+    }
+    return new PushResult(((Long) reply.get(0)) == 1L, (Long) reply.get(1), bad);
   }
 
-  /** Records that {@code replica} pushed at {@code epochMillis}, for dashboards. */
-  void replicaSeen(String replica, long epochMillis) {
-    call("write " + keys.replicas(), c -> c.hset(keys.replicas(), replica, Long.toString(epochMillis))
-        .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-  }
+  /** One instance's recent calls as pushed: calls in its last push's minute and the minute before, and its holder id. */
+  record InstanceCalls(long minute, long calls, long callsMinuteBefore, String holder) {}
 
-  Map<String, String> replicas() {
-    return call("read " + keys.replicas(), c -> c.hgetall(keys.replicas()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  /** Every instance's recent calls, by instance id; a field we did not write is named in a {@link FleetStoreException}. */
+  Map<String, InstanceCalls> instances() {
+    Map<String, String> raw = call("read " + keys.replicas(),
+        c -> c.hgetall(keys.replicas()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    Map<String, InstanceCalls> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String[] f = e.getValue().split(":", 4);
+      try {
+        out.put(e.getKey(), new InstanceCalls(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+            f.length > 3 ? f[3] : ""));
+      } catch (RuntimeException bad) {
+        throw new FleetStoreException(keys.replicas() + " field " + e.getKey() + " holds \"" + e.getValue()
+            + "\", not minute:calls:calls:holder; delete the key", null, true);
+      }
+    }
+    return out;
   }
 
   /** A stored state: its version and JSON, as written (not yet checked). */
@@ -318,13 +368,26 @@ final class FleetRedis implements AutoCloseable {
     });
   }
 
+  /** The guardian's evidence text kept with the fleet's state, or null. */
+  String evidence() {
+    return call("read " + keys.evidence(), c -> c.get(keys.evidence()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Keeps the guardian's evidence text. */
+  void keepEvidence(String text) {
+    call("write " + keys.evidence(), c -> c.set(keys.evidence(), text).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
   /** The 10-s ring key of every series any replica pushed. */
   List<String> series() {
     return call("read " + keys.series(), c -> new ArrayList<>(c.smembers(keys.series())
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS)));
   }
 
-  /** Some slots of several hash rings in one pipelined round: per key, slot field to value (absent slots left out). */
+  /**
+   * Some slots of several hash rings in one pipelined round: per key, slot field to value (absent
+   * slots left out), or null for a key that holds something else than a hash.
+   */
   List<Map<String, String>> ringSlots(List<String> ringKeys, List<List<String>> fields) {
     return call("read " + keys.prefix() + "sli:*", c -> {
       List<RedisFuture<List<KeyValue<String, String>>>> pending = new ArrayList<>(ringKeys.size());
@@ -333,8 +396,13 @@ final class FleetRedis implements AutoCloseable {
       }
       List<Map<String, String>> out = new ArrayList<>(ringKeys.size());
       for (RedisFuture<List<KeyValue<String, String>>> f : pending) {
+        List<KeyValue<String, String>> slots = unlessWrongType(f);
+        if (slots == null) {
+          out.add(null);
+          continue;
+        }
         Map<String, String> m = new LinkedHashMap<>();
-        for (KeyValue<String, String> kv : f.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        for (KeyValue<String, String> kv : slots) {
           if (kv.hasValue()) {
             m.put(kv.getKey(), kv.getValue());
           }
@@ -345,7 +413,7 @@ final class FleetRedis implements AutoCloseable {
     });
   }
 
-  /** The contents of several hash rings in one pipelined round: per key, slot field to value. */
+  /** The contents of several hash rings in one pipelined round: per key, slot field to value, or null as above. */
   List<Map<String, String>> rings(List<String> ringKeys) {
     return call("read " + keys.prefix() + "sli:*", c -> {
       List<RedisFuture<Map<String, String>>> pending = new ArrayList<>(ringKeys.size());
@@ -354,10 +422,23 @@ final class FleetRedis implements AutoCloseable {
       }
       List<Map<String, String>> out = new ArrayList<>(ringKeys.size());
       for (RedisFuture<Map<String, String>> f : pending) {
-        out.add(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        out.add(unlessWrongType(f));
       }
       return out;
     });
+  }
+
+  /** The future's value, or null when Redis answered WRONGTYPE (the key holds something we did not write). */
+  private <T> T unlessWrongType(RedisFuture<T> f) throws Exception {
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() != null && e.getCause().getMessage() != null
+          && e.getCause().getMessage().startsWith("WRONGTYPE")) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   // ------------------------------------------------------------------------------------ plumbing

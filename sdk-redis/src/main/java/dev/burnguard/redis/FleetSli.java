@@ -47,6 +47,7 @@ final class FleetSli implements SliSource {
   private final dev.burnguard.Fleet.Local outcomes;
   private final SliMirror mirror;
   private final String replica;
+  private final String instanceId;
   private final int words;
   private final Duration sequenceTtl;
 
@@ -62,6 +63,9 @@ final class FleetSli implements SliSource {
   private final AtomicLong pushedCalls = new AtomicLong();
   private final AtomicLong droppedCalls = new AtomicLong();
   private final AtomicLong duplicateBatches = new AtomicLong();
+  /** Keys of ours holding values we did not write, as the last push and the last read found them; null when none. */
+  private volatile String pushProblem;
+  private volatile String readProblem;
   /** Test hook: after a push that Redis applied, pretend its reply was lost (a timeout) when this says so. */
   private volatile LongPredicate loseReply = seq -> false;
 
@@ -69,8 +73,14 @@ final class FleetSli implements SliSource {
 
   private record Batch(long sequence, List<String> ringKeys, List<String> entries, long calls) {}
 
-  FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, Duration sequenceTtl) {
+  /**
+   * @param replica this incarnation's id: its push sequence key, and the lease holder id
+   * @param instanceId the instance whose recent calls the pushes add to (dashboards)
+   */
+  FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, String instanceId,
+      Duration sequenceTtl) {
     this.redis = redis;
+    this.instanceId = instanceId;
     this.clock = clock;
     this.outcomes = outcomes;
     this.local = outcomes.windows();
@@ -145,13 +155,17 @@ final class FleetSli implements SliSource {
   }
 
   private void send(Batch b) {
-    FleetRedis.PushResult r = redis.push(replica, b.sequence(), sequenceTtl, words, b.ringKeys(), b.entries());
+    FleetRedis.PushResult r = redis.push(replica, b.sequence(), sequenceTtl, words, b.ringKeys(), b.entries(),
+        instanceId, replica, Math.floorDiv(clock.wallMillis(), 60_000));
     if (r.applied() && loseReply.test(b.sequence())) {
       throw new FleetStoreException("test: the reply of push " + b.sequence() + " was lost", null, false);
     }
     if (r.applied()) {
-      pushedCalls.addAndGet(b.calls());
+      pushedCalls.addAndGet(b.calls() - r.droppedCalls());
       droppedCalls.addAndGet(r.droppedCalls());
+      pushProblem = r.badKeys().isEmpty() ? null : String.join(", ", new java.util.TreeSet<>(r.badKeys()))
+          + " hold(s) a value Burnguard did not write (not a hash): their calls are dropped (counted), the other "
+          + "series are pushed; delete the key(s)";
     } else {
       duplicateBatches.incrementAndGet();
     }
@@ -225,22 +239,40 @@ final class FleetSli implements SliSource {
         rings = redis.ringSlots(ringKeys, fields);
       }
       long[] counts = new long[words];
+      java.util.Set<String> problems = new java.util.TreeSet<>();
       for (int i = 0; i < ringKeys.size(); i++) {
         String[] fv = names.get(i / Series.RESOLUTIONS);
         int r = i % Series.RESOLUTIONS;
+        if (rings.get(i) == null) {
+          problems.add(ringKeys.get(i) + " holds a value Burnguard did not write (not a hash); delete the key");
+          continue;
+        }
         for (Map.Entry<String, String> slot : rings.get(i).entrySet()) {
-          long bucket = parseSlot(ringKeys.get(i), slot.getKey(), slot.getValue(), counts);
-          mirror.set(fv[0], fv[1], r, bucket, counts);
+          try {
+            long bucket = parseSlot(ringKeys.get(i), slot.getKey(), slot.getValue(), counts);
+            mirror.set(fv[0], fv[1], r, bucket, counts);
+          } catch (FleetStoreException bad) {
+            problems.add(bad.getMessage()); // this slot left out; the series' other slots and series are read
+          }
         }
       }
+      readProblem = problems.isEmpty() ? null : String.join("; ", problems);
       mirrorReady = true;
       readAll = false;
     } catch (FleetStoreException e) {
-      // unreachable or a bad value: the guardian judges the local recorder meanwhile
+      // unreachable (or a key of ours holding another type): the guardian judges the local recorder meanwhile
       if (e.corrupt()) {
+        readProblem = e.getMessage();
         mirrorReady = false;
       }
     }
+  }
+
+  /** Keys of ours holding values Burnguard did not write, as the last push and read found them; null when none. */
+  String problem() {
+    String push = pushProblem;
+    String read = readProblem;
+    return push == null ? read : read == null ? push : push + "; " + read;
   }
 
   /** The next {@link #refresh} reads every slot (call when leadership starts or Redis is back). */

@@ -47,8 +47,13 @@ public final class RedisFleet implements Fleet {
   private final boolean forcedLeader;
   private final boolean subscribe;
   private final boolean cluster;
+  private final java.nio.file.Path trustedCertificates;
+  /** The member this fleet joined, for {@link #status()}; null before the provider joins and after it leaves. */
+  private final java.util.concurrent.atomic.AtomicReference<FleetMember> member =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private RedisFleet(Builder b) {
+    this.trustedCertificates = b.trustedCertificates;
     this.cluster = b.cluster;
     this.uri = b.uri;
     this.service = b.service;
@@ -71,7 +76,24 @@ public final class RedisFleet implements Fleet {
 
   @Override
   public Member join(Clock clock, Local local) {
-    return new FleetMember(this, Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(local, "local"));
+    FleetMember m = new FleetMember(this, Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(local, "local"));
+    member.set(m);
+    return m;
+  }
+
+  /**
+   * What this replica knows of its fleet now, for dashboards and health checks: the fleet-wide
+   * windows the decider judges, each instance's recent calls, the decider, and the store's health.
+   * Empty until a provider has joined with this fleet (one provider per {@code RedisFleet}). Reads
+   * only local copies, refreshed by the provider's tick (never waits for Redis).
+   */
+  public java.util.Optional<Status> status() {
+    FleetMember m = member.get();
+    return m == null || m.closed() ? java.util.Optional.empty() : java.util.Optional.of(m.status());
+  }
+
+  java.nio.file.Path trustedCertificates() {
+    return trustedCertificates;
   }
 
   String uri() {
@@ -131,6 +153,7 @@ public final class RedisFleet implements Fleet {
     private boolean forcedLeader;
     private boolean subscribe = true;
     private boolean cluster;
+    private java.nio.file.Path trustedCertificates;
 
     private Builder(String uri) {
       this.uri = Objects.requireNonNull(uri, "redisUri");
@@ -194,6 +217,19 @@ public final class RedisFleet implements Fleet {
       return this;
     }
 
+    /**
+     * For a {@code rediss://} URI: trust the certificates in this PEM file (e.g. a private CA's)
+     * instead of the JVM's trust store. The server's certificate must still name the URI's host.
+     */
+    public Builder trustedCertificates(java.nio.file.Path pemFile) {
+      Objects.requireNonNull(pemFile, "pemFile");
+      if (!java.nio.file.Files.isReadable(pemFile)) {
+        throw new IllegalArgumentException("trustedCertificates: cannot read " + pemFile);
+      }
+      this.trustedCertificates = pemFile;
+      return this;
+    }
+
     /** Test support: this replica acts as the decider whatever the lease says. */
     Builder forceLeader() {
       this.forcedLeader = true;
@@ -212,6 +248,131 @@ public final class RedisFleet implements Fleet {
             + "\"checkout-service\"");
       }
       return new RedisFleet(this);
+    }
+  }
+
+  /**
+   * One replica's view of its fleet: what a dashboard shows. Immutable; from {@link #status()}.
+   * Fleet-wide parts (the decider, the instances' calls, the windows) are as of the replica's last
+   * tick that read them: ticks read them while {@code status()} has been asked in the last minute.
+   */
+  public static final class Status {
+    private final String service;
+    private final String instanceId;
+    private final boolean deciding;
+    private final String decider;
+    private final java.time.Instant unreachableSince;
+    private final String problem;
+    private final long pushedCalls;
+    private final long droppedCalls;
+    private final long unpushedCalls;
+    private final long duplicatePushes;
+    private final java.util.Map<String, Long> instanceCalls;
+    private final java.time.Instant readAt;
+    private final boolean fleetWide;
+    private final dev.burnguard.outcome.SliSource windows;
+
+    Status(String service, String instanceId, boolean deciding, String decider, java.time.Instant unreachableSince,
+        String problem, long pushedCalls, long droppedCalls, long unpushedCalls, long duplicatePushes,
+        java.util.Map<String, Long> instanceCalls, java.time.Instant readAt, boolean fleetWide,
+        dev.burnguard.outcome.SliSource windows) {
+      this.service = service;
+      this.instanceId = instanceId;
+      this.deciding = deciding;
+      this.decider = decider;
+      this.unreachableSince = unreachableSince;
+      this.problem = problem;
+      this.pushedCalls = pushedCalls;
+      this.droppedCalls = droppedCalls;
+      this.unpushedCalls = unpushedCalls;
+      this.duplicatePushes = duplicatePushes;
+      this.instanceCalls = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(instanceCalls));
+      this.readAt = readAt;
+      this.fleetWide = fleetWide;
+      this.windows = windows;
+    }
+
+    /** The service whose replicas form the fleet. */
+    public String service() {
+      return service;
+    }
+
+    /** This replica's instance id. */
+    public String instanceId() {
+      return instanceId;
+    }
+
+    /** Whether this replica holds the decider's lease now. */
+    public boolean deciding() {
+      return deciding;
+    }
+
+    /** The instance id of the replica holding the decider's lease, as last read; empty when none or not read yet. */
+    public java.util.Optional<String> decider() {
+      return java.util.Optional.ofNullable(decider);
+    }
+
+    /** Since when Redis has not answered; empty while it answers. */
+    public java.util.Optional<java.time.Instant> unreachableSince() {
+      return java.util.Optional.ofNullable(unreachableSince);
+    }
+
+    /** What is wrong with the fleet store (unreachable, state unknown, a key holding a value Burnguard did not write); empty when healthy. Never contains credentials. */
+    public java.util.Optional<String> problem() {
+      return java.util.Optional.ofNullable(problem);
+    }
+
+    /** Calls this replica pushed and Redis counted. */
+    public long pushedCalls() {
+      return pushedCalls;
+    }
+
+    /** Calls this replica pushed that could not be counted (too late for their bucket, or under a bad key). */
+    public long droppedCalls() {
+      return droppedCalls;
+    }
+
+    /** Calls recorded here and not yet acknowledged by Redis (kept while it is unreachable). */
+    public long unpushedCalls() {
+      return unpushedCalls;
+    }
+
+    /** Pushes re-sent after a lost reply that Redis had already counted (refused as duplicates). */
+    public long duplicatePushes() {
+      return duplicatePushes;
+    }
+
+    /**
+     * Each instance's calls pushed in the current and the previous minute (by the pushing
+     * replicas' clocks), by instance id, as last read; instances that pushed nothing for a minute
+     * are left out.
+     */
+    public java.util.Map<String, Long> instanceCalls() {
+      return instanceCalls;
+    }
+
+    /** When the decider and the instances' calls were last read from Redis; empty when never. */
+    public java.util.Optional<java.time.Instant> readAt() {
+      return java.util.Optional.ofNullable(readAt);
+    }
+
+    /** Whether {@link #counts} are the fleet's sums (false: Redis not read yet or unreachable). */
+    public boolean fleetWide() {
+      return fleetWide;
+    }
+
+    /** The fleet-wide counts of one variant over {@code window}, as the decider judges them (the sum over every replica). */
+    public dev.burnguard.outcome.WindowCounts counts(String flagKey, String variant, java.time.Duration window) {
+      long[] out = new long[2 + windows.latencyThresholds().size()];
+      windows.windows(flagKey).counts(variant, window, out);
+      return new dev.burnguard.outcome.WindowCounts(window, out[0], out[1],
+          java.util.Arrays.copyOfRange(out, 2, out.length));
+    }
+
+    @Override
+    public String toString() {
+      return "fleet " + service + " as " + instanceId + (deciding ? " (deciding)" : ", decider " + decider)
+          + (problem == null ? "" : ": " + problem);
     }
   }
 }

@@ -83,6 +83,19 @@ final class RedisRolloutStore implements RolloutStore {
   /** A key of ours holding a value we did not write, as last seen; null when none. */
   private volatile String corruption;
   private volatile Instant corruptSince;
+  /** Other problems of the fleet's keys to report in {@link #health()} (the SLI rings'); null when none. */
+  private volatile java.util.function.Supplier<String> otherProblems = () -> null;
+  /**
+   * Whether this replica has read the fleet's states at least once. Until it has (it started while
+   * Redis was unreachable), a rollout it has no state for is held at exposure 0 — the control is
+   * served — instead of starting at its first stage, since the fleet may have it at a later stage or
+   * rolled back; see {@link #holdUntilKnown}.
+   */
+  private volatile boolean fleetKnown;
+  /** The START decisions held while the fleet's states are unknown, by flag; guarded by this. */
+  private final Map<String, Decision> heldStarts = new LinkedHashMap<>();
+  /** Decision streams whose newest entry Burnguard did not write, by flag: the message, until a later entry reads. */
+  private final Map<String, String> badStreams = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   RedisRolloutStore(FleetRedis redis, Clock clock, int decisionLogLength, int recentDecisions, Executor notifications) {
@@ -119,13 +132,20 @@ final class RedisRolloutStore implements RolloutStore {
     synchronized (kept) {
       pending = kept.values().stream().mapToInt(List::size).sum();
     }
+    if (!fleetKnown) {
+      return new StoreHealth(false, "fleet state unknown: Redis has not answered since this replica started"
+          + (since == null ? "" : " (unreachable since " + since + ": " + redis.lastError() + ")")
+          + "; its rollouts serve their control (exposure 0) until it does", since, pending, 0);
+    }
     if (since != null) {
       return new StoreHealth(false, "fleet store unreachable since " + since + ": " + redis.lastError(), since,
           pending, 0);
     }
     String corrupt = corruption;
-    if (corrupt != null) {
-      return new StoreHealth(false, corrupt, corruptSince, pending, 0);
+    String other = otherProblems.get();
+    if (corrupt != null || other != null) {
+      return new StoreHealth(false, corrupt == null ? other : other == null ? corrupt : corrupt + "; " + other,
+          corruptSince != null ? corruptSince : Instant.ofEpochMilli(clock.wallMillis()), pending, 0);
     }
     return pending == 0 ? StoreHealth.ok() : new StoreHealth(false, "decisions made while the fleet store was "
         + "unreachable are not merged yet", Instant.ofEpochMilli(clock.wallMillis()), pending, 0);
@@ -147,10 +167,53 @@ final class RedisRolloutStore implements RolloutStore {
     }
     Appended result;
     synchronized (this) {
-      result = redis.unreachableSince() != null || hasKept(decision.flagKey()) ? keepLocally(decision)
+      result = !fleetKnown ? holdUntilKnown(decision)
+          : redis.unreachableSince() != null || hasKept(decision.flagKey()) ? keepLocally(decision)
           : casOrKeep(decision);
     }
     return result;
+  }
+
+  /** Also reports {@code problems} (e.g. the SLI rings' bad keys) in {@link #health()}. */
+  void alsoReport(java.util.function.Supplier<String> problems) {
+    this.otherProblems = Objects.requireNonNull(problems, "problems");
+  }
+
+  /**
+   * The fleet's states are unknown (Redis has not answered since this replica started): a rollout
+   * this replica would start is held instead — the guardian takes, as the stored state, the START
+   * paused at stage 0 with exposure 0, so the control is served — and every other decision is
+   * refused. The first poll that answers takes the fleet's states; a held rollout the fleet does not
+   * have is then started for real ({@link #startHeld}). Under this.
+   */
+  private Appended holdUntilKnown(Decision d) {
+    if (d.before() == null && d.action() == DecisionAction.START) {
+      heldStarts.put(d.flagKey(), d);
+      RolloutState start = d.after();
+      return Appended.conflict(new RolloutState(d.flagKey(), start.planFingerprint(), RolloutStatus.PAUSED, 0, 0.0,
+          0, start.stageStartedAt(), null, start.status(), -1));
+    }
+    return Appended.refused("fleet state unknown: Redis has not answered since this replica started ("
+        + redis.lastError() + "); until it does, its rollouts serve their control and no decision is taken");
+  }
+
+  /** After the first poll that answered: starts the held rollouts the fleet has no state for. Under this. */
+  private void startHeld(List<String> changed) {
+    for (Decision d : List.copyOf(heldStarts.values())) {
+      heldStarts.remove(d.flagKey());
+      if (states.containsKey(d.flagKey())) {
+        continue; // the fleet's state was taken by the poll
+      }
+      Instant now = Instant.ofEpochMilli(clock.wallMillis());
+      RolloutState a = d.after();
+      RolloutState after = new RolloutState(a.flagKey(), a.planFingerprint(), a.status(), a.stage(), a.exposure(),
+          a.shrinks(), now, a.until(), a.pausedStatus(), a.version());
+      Appended r = cas(new Decision(d.flagKey(), now, d.action(), d.actor(), d.applied(), d.reason()
+          + " (held at exposure 0 until the fleet store answered)", d.evidence(), null, after));
+      LOG.info("Fleet store {}: flag {} has no state in the fleet; {}", redis.redactedUri(), d.flagKey(),
+          r.recorded() ? "its rollout starts now" : "another replica started it meanwhile");
+      changed.add(d.flagKey());
+    }
   }
 
   private boolean hasKept(String flagKey) {
@@ -269,6 +332,10 @@ final class RedisRolloutStore implements RolloutStore {
       synchronized (this) {
         mergeKept(changed);
         poll(changed);
+        if (!fleetKnown) {
+          fleetKnown = true;
+          startHeld(changed);
+        }
       }
     } catch (FleetStoreException e) {
       if (e.corrupt()) {
@@ -282,14 +349,14 @@ final class RedisRolloutStore implements RolloutStore {
 
   private void poll(List<String> changed) {
     Map<String, FleetRedis.Stored> remote = redis.states();
-    String problem = null;
+    java.util.Set<String> problems = new java.util.TreeSet<>();
     for (Map.Entry<String, FleetRedis.Stored> e : remote.entrySet()) {
       String flag = e.getKey();
       RolloutState r;
       try {
         r = parse(flag, e.getValue());
       } catch (FleetStoreException bad) {
-        problem = bad.getMessage();
+        problems.add(bad.getMessage());
         LOG.error("Fleet store {}: {}; this replica keeps its last known state of {}", redis.redactedUri(),
             bad.getMessage(), flag);
         continue;
@@ -308,11 +375,18 @@ final class RedisRolloutStore implements RolloutStore {
         reseed(mine);
       }
     }
-    if (problem == null) {
+    for (String flag : List.copyOf(badStreams.keySet())) {
+      RolloutState known = states.get(flag);
+      if (known != null) {
+        fetchDecisions(flag, known, 1); // read again until the entry is repaired or a newer one is written
+      }
+    }
+    problems.addAll(badStreams.values());
+    if (problems.isEmpty()) {
       corruption = null;
       corruptSince = null;
     } else {
-      corrupt(problem);
+      corrupt(String.join("; ", problems));
     }
   }
 
@@ -326,15 +400,28 @@ final class RedisRolloutStore implements RolloutStore {
   /**
    * Remembers the flag's last {@code count} decisions from the decision log up to {@code state}: the
    * whole recent log when this store first sees the flag (a replica or tool that just joined shows
-   * the history), the last decision on later changes.
+   * the history), the last decision on later changes. A stream entry we did not write is reported,
+   * the state still taken.
    */
   private void fetchDecisions(String flag, RolloutState state, int count) {
-    List<String> last = redis.decisions(flag, Math.max(1, count));
-    for (int i = 0; i < last.size(); i++) {
-      Decision d = parseDecision(flag, last.get(i));
-      if (i == last.size() - 1 ? d.after().version() == state.version() : d.after().version() < state.version()) {
-        remember(d);
+    try {
+      List<String> last = redis.decisions(flag, Math.max(1, count));
+      for (int i = 0; i < last.size(); i++) {
+        Decision d = parseDecision(flag, last.get(i));
+        if (i == last.size() - 1 ? d.after().version() == state.version() : d.after().version() < state.version()) {
+          remember(d);
+        }
       }
+      badStreams.remove(flag);
+    } catch (FleetStoreException e) {
+      if (!e.corrupt()) {
+        throw e;
+      }
+      if (!e.getMessage().equals(badStreams.put(flag, e.getMessage()))) {
+        LOG.error("Fleet store {}: {}; the state of {} is taken without its decision", redis.redactedUri(),
+            e.getMessage(), flag);
+      }
+      corrupt(e.getMessage());
     }
   }
 
@@ -514,7 +601,8 @@ final class RedisRolloutStore implements RolloutStore {
     try {
       return RolloutJson.readDecision(JsonReader.read(json), key + " decision");
     } catch (RuntimeException e) {
-      throw new FleetStoreException(key + " holds an invalid decision (" + e.getMessage() + ")", e, true);
+      throw new FleetStoreException(key + " holds an invalid decision (" + e.getMessage() + "); its entries are "
+          + "written by Burnguard only: delete the key or the entry", e, true);
     }
   }
 

@@ -152,6 +152,68 @@ class FleetFailureTest {
   }
 
   @Test
+  @Timeout(120)
+  void aReplicaStartingWhileRedisIsDownServesTheControlUntilItAnswersThenTakesTheFleetsState() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        FleetHarness fleet = new FleetHarness(server.uri(), 1, fourStages(), b -> b)) {
+      fleet.run(Duration.ofSeconds(150), 30);
+      RolloutState known = fleet.state(0);
+      assertThat(known.stage()).isEqualTo(2); // 50 %
+      server.kill();
+      BurnguardProvider fresh = fleet.add(server.uri(), fourStages(), RedisFleet.builder(server.uri())
+          .service("checkout-service").instanceId("new-pod"));
+      fleet.run(Duration.ofSeconds(5), 30);
+      assertThat(fleet.exposure(1)).isZero();
+      assertThat(fleet.state(1).status()).isEqualTo(RolloutStatus.PAUSED);
+      String error = fresh.health().store().lastError();
+      System.out.println("started while Redis was down: " + error);
+      assertThat(error).startsWith("fleet state unknown: Redis has not answered since this replica started");
+      int control = 0;
+      for (int u = 0; u < 1000; u++) {
+        control += fresh.getBooleanEvaluation(FleetHarness.FLAG, true, new ImmutableContext("user-" + u)).getValue()
+            ? 0 : 1;
+      }
+      assertThat(control).isEqualTo(1000);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.guardian().resume(FleetHarness.FLAG,
+          "person:alice")).hasMessageContaining("fleet state unknown");
+      server.restart(); // empty: replica 0 re-seeds what it knows, then the new pod takes it
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+          .until(() -> {
+            fleet.replicas.get(0).guardian().tick();
+            return fleet.members.get(0).redis().state(FleetHarness.FLAG) != null;
+          });
+      tickUntil(fleet, () -> fleet.state(1).equals(fleet.state(0)));
+      System.out.println("after Redis answered: the new pod took stage " + fleet.state(1).stage() + " at "
+          + fleet.state(1).exposure() * 100 + " %, version " + fleet.state(1).version());
+      assertThat(fleet.state(1).stage()).isGreaterThanOrEqualTo(2);
+      assertThat(fleet.state(1).version()).isGreaterThanOrEqualTo(known.version());
+      assertThat(fleet.published.get(1)).noneMatch(d -> d.action() == DecisionAction.START);
+      assertThat(fleet.published.get(0)).filteredOn(d -> d.action() == DecisionAction.START).hasSize(1);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aNewRolloutOnAReplicaStartingWhileRedisIsDownStartsWhenRedisAnswers() throws Exception {
+    try (RedisServer server = RedisServer.start()) {
+      server.kill();
+      try (FleetHarness fleet = new FleetHarness(server.uri(), 1, fourStages(), b -> b)) {
+        fleet.run(Duration.ofSeconds(5), 30);
+        assertThat(fleet.exposure(0)).isZero();
+        server.restart();
+        tickUntil(fleet, () -> fleet.state(0).status() == RolloutStatus.RAMPING);
+        assertThat(fleet.state(0).stage()).isZero();
+        assertThat(fleet.exposure(0)).isEqualTo(0.01);
+        assertThat(fleet.fleetLog()).singleElement().satisfies(d -> {
+          assertThat(d.action()).isEqualTo(DecisionAction.START);
+          assertThat(d.reason()).endsWith("(held at exposure 0 until the fleet store answered)");
+        });
+        assertThat(fleet.replicas.get(0).health().store().healthy()).isTrue();
+      }
+    }
+  }
+
+  @Test
   @Timeout(60)
   void aWrongPasswordLeavesTheReplicaServingAndSaysWhyWithoutThePassword() {
     try (RedisServer server = RedisServer.start("right-pw");
@@ -160,9 +222,9 @@ class FleetFailureTest {
       fleet.run(Duration.ofSeconds(3), 30);
       String error = fleet.replicas.get(0).health().store().lastError();
       System.out.println("wrong password: " + error);
-      assertThat(error).startsWith("fleet store unreachable since ").contains("redis://***@127.0.0.1:")
-          .doesNotContain("wrong-pw");
-      assertThat(fleet.exposure(0)).isEqualTo(0.01); // the first stage, served locally
+      assertThat(error).startsWith("fleet state unknown: Redis has not answered since this replica started")
+          .contains("redis://***@127.0.0.1:").contains("WRONGPASS").doesNotContain("wrong-pw");
+      assertThat(fleet.exposure(0)).isZero(); // never answered: the control is served, not a first stage
       assertThat(fleet.replicas.get(0).health().toString()).doesNotContain("wrong-pw");
     }
   }

@@ -36,6 +36,8 @@ final class FleetHarness implements AutoCloseable {
   final Instant start = clock.now();
   final List<BurnguardProvider> replicas = new ArrayList<>();
   final List<FleetMember> members = new ArrayList<>();
+  /** Each replica's fleet, for {@link RedisFleet#status()}. */
+  final List<RedisFleet> fleets = new ArrayList<>();
   /** Decisions each replica's guardian published (its own and, on followers, those it took from the fleet). */
   final List<List<Decision>> published = new ArrayList<>();
   private final Random random = new Random(7);
@@ -84,6 +86,7 @@ final class FleetHarness implements AutoCloseable {
     }
     replicas.add(p);
     members.add(joined[0]);
+    fleets.add(f);
     published.add(decisions);
     return p;
   }

@@ -101,6 +101,37 @@ class FleetRedisScriptsTest {
   }
 
   @Test
+  void aRingsExpiryAndTheSeriesIndexAreWrittenOnlyWhenASlotTakesANewBucket() throws Exception {
+    FleetKeys keys = redis.keys();
+    List<String> rings = new ArrayList<>();
+    for (int r = 0; r < 4; r++) {
+      rings.add(keys.ring(r, "f", "on"));
+    }
+    String tenSeconds = rings.get(0);
+    long second = 1_764_936_000L; // the start of a 10-s (and 1-min, 10-min, 1-h) bucket
+    long sequence = 0;
+    assertThat(redis.push("r", ++sequence, Duration.ofHours(1), 3, rings, List.of(Long.toString(second), "1", "0", "0"))
+        .applied()).isTrue();
+    long ttl = Long.parseLong(server.command("PTTL", tenSeconds).substring(1));
+    assertThat(ttl).isBetween(370_000L, 380_000L); // 38 slots × 10 s
+    assertThat(server.command("SISMEMBER", keys.series(), tenSeconds)).isEqualTo(":1");
+    // the same buckets again: neither the expiry nor the index is touched (PERSIST and SREM stay visible)
+    server.command("PERSIST", tenSeconds);
+    server.command("SREM", keys.series(), tenSeconds);
+    for (int s = 1; s < 10; s++) {
+      redis.push("r", ++sequence, Duration.ofHours(1), 3, rings, List.of(Long.toString(second + s), "1", "0", "0"));
+    }
+    assertThat(server.command("PTTL", tenSeconds)).isEqualTo(":-1");
+    assertThat(server.command("SISMEMBER", keys.series(), tenSeconds)).isEqualTo(":0");
+    assertThat(redis.rings(List.of(tenSeconds)).get(0)).containsValue(Math.floorDiv(second, 10) + ":10:0:0");
+    // the next 10-s bucket: expiry and index written again
+    redis.push("r", ++sequence, Duration.ofHours(1), 3, rings, List.of(Long.toString(second + 10), "1", "0", "0"));
+    assertThat(Long.parseLong(server.command("PTTL", tenSeconds).substring(1))).isBetween(370_000L, 380_000L);
+    assertThat(server.command("SISMEMBER", keys.series(), tenSeconds)).isEqualTo(":1");
+    assertThat(server.command("PTTL", rings.get(1))).isNotEqualTo(":-1"); // the 1-min ring kept its first expiry
+  }
+
+  @Test
   void aValueWeDidNotWriteIsAnErrorNamingTheKey() throws Exception {
     server.command("SET", "burnguard:{checkout}:state:f", "hello");
     assertThatThrownBy(() -> redis.compareAndSet("f", 0, 1, "{}", "{}", 100))

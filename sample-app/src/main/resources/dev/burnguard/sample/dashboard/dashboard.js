@@ -337,7 +337,43 @@ function render(s) {
   document.getElementById('instance').textContent = 'traffic ' + tr.rate + '/s from ' + tr.users + ' users: '
     + tr.succeeded + ' ok, ' + tr.failed + ' failed, ' + tr.dropped + ' dropped · state store ' + inst.stateStore
     + ' · flags ' + inst.flagsLoad + (inst.demo ? ' · demo scenario' : '') + ' · up since ' + time(inst.startedAt);
+  renderFleet(s.fleet);
   for (const [key, info] of Object.entries(s.flags)) renderFlag(key, info, s.decisions);
+}
+
+// fleet mode (--redis): what every replica shares — the fleet-wide counts the decider judges, each
+// instance's share of the calls, which instance decides, and the fleet store's health
+function renderFleet(f) {
+  const box = document.getElementById('fleet');
+  box.hidden = !f;
+  if (!f) return;
+  const store = f.problem ? 'unhealthy: ' + f.problem : f.store;
+  const head = el('div', { class: 'summary' },
+    el('span', {}, 'fleet ', el('b', {}, f.service), ' · this instance ', el('b', { id: 'fleet-self' }, f.instanceId)),
+    el('span', {}, 'decider ', el('b', { id: 'fleet-decider' }, f.decider || 'none yet'),
+      f.deciding ? ' (this instance)' : ''),
+    el('span', { id: 'fleet-store', class: f.problem || f.store !== 'reachable' ? 'error' : '' }, 'fleet store ' + store),
+    el('span', { class: 'muted' }, 'pushed ' + f.pushedCalls + ' · dropped ' + f.droppedCalls + ' · not yet pushed '
+      + f.unpushedCalls + ' · re-sent ' + f.duplicatePushes));
+  const instances = el('table', { id: 'fleet-instances' },
+    el('tr', {}, el('th', {}, 'instance'), el('th', {}, 'calls (last 1–2 min)'), el('th', {}, 'share'), el('th', {}, '')));
+  for (const i of f.instances) {
+    instances.append(el('tr', { 'data-instance': i.id }, el('td', {}, i.id), el('td', {}, String(i.calls)),
+      el('td', {}, pct(i.share)), el('td', {}, i.decides ? 'decides' : '')));
+  }
+  const slis = el('table', { id: 'fleet-slis' }, el('tr', {}, el('th', {}, 'flag'), el('th', {}, 'variant'),
+    el('th', {}, 'calls 5 min'), el('th', {}, 'errors 5 min'), el('th', {}, 'calls 1 h'), el('th', {}, 'errors 1 h')));
+  for (const [flag, variants] of Object.entries(f.flags)) {
+    for (const [variant, w] of Object.entries(variants)) {
+      slis.append(el('tr', { 'data-series': flag + '/' + variant }, el('td', {}, flag), el('td', {}, variant),
+        el('td', {}, String(w['5m'].calls)), el('td', {}, w['5m'].errors + ' (' + pct(w['5m'].errorRatio, 2) + ')'),
+        el('td', {}, String(w['60m'].calls)), el('td', {}, w['60m'].errors + ' (' + pct(w['60m'].errorRatio, 2) + ')')));
+    }
+  }
+  box.replaceChildren(el('h2', {}, 'Fleet'), head,
+    el('h3', {}, f.fleetWide ? 'Fleet-wide SLIs (the sums the decider judges)'
+      : 'Fleet-wide SLIs: not read yet (Redis unreachable or starting)'), el('div', { class: 'scroll' }, slis),
+    el('h3', {}, 'Instances'), el('div', { class: 'scroll' }, instances));
 }
 
 async function poll() {

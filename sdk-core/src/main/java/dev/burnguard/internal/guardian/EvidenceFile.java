@@ -30,19 +30,45 @@ final class EvidenceFile {
   static final String NAME = "evidence.tsv";
 
   private final Path file;
+  /** A fleet's keeping of the same text, when there is no file ({@link #kept}); null with a file. */
+  private final java.util.function.Supplier<String> keptText;
+  private final java.util.function.Consumer<String> keepText;
 
   EvidenceFile(Path directory) {
     this.file = directory.resolve(NAME);
+    this.keptText = null;
+    this.keepText = null;
+  }
+
+  private EvidenceFile(java.util.function.Supplier<String> read, java.util.function.Consumer<String> write) {
+    this.file = null;
+    this.keptText = read;
+    this.keepText = write;
+  }
+
+  /**
+   * The same evidence, in the same text, kept elsewhere than in a file — a fleet keeps it with the
+   * rollout state in its store: {@code read} gives the text last kept (null for none), {@code write}
+   * keeps a new one.
+   */
+  static EvidenceFile kept(java.util.function.Supplier<String> read, java.util.function.Consumer<String> write) {
+    return new EvidenceFile(read, write);
   }
 
   /** The evidence kept, by flag; empty when there is none or it cannot be read. */
   Map<String, RolloutEvidence.Snapshot> read() {
     Map<String, RolloutEvidence.Snapshot> out = new HashMap<>();
-    if (!Files.isRegularFile(file)) {
-      return out;
-    }
     try {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String text;
+      if (file == null) {
+        text = keptText.get();
+      } else {
+        text = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+      }
+      if (text == null) {
+        return out;
+      }
+      for (String line : text.split("\n")) {
         String[] f = line.split("\t", -1);
         if (f.length != 8) {
           continue;
@@ -56,7 +82,7 @@ final class EvidenceFile {
     return out;
   }
 
-  /** Replaces the file with {@code evidence}. */
+  /** Replaces the file (or the text kept) with {@code evidence}. */
   void write(Map<String, RolloutEvidence.Snapshot> evidence) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, RolloutEvidence.Snapshot> e : evidence.entrySet()) {
@@ -66,6 +92,10 @@ final class EvidenceFile {
           .append(s.stageStartedAtMillis()).append('\t').append(join(s.logR())).append('\t')
           .append(join(s.sharedLogR())).append('\t').append(s.sharedBad()[0]).append(',').append(s.sharedBad()[1])
           .append('\n');
+    }
+    if (file == null) {
+      keepText.accept(sb.toString());
+      return;
     }
     Path tmp = file.resolveSibling(NAME + ".tmp");
     Files.writeString(tmp, sb, StandardCharsets.UTF_8);

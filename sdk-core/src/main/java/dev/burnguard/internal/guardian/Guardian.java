@@ -194,9 +194,11 @@ public final class Guardian {
   /**
    * Coordinates this guardian with others sharing its store (a fleet): {@code beforeTick} runs at
    * the start of every {@link #tick()}, outside the lock (it may do I/O: push SLIs, renew a lease,
-   * read changes), and the tick judges rollouts only while {@code decides} says so (the lease
-   * holder, or every replica while the shared store is unreachable). Plans and manual decisions are
-   * not affected: they go through the store's compare-and-set on every replica.
+   * read changes), and the tick decides on rollouts only while {@code decides} says so (the lease
+   * holder, or every replica while the shared store is unreachable); otherwise it still computes
+   * every rollout's {@linkplain #health() health} (and advances its sequential evidence) on the same
+   * windows (a fleet's sums), so that every replica reports what the decider judges. Plans and
+   * manual decisions are not affected: they go through the store's compare-and-set on every replica.
    */
   public void coordinate(Runnable beforeTick, java.util.function.BooleanSupplier decides) {
     this.beforeTick = Objects.requireNonNull(beforeTick, "beforeTick");
@@ -446,7 +448,7 @@ public final class Guardian {
       forgetExpired(now);
       Map<String, RolloutHealth> built = new HashMap<>();
       boolean changed = false;
-      for (Map.Entry<String, RolloutPlan> e : judge ? plans.entrySet() : Map.<String, RolloutPlan>of().entrySet()) {
+      for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
         String flagKey = e.getKey();
         RolloutPlan plan = e.getValue();
         RolloutState state = states.get(flagKey);
@@ -466,8 +468,8 @@ public final class Guardian {
         RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
             latest.get(flagKey));
         built.put(flagKey, h);
-        if (!state.status().guarded()) {
-          continue;
+        if (!judge || !state.status().guarded()) {
+          continue; // a fleet replica that does not decide: health on the fleet's windows, no decision
         }
         Decision d = review.review(state, RolloutJudge.decide(plan, h, now), now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
@@ -504,9 +506,7 @@ public final class Guardian {
       if (!out.isEmpty() || changed) {
         publishGates();
       }
-      if (judge) {
-        health = Map.copyOf(built);
-      }
+      health = Map.copyOf(built);
       writeEvidence();
       return out;
     }
@@ -560,6 +560,21 @@ public final class Guardian {
   public List<StageCounts.Stage> stageCounts(String flagKey) {
     synchronized (lock) {
       return stageCounts.of(flagKey);
+    }
+  }
+
+  /**
+   * As {@link #persistEvidenceIn}, with the evidence kept as text by someone else — a fleet keeps
+   * it with the rollout state in its store, so that a fleet restarted without state directories
+   * continues its tests: {@code read} gives the text last kept (null for none; called now),
+   * {@code write} keeps a new one (called at most once per evidence batch, on the guardian's
+   * thread; it must not throw).
+   */
+  public void persistEvidenceWith(java.util.function.Supplier<String> read, Consumer<String> write) {
+    synchronized (lock) {
+      evidenceFile = EvidenceFile.kept(Objects.requireNonNull(read, "read"), Objects.requireNonNull(write, "write"));
+      restoredEvidence.clear();
+      restoredEvidence.putAll(evidenceFile.read());
     }
   }
 
