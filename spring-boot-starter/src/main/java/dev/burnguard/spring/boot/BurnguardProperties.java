@@ -197,7 +197,7 @@ public class BurnguardProperties {
     }
   }
 
-  /** Request-level SLIs of a servlet web application. */
+  /** Request-level SLIs of a web application (servlet or WebFlux). */
   public static class Web {
     /**
      * Whether each HTTP request's outcome and latency are recorded against the guarded flags it
