@@ -28,10 +28,13 @@ import org.junit.jupiter.api.Assumptions;
  * with the environment variable {@code BURNGUARD_REDIS_REQUIRED=true} (set by {@code .ci/run}) the
  * skip is a failure instead.
  *
+ * <p>Public, in this module's test-jar, for the other modules' tests against a real Redis (the
+ * Spring Boot starter's fleet test).
+ *
  * <p>Not thread-safe: one test thread drives a server.
  */
-final class RedisServer implements AutoCloseable {
-  static final String REQUIRED_VARIABLE = "BURNGUARD_REDIS_REQUIRED";
+public final class RedisServer implements AutoCloseable {
+  public static final String REQUIRED_VARIABLE = "BURNGUARD_REDIS_REQUIRED";
 
   private final Path binary;
   private final Path dir;
@@ -49,12 +52,12 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server without a password. */
-  static RedisServer start() {
+  public static RedisServer start() {
     return start(null);
   }
 
   /** Starts a server whose default user needs {@code password} (null: none). */
-  static RedisServer start(String password) {
+  public static RedisServer start(String password) {
     return start(password, List.of());
   }
 
@@ -122,7 +125,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** {@code redis://[:password@]127.0.0.1:port}. */
-  String uri() {
+  public String uri() {
     return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
   }
 
@@ -135,7 +138,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Sends one command (inline, words without spaces) and returns the first line of the reply. */
-  String command(String... words) throws IOException {
+  public String command(String... words) throws IOException {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();

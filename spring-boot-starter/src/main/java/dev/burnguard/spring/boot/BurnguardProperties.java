@@ -44,6 +44,7 @@ public class BurnguardProperties {
   private final State state = new State();
   private final Guardian guardian = new Guardian();
   private final Web web = new Web();
+  private final Fleet fleet = new Fleet();
 
   public boolean isEnabled() {
     return enabled;
@@ -91,6 +92,10 @@ public class BurnguardProperties {
 
   public Web getWeb() {
     return web;
+  }
+
+  public Fleet getFleet() {
+    return fleet;
   }
 
   /** Where the flags come from: exactly one of file, classpath and url. */
@@ -197,7 +202,7 @@ public class BurnguardProperties {
     }
   }
 
-  /** Request-level SLIs of a servlet web application. */
+  /** Request-level SLIs of a web application (servlet or WebFlux). */
   public static class Web {
     /**
      * Whether each HTTP request's outcome and latency are recorded against the guarded flags it
@@ -211,6 +216,101 @@ public class BurnguardProperties {
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+  }
+
+  /**
+   * Fleet mode on Redis (needs {@code dev.burnguard:burnguard-redis} on the classpath): every replica
+   * of the service shares one rollout state, one decision per version and fleet-wide SLI windows.
+   * Set {@code redis-uri} and {@code service} to switch it on; a {@code Fleet} bean replaces all of
+   * these. The fleet keeps the rollout state, so {@code burnguard.state.*} must stay unset.
+   */
+  public static class Fleet {
+    /**
+     * The Redis to share: {@code redis://host:port}, {@code rediss://} (TLS) or {@code
+     * redis-sentinel://}, with {@code user:password@} or {@code :password@} for credentials. Never
+     * logged or shown with its credentials.
+     */
+    private String redisUri;
+
+    /** The service whose replicas form the fleet: its Redis keys are {@code burnguard:{service}:...}. Required with redis-uri. */
+    private String service;
+
+    /** This replica's name in logs and on dashboards; unset: {@code replica-<pid>}. */
+    private String instanceId;
+
+    /** How long a Redis command may take before Redis counts as unreachable (10 ms to 1 min); unset: 500 ms. */
+    private Duration commandTimeout;
+
+    /** The decider's lease: another replica takes over within this after the decider dies (at least 1 s); unset: 5 s. */
+    private Duration lease;
+
+    /** Decisions kept per flag in Redis' capped stream (at least 10); unset: 100. */
+    private Integer decisionLogLength;
+
+    /** The URI names one node of a Redis Cluster; the client discovers the others. */
+    private boolean cluster;
+
+    public String getRedisUri() {
+      return redisUri;
+    }
+
+    public void setRedisUri(String redisUri) {
+      this.redisUri = redisUri;
+    }
+
+    public String getService() {
+      return service;
+    }
+
+    public void setService(String service) {
+      this.service = service;
+    }
+
+    public String getInstanceId() {
+      return instanceId;
+    }
+
+    public void setInstanceId(String instanceId) {
+      this.instanceId = instanceId;
+    }
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+
+    public Duration getLease() {
+      return lease;
+    }
+
+    public void setLease(Duration lease) {
+      this.lease = lease;
+    }
+
+    public Integer getDecisionLogLength() {
+      return decisionLogLength;
+    }
+
+    public void setDecisionLogLength(Integer decisionLogLength) {
+      this.decisionLogLength = decisionLogLength;
+    }
+
+    public boolean isCluster() {
+      return cluster;
+    }
+
+    public void setCluster(boolean cluster) {
+      this.cluster = cluster;
+    }
+
+    /** Never the URI: a property holder printed in a log or a report must not show credentials. */
+    @Override
+    public String toString() {
+      return "Fleet(service " + service + ", instance " + instanceId + ")";
     }
   }
 }

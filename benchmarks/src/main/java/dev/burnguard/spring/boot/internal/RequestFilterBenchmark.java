@@ -65,7 +65,7 @@ public class RequestFilterBenchmark {
     api.setProviderAndWait(provider);
     api.addHooks(new RequestFlagHook(core));
     client = api.getClient();
-    filter = new RequestSliFilter(core, Clock.system(), RequestOutcomeClassifier.DEFAULT);
+    filter = new RequestSliFilter(new RequestSliRecorder(core, Clock.system(), RequestOutcomeClassifier.DEFAULT));
 
     plainProvider = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).inMemoryRolloutState().build();
     OpenFeatureAPI plainApi = OpenFeatureAPI.createIsolated();

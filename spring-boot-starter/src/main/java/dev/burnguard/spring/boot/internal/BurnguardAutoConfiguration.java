@@ -1,6 +1,7 @@
 package dev.burnguard.spring.boot.internal;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.Fleet;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.spring.boot.BurnguardProperties;
 import dev.burnguard.spring.boot.BurnguardProviderCustomizer;
@@ -15,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 
 /**
@@ -37,8 +39,24 @@ public class BurnguardAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   BurnguardProvider burnguardProvider(BurnguardProperties properties, Clock clock, ObjectProvider<RolloutStore> store,
-      ObjectProvider<BurnguardProviderCustomizer> customizers) {
-    return ProviderFactory.build(properties, clock, store.getIfAvailable(), customizers.orderedStream().toList());
+      ObjectProvider<Fleet> fleet, ObjectProvider<BurnguardProviderCustomizer> customizers) {
+    return ProviderFactory.build(properties, clock, store.getIfAvailable(), fleet.getIfAvailable(),
+        customizers.orderedStream().toList());
+  }
+
+  /**
+   * Fleet mode from {@code burnguard.fleet.*} when burnguard-redis is on the classpath and a Redis
+   * URI is set; the application's own {@link Fleet} bean (a {@code RedisFleet} or another) wins.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "dev.burnguard.redis.RedisFleet")
+  @ConditionalOnProperty(prefix = "burnguard.fleet", name = "redis-uri")
+  static class RedisFleetConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(Fleet.class)
+    Fleet burnguardFleet(BurnguardProperties properties) {
+      return RedisFleetFactory.build(properties.getFleet());
+    }
   }
 
   @Bean

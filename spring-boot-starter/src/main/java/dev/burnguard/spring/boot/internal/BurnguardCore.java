@@ -6,6 +6,7 @@ import dev.burnguard.ProviderHealth;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutState;
@@ -204,10 +205,17 @@ final class BurnguardCore {
     return provider.rollouts().state(flagKey).orElse(null);
   }
 
-  /** The variants of a flag's rollout plan, {control, candidate}, or null. */
-  String[] variants(String flagKey) {
-    RolloutPlan plan = plans().get(flagKey);
-    return plan == null ? null : new String[] {plan.control(), plan.candidate()};
+  /** A flag's rollout plan in the flags in force, or null. */
+  RolloutPlan plan(String flagKey) {
+    return plans().get(flagKey);
+  }
+
+  /**
+   * A flag's rollout health as the guardian judged it at its last tick (sdk-core's one read model of
+   * window counts and burn rates), or null before its first tick.
+   */
+  RolloutHealth health(String flagKey) {
+    return provider.rollouts().health().get(flagKey);
   }
 
   static List<String> statuses() {

@@ -1,8 +1,10 @@
 package dev.burnguard.spring.boot.internal;
 
+import dev.burnguard.rollout.BurnRateRule;
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RuleCheck;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.Hook;
 import dev.openfeature.sdk.HookContext;
@@ -10,9 +12,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,9 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@value #EXPOSURE} (gauge, tag {@code flag}): fraction of eligible contexts served the candidate;
  *   <li>{@value #STAGE} (gauge, {@code flag}): index of the rollout's current stage;
  *   <li>{@value #STATUS} (gauge, {@code flag}, {@code status}): 1 for the current status, 0 for the others;
- *   <li>{@value #BURN_RATE} (gauge, {@code flag}, {@code sli}, {@code window}, {@code variant}): the
- *       burn rate the guardian last judged on ({@code variant} is {@code candidate} for both windows
- *       of a rule and {@code control} for its short window; {@code window} an ISO-8601 duration);
+ *   <li>{@value #BURN_RATE} (gauge, {@code flag}, {@code sli}, {@code window}, {@code variant}): a
+ *       variant's error-budget burn rate over one rule window as the guardian judged it at its last
+ *       tick, read from sdk-core's {@link RolloutHealth} (the one place burn rates are computed;
+ *       {@code variant} the variant's name, candidate's and control's; {@code window} every rule
+ *       window, ISO-8601; {@code sli} {@code availability}, and {@code latency} when the plan has a
+ *       latency objective); NaN before the guardian's first tick of the rollout;
  *   <li>{@value #DECISIONS} (counter, {@code flag}, {@code action}, {@code applied}): guardian and
  *       manual decisions;
  *   <li>{@value #EVALUATIONS} (counter, {@code flag}, {@code variant}, {@code reason}): flag
@@ -35,8 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       is kept only in memory; {@value #STORE_PENDING} (gauge): decisions waiting for the store.
  * </ul>
  *
- * <p>Gauges read the provider at each collection; a rollout's gauges are registered when the meters
- * are bound and when its first decision is seen. Cardinality is bounded by the flag file.
+ * <p>Gauges read the provider at each collection; a rollout's gauges are registered, from its plan,
+ * when the meters are bound and when a decision about it is seen (so a plan's new windows appear
+ * after its first decision). Cardinality is bounded by the flag file.
  *
  * <p>Concurrency: decisions arrive on the guardian's thread, evaluations on callers' threads,
  * collection on the registry's; the counters' caches are concurrent maps, the rest is read-only.
@@ -50,11 +59,13 @@ final class BurnguardMeters implements MeterBinder {
   static final String EVALUATIONS = "burnguard.evaluations";
   static final String STORE_HEALTHY = "burnguard.rollout.store.healthy";
   static final String STORE_PENDING = "burnguard.rollout.store.pending";
+  static final String AVAILABILITY = "availability";
+  static final String LATENCY = "latency";
 
   private final BurnguardCore core;
   private final OpenFeatureRegistration registration;
-  private final LatestEvidence evidence = new LatestEvidence();
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  private final Set<List<Object>> burnRates = ConcurrentHashMap.newKeySet();
   private volatile MeterRegistry registry;
 
   BurnguardMeters(BurnguardCore core, OpenFeatureRegistration registration) {
@@ -82,11 +93,7 @@ final class BurnguardMeters implements MeterBinder {
 
   private void decided(Decision d) {
     try {
-      evidence.decided(d);
       registerRollout(d.flagKey());
-      for (RuleCheck c : d.evidence()) {
-        registerBurnRates(d.flagKey(), c);
-      }
       Counter.builder(DECISIONS).description("Guardian and manual decisions, by flag, action and whether applied")
           .tags("flag", d.flagKey(), "action", d.action().name().toLowerCase(Locale.ROOT), "applied",
               String.valueOf(d.applied()))
@@ -97,6 +104,7 @@ final class BurnguardMeters implements MeterBinder {
   }
 
   private void registerRollout(String flag) {
+    registerBurnRates(flag);
     if (!registered.add(flag)) {
       return;
     }
@@ -112,18 +120,50 @@ final class BurnguardMeters implements MeterBinder {
     }
   }
 
-  private void registerBurnRates(String flag, RuleCheck c) {
-    String longWindow = c.rule().longWindow().toString();
-    String shortWindow = c.rule().shortWindow().toString();
-    burnRate(flag, c.sli(), longWindow, "candidate");
-    burnRate(flag, c.sli(), shortWindow, "candidate");
-    burnRate(flag, c.sli(), shortWindow, "control");
+  /** One gauge per variant, rule window and SLI of the flag's plan in force; idempotent. */
+  private void registerBurnRates(String flag) {
+    RolloutPlan plan = core.plan(flag);
+    if (plan == null) {
+      return;
+    }
+    Set<Duration> windows = new TreeSet<>();
+    for (BurnRateRule r : plan.rules()) {
+      windows.add(r.shortWindow());
+      windows.add(r.longWindow());
+    }
+    boolean latency = plan.slo().latencyThreshold().isPresent();
+    for (String variant : List.of(plan.candidate(), plan.control())) {
+      for (Duration window : windows) {
+        burnRate(flag, AVAILABILITY, window, variant);
+        if (latency) {
+          burnRate(flag, LATENCY, window, variant);
+        }
+      }
+    }
   }
 
-  private void burnRate(String flag, String sli, String window, String variant) {
-    Gauge.builder(BURN_RATE, evidence, e -> e.burnRate(flag, sli, window, variant))
-        .tags("flag", flag, "sli", sli, "window", window, "variant", variant)
-        .description("Error-budget burn rate the guardian last judged on: (bad / calls) / budget").register(registry);
+  private void burnRate(String flag, String sli, Duration window, String variant) {
+    if (!burnRates.add(List.of(flag, sli, window, variant))) {
+      return;
+    }
+    Gauge.builder(BURN_RATE, core, c -> burnRate(c.health(flag), sli, window, variant))
+        .tags("flag", flag, "sli", sli, "window", window.toString(), "variant", variant)
+        .description("Error-budget burn rate of a variant over a rule window at the guardian's last tick: "
+            + "(bad / calls) / budget")
+        .register(registry);
+  }
+
+  /** The figure {@code health} gives for one variant window and SLI; NaN when it gives none. */
+  static double burnRate(RolloutHealth health, String sli, Duration window, String variant) {
+    if (health == null) {
+      return Double.NaN;
+    }
+    for (RolloutHealth.VariantWindow w : health.windows()) {
+      if (w.variant().equals(variant) && w.window().equals(window)) {
+        return sli.equals(LATENCY) ? w.latencyBurn() : w.availabilityBurn();
+      }
+    }
+    return Double.NaN;
   }
 
   private static double value(RolloutState s, java.util.function.ToDoubleFunction<RolloutState> f) {

@@ -1,6 +1,7 @@
 package dev.burnguard.spring.boot.internal;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.Fleet;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.source.FlagSource;
@@ -31,14 +32,16 @@ final class ProviderFactory {
   static final String POLL_INTERVAL = "burnguard.flags.poll-interval";
   static final String STATE_DIRECTORY = "burnguard.state.directory";
   static final String STATE_IN_MEMORY = "burnguard.state.in-memory";
+  static final String FLEET = "burnguard.fleet";
 
   private ProviderFactory() {}
 
   /**
    * A provider as {@code properties} say, on {@code clock}, with {@code store} (may be null) for its
-   * rollout state, then customized.
+   * rollout state, or as a replica of {@code fleet} (may be null: the application's {@code Fleet}
+   * bean or the one built from {@code burnguard.fleet.*}), then customized.
    */
-  static BurnguardProvider build(BurnguardProperties properties, Clock clock, RolloutStore store,
+  static BurnguardProvider build(BurnguardProperties properties, Clock clock, RolloutStore store, Fleet fleet,
       List<BurnguardProviderCustomizer> customizers) {
     BurnguardProvider.Builder b = BurnguardProvider.builder().clock(clock);
     b.source(source(properties.getFlags()));
@@ -52,7 +55,17 @@ final class ProviderFactory {
       throw new MutuallyExclusiveConfigurationPropertiesException(Set.of(STATE_DIRECTORY, STATE_IN_MEMORY),
           Set.of(STATE_DIRECTORY, STATE_IN_MEMORY));
     }
-    if (store != null) {
+    checkFleet(properties.getFleet(), fleet);
+    if (fleet != null) {
+      String other = state.getDirectory() != null ? STATE_DIRECTORY : state.isInMemory() ? STATE_IN_MEMORY : null;
+      if (other != null || store != null) {
+        throw new InvalidConfigurationPropertyValueException(other != null ? other : FLEET,
+            other == null ? fleet : state.getDirectory() != null ? state.getDirectory() : true,
+            "the fleet (" + fleet + ") keeps the rollout state; remove "
+                + (other != null ? other : "the RolloutStore bean (" + store + ")"));
+      }
+      b.fleet(fleet);
+    } else if (store != null) {
       if (state.getDirectory() != null || state.isInMemory()) {
         String name = state.getDirectory() != null ? STATE_DIRECTORY : STATE_IN_MEMORY;
         throw new InvalidConfigurationPropertyValueException(name,
@@ -69,6 +82,27 @@ final class ProviderFactory {
       c.customize(b);
     }
     return b.build();
+  }
+
+  /**
+   * Settings of {@code burnguard.fleet.*} that took no effect fail startup: fleet settings without a
+   * Redis URI, or a Redis URI without burnguard-redis on the classpath.
+   */
+  private static void checkFleet(BurnguardProperties.Fleet p, Fleet fleet) {
+    if (fleet != null) {
+      return; // built from the properties, or the application's own bean (which replaces them)
+    }
+    if (p.getRedisUri() != null) {
+      throw new InvalidConfigurationPropertyValueException(FLEET + ".redis-uri", "(redacted)",
+          "fleet mode on Redis needs dev.burnguard:burnguard-redis on the classpath");
+    }
+    String set = p.getService() != null ? ".service" : p.getInstanceId() != null ? ".instance-id"
+        : p.getCommandTimeout() != null ? ".command-timeout" : p.getLease() != null ? ".lease"
+        : p.getDecisionLogLength() != null ? ".decision-log-length" : p.isCluster() ? ".cluster" : null;
+    if (set != null) {
+      throw new InvalidConfigurationPropertyValueException(FLEET + set, null,
+          "fleet settings need " + FLEET + ".redis-uri (the Redis the replicas share)");
+    }
   }
 
   /** The source as its property says, for messages: {@code burnguard.flags.file=/etc/flags.json}. */

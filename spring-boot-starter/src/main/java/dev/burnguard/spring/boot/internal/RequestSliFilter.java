@@ -1,8 +1,5 @@
 package dev.burnguard.spring.boot.internal;
 
-import dev.burnguard.outcome.Outcome;
-import dev.burnguard.spring.boot.RequestOutcomeClassifier;
-import dev.burnguard.time.Clock;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -17,8 +14,9 @@ import java.io.IOException;
 /**
  * Internal, not for public use. Records each HTTP request's outcome and latency against every
  * guarded flag it evaluated, with the variant it was served: binds a fresh {@link RequestFlags} to
- * the request's thread, lets the request run, then asks the {@link RequestOutcomeClassifier} and
- * records one call per (flag, variant) noted. A request that evaluated no guarded flag records
+ * the request's thread, lets the request run, then hands the holder, the status and any exception
+ * to the {@link RequestSliRecorder} (shared with the WebFlux filter), which records one call per
+ * (flag, variant) noted. A request that evaluated no guarded flag records
  * nothing. An asynchronous request is recorded when it completes (an exception or a timeout is an
  * error).
  *
@@ -31,14 +29,10 @@ import java.io.IOException;
  * <p>Concurrency: stateless apart from the per-request holder; one instance serves all requests.
  */
 final class RequestSliFilter implements Filter {
-  private final BurnguardCore core;
-  private final Clock clock;
-  private final RequestOutcomeClassifier classifier;
+  private final RequestSliRecorder recorder;
 
-  RequestSliFilter(BurnguardCore core, Clock clock, RequestOutcomeClassifier classifier) {
-    this.core = core;
-    this.clock = clock;
-    this.classifier = classifier;
+  RequestSliFilter(RequestSliRecorder recorder) {
+    this.recorder = recorder;
   }
 
   @Override
@@ -49,7 +43,7 @@ final class RequestSliFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    RequestFlags flags = new RequestFlags(clock.monotonicNanos());
+    RequestFlags flags = recorder.start();
     RequestFlags.bind(flags);
     Throwable failure = null;
     try {
@@ -62,29 +56,13 @@ final class RequestSliFilter implements Filter {
       if (failure == null && request.isAsyncStarted()) {
         request.getAsyncContext().addListener(new RecordWhenComplete(flags));
       } else {
-        record(flags, request, response, failure);
+        record(flags, response, failure);
       }
     }
   }
 
-  private void record(RequestFlags flags, HttpServletRequest request, HttpServletResponse response, Throwable failure) {
-    int noted = flags.close();
-    if (noted == 0) {
-      return;
-    }
-    long end = clock.monotonicNanos();
-    Outcome outcome;
-    try {
-      outcome = classifier.classify(request, response, failure);
-    } catch (RuntimeException e) {
-      outcome = null;
-    }
-    if (outcome == null) {
-      return; // a classifier that cannot tell (or fails) records nothing rather than a guess
-    }
-    for (int i = 0; i < noted; i++) {
-      core.record(flags.flag(i), flags.variant(i), flags.startNanos, end, outcome);
-    }
+  private void record(RequestFlags flags, HttpServletResponse response, Throwable failure) {
+    recorder.finish(flags, failure != null ? 500 : response.getStatus(), failure);
   }
 
   /** Records an asynchronous request once it is complete. */
@@ -98,8 +76,7 @@ final class RequestSliFilter implements Filter {
 
     @Override
     public void onComplete(AsyncEvent event) {
-      record(flags, (HttpServletRequest) event.getSuppliedRequest(), (HttpServletResponse) event.getSuppliedResponse(),
-          failure);
+      record(flags, (HttpServletResponse) event.getSuppliedResponse(), failure);
     }
 
     @Override

@@ -207,13 +207,13 @@ class ActuatorAndMetersTest {
     List<Decision> decided = provider.guardian().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ROLLBACK);
     assertThat(meters.get("burnguard.rollout.burn.rate")
-        .tags("flag", "pricing", "sli", "availability", "window", "PT1H", "variant", "candidate").gauge().value())
+        .tags("flag", "pricing", "sli", "availability", "window", "PT1H", "variant", "v2").gauge().value())
         .isCloseTo(50.0, within(1e-9));
     assertThat(meters.get("burnguard.rollout.burn.rate")
-        .tags("flag", "pricing", "sli", "availability", "window", "PT5M", "variant", "candidate").gauge().value())
+        .tags("flag", "pricing", "sli", "availability", "window", "PT5M", "variant", "v2").gauge().value())
         .isCloseTo(50.0, within(1e-9));
     assertThat(meters.get("burnguard.rollout.burn.rate")
-        .tags("flag", "pricing", "sli", "availability", "window", "PT5M", "variant", "control").gauge().value())
+        .tags("flag", "pricing", "sli", "availability", "window", "PT5M", "variant", "v1").gauge().value())
         .isZero();
     assertThat(meters.get("burnguard.rollout.exposure").tag("flag", "pricing").gauge().value()).isZero();
     assertThat(meters.get("burnguard.rollout.decisions").tags("flag", "pricing", "action", "rollback", "applied", "true")

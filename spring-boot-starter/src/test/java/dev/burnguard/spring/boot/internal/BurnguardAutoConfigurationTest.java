@@ -230,7 +230,10 @@ class BurnguardAutoConfigurationTest {
     for (String name : List.of("burnguard.flags.file", "burnguard.flags.classpath", "burnguard.flags.url",
         "burnguard.flags.poll-interval", "burnguard.state.directory", "burnguard.state.in-memory",
         "burnguard.guardian.tick", "burnguard.guardian.ticking", "burnguard.latency-thresholds",
-        "burnguard.init-timeout", "burnguard.domain", "burnguard.enabled", "burnguard.web.enabled")) {
+        "burnguard.init-timeout", "burnguard.domain", "burnguard.enabled", "burnguard.web.enabled",
+        "burnguard.fleet.redis-uri", "burnguard.fleet.service", "burnguard.fleet.instance-id",
+        "burnguard.fleet.command-timeout", "burnguard.fleet.lease", "burnguard.fleet.decision-log-length",
+        "burnguard.fleet.cluster")) {
       assertThat(metadata).contains("\"name\": \"" + name + "\"");
     }
   }
