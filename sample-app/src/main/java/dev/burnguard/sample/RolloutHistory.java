@@ -152,8 +152,10 @@ final class RolloutHistory {
    * The dashboard's fleet view (fleet mode only): the fleet-wide counts of every guarded flag's
    * variants (the sums the decider judges, the same on every replica), each instance's share of
    * the calls pushed in the last minute or two, the decider, and the fleet store's health.
+   *
+   * @param fleetPlans the plans whose rollouts the fleet shares (the wrapped provider's flag stays local)
    */
-  Map<String, Object> fleet(dev.burnguard.redis.RedisFleet.Status f) {
+  Map<String, Object> fleet(dev.burnguard.redis.RedisFleet.Status f, Map<String, RolloutPlan> fleetPlans) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("service", f.service());
     m.put("instanceId", f.instanceId());
@@ -179,7 +181,7 @@ final class RolloutHistory {
     });
     m.put("instances", instances);
     Map<String, Object> flags = new LinkedHashMap<>();
-    guardian.plans().forEach((flag, plan) -> {
+    fleetPlans.forEach((flag, plan) -> {
       Map<String, Object> variants = new LinkedHashMap<>();
       for (String variant : List.of(plan.candidate(), plan.control())) {
         Map<String, Object> v = new LinkedHashMap<>();

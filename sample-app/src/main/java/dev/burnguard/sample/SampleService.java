@@ -227,7 +227,7 @@ final class SampleService implements AutoCloseable {
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
     if (fleet != null) {
-      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f)));
+      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f, provider.guardian().plans())));
     }
     return out;
   }
