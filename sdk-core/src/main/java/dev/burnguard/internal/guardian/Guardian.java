@@ -117,6 +117,13 @@ public final class Guardian {
   /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
   private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
+  /** What each flag's gates served, by flag: one count for all the gates a flag gets; guarded by lock. */
+  private final Map<String, dev.burnguard.internal.gate.AdmissionCounts> served = new HashMap<>();
+  /**
+   * Whether the sample-ratio test runs: not in a fleet ({@link #coordinate}), whose windows sum every
+   * replica's outcomes while the gates count only this replica's evaluations.
+   */
+  private volatile boolean judgesSampleRatio = true;
   /** Each rollout's health as of the last tick, by flag: an immutable snapshot, replaced by every tick. */
   private volatile Map<String, RolloutHealth> health = Map.of();
   /** The latest decision published for each flag; guarded by lock. */
@@ -181,6 +188,9 @@ public final class Guardian {
   public void coordinate(Runnable beforeTick, java.util.function.BooleanSupplier decides) {
     this.beforeTick = Objects.requireNonNull(beforeTick, "beforeTick");
     this.decides = Objects.requireNonNull(decides, "decides");
+    // the fleet's windows hold every replica's outcomes, the gates count this replica's evaluations:
+    // comparing them would see a mismatch wherever traffic is uneven across replicas
+    this.judgesSampleRatio = false;
   }
 
   /**
@@ -437,7 +447,10 @@ public final class Guardian {
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
         if (state.status().guarded()) {
-          evidenceChanged |= ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second());
+          ExposureGate gate = gates.get(flagKey);
+          boolean sampleRatio = judgesSampleRatio && gate != null;
+          evidenceChanged |= ev.advance(plan, latencyIndex, recorded::countsBetween, recorded.second(),
+              sampleRatio ? gate.served() : null, sampleRatio ? gate.exposure() : Double.NaN);
         }
         RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
             latest.get(flagKey));
@@ -445,7 +458,7 @@ public final class Guardian {
         if (!state.status().guarded()) {
           continue;
         }
-        Decision d = RolloutJudge.decide(plan, h, now);
+        Decision d = RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan));
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
@@ -462,7 +475,7 @@ public final class Guardian {
           h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
               latest.get(flagKey));
           built.put(flagKey, h);
-          d = RolloutJudge.decide(plan, h, now);
+          d = RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan));
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
@@ -500,6 +513,11 @@ public final class Guardian {
     }
     Duration sinceReset = Duration.between(since, now);
     return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
+  }
+
+  /** The evidence's words for a sample-ratio mismatch, or null (also when the test does not run). */
+  private String sampleRatioMismatch(RolloutEvidence ev, RolloutPlan plan) {
+    return judgesSampleRatio ? ev.sampleRatioMismatch(plan) : null;
   }
 
   /** The flag's evidence under {@code plan}: afresh for a new rollout, a reset or a plan edited in place. */
@@ -847,7 +865,8 @@ public final class Guardian {
           EXPOSURE_METADATA, s.exposure(), MODE_METADATA, plan.mode().name());
       next.put(e.getKey(), new ExposureGate(e.getKey(), plan.candidate(), plan.control(), s.exposure(),
           plan.mode() == RolloutMode.ENFORCE,
-          s.status() == RolloutStatus.ROLLED_BACK ? ROLLED_BACK_REASON : ROLLOUT_REASON, md));
+          s.status() == RolloutStatus.ROLLED_BACK ? ROLLED_BACK_REASON : ROLLOUT_REASON, md,
+          served.computeIfAbsent(e.getKey(), k -> new dev.burnguard.internal.gate.AdmissionCounts())));
     }
     Map<String, ExposureGate> frozen = Collections.unmodifiableMap(next);
     serve.accept(frozen);
