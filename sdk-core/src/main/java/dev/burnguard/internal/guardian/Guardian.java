@@ -183,7 +183,9 @@ public final class Guardian {
    * the start of every {@link #tick()}, outside the lock (it may do I/O: push SLIs, renew a lease,
    * read changes), and the tick judges rollouts only while {@code decides} says so (the lease
    * holder, or every replica while the shared store is unreachable). Plans and manual decisions are
-   * not affected: they go through the store's compare-and-set on every replica.
+   * not affected: they go through the store's compare-and-set on every replica. A coordinated
+   * guardian does not run the sample-ratio-mismatch test: its windows sum every replica's outcomes,
+   * its gates count only this replica's evaluations.
    */
   public void coordinate(Runnable beforeTick, java.util.function.BooleanSupplier decides) {
     this.beforeTick = Objects.requireNonNull(beforeTick, "beforeTick");

@@ -36,7 +36,12 @@ import java.util.Arrays;
  * ρ times as often as the control's" ({@code q1 = ρ a_c / (ρ a_c + a_k)}), the Shiryaev–Roberts
  * recursion with the smaller arm's expected recorded calls, {@code r · min(q0, 1 − q0)}, as the
  * clock. The statistic is the mean over {@link #SRM_RATIOS} (both directions), its threshold the
- * dyadic one at {@code a = α}. Its crossing holds the rollout (no advance, no re-probe).
+ * dyadic one at {@code a = α}, so under that null the probability of ever crossing is at most α —
+ * exactly when each call is recorded in the bucket it was served in, approximately when calls are
+ * in flight across a bucket's edge. A batch is left out when it is the first read (the base), an
+ * arm was not served, nothing was recorded, more was recorded than served, or the gate's exposure
+ * changed since the last read: none of which depends on the recorded calls' arms. Its crossing holds
+ * the rollout (no advance, no re-probe, no finish). Not persisted: a restart starts it afresh.
  *
  * <p>Batches are whole 10-second buckets of the recorder, each read once, so the number of calls in
  * a batch never depends on their outcomes having been looked at. Statistics are kept as natural
