@@ -8,11 +8,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (recorded outcomes against served calls, see {@code docs/statistics.md}).
  *
  * <p><b>Concurrency design.</b> Counting must not allocate, lock or collapse under many threads. The
- * counts are striped: a fixed number of cells per arm (a power of two, at least twice the
- * processors, at most 64), allocated once with the counts, each {@value #PAD} longs (128 bytes) from
- * the next so that two cells never share a cache line or its prefetched neighbour. A thread counts
- * in the cell its thread id hashes to, with one atomic add (wait-free: no CAS loop to retry under
- * contention); threads that share a cell only share its line. A read sums the cells of an arm; it is
+ * counts are striped: a fixed number of cells (a power of two, twice the processors, at most
+ * {@value #MAX_STRIPES}, as the recorder's series), allocated once with the counts, each holding both
+ * arms' counts and {@value #PAD} longs (128 bytes) from the next, so that two cells never share a
+ * cache line or its prefetched neighbour: 128 × (cells + 1) bytes per rollout, 640 on two cores. A
+ * thread counts in the cell its thread id hashes to, with one atomic add (wait-free: no CAS loop to
+ * retry under contention); threads that share a cell only share its line. A read sums the cells of an arm; it is
  * not a snapshot of both arms at one instant, but each count only grows, so a reader taking
  * differences between its reads sees every evaluation exactly once. One instance lives as long as
  * its rollout's gates (the guardian hands the same counts to every gate it builds for the flag).
@@ -20,11 +21,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class AdmissionCounts {
   /** Longs per cell: 128 bytes. */
   static final int PAD = 16;
+  static final int MAX_STRIPES = 16;
   private static final int CANDIDATE = 0;
   private static final int CONTROL = 1;
 
   private final int mask;
-  /** Cell of (stripe, arm) at {@code ((stripe << 1) + arm + 1) * PAD}: a padding cell before the first. */
+  /** Count of (stripe, arm) at {@code (stripe + 1) * PAD + arm}: a padding cell before the first. */
   private final AtomicLongArray cells;
 
   public AdmissionCounts() {
@@ -32,9 +34,9 @@ public final class AdmissionCounts {
   }
 
   AdmissionCounts(int processors) {
-    int stripes = Integer.highestOneBit(Math.max(1, Math.min(32, processors)) * 2 - 1) << 1;
-    this.mask = Math.min(64, stripes) - 1;
-    this.cells = new AtomicLongArray(((mask + 1) * 2 + 2) * PAD);
+    int stripes = Integer.highestOneBit(Math.max(1, Math.min(MAX_STRIPES / 2, processors)) * 2 - 1) << 1;
+    this.mask = stripes - 1;
+    this.cells = new AtomicLongArray((stripes + 1) * PAD);
   }
 
   /** Counts one evaluation that served the candidate. Never allocates, never blocks. */
@@ -71,7 +73,7 @@ public final class AdmissionCounts {
   }
 
   private static int cell(int stripe, int arm) {
-    return ((stripe << 1) + arm + 1) * PAD;
+    return (stripe + 1) * PAD + arm;
   }
 
   @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 
 class AdmissionCountsTest {
   @Test
-  void stripesArePowersOfTwoAtLeastTwiceTheProcessorsAndAtMost64() {
+  void stripesArePowersOfTwoAtLeastTwiceTheProcessorsAndAtMost16() {
     assertThat(new AdmissionCounts(1).stripes()).isEqualTo(2);
     assertThat(new AdmissionCounts(2).stripes()).isEqualTo(4);
     assertThat(new AdmissionCounts(3).stripes()).isEqualTo(8);
-    assertThat(new AdmissionCounts(32).stripes()).isEqualTo(64);
-    assertThat(new AdmissionCounts(500).stripes()).isEqualTo(64);
+    assertThat(new AdmissionCounts(8).stripes()).isEqualTo(16);
+    assertThat(new AdmissionCounts(500).stripes()).isEqualTo(16);
   }
 
   @Test
