@@ -731,10 +731,13 @@ public final class GuardedProvider extends EventProvider {
           if (control && named && learnedControl[0] != value) {
             learnedControl[0] = value;
           }
+          if (control) {
+            gate.servedControl();
+          }
           return withRollout(result, value, control && !named ? plan.control() : variant, result.getReason());
         }
         String targetingKey = ctx == null ? null : ctx.getTargetingKey();
-        if (gate.admits(targetingKey)) {
+        if (gate.admit(targetingKey)) {
           return withRollout(result, value, plan.candidate(), result.getReason());
         }
         Object learned = learnedControl[0];

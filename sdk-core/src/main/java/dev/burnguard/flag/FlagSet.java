@@ -270,6 +270,17 @@ public final class FlagSet {
   }
 
   /**
+   * The variant an evaluation of flag {@code key} serves {@code context}, as {@link #evaluate} serves
+   * it whatever the type, counted by the flag's rollout gate as one evaluation (what the guardian's
+   * sample-ratio test compares recorded outcomes with); null as for {@link #assignedVariant}. For
+   * tools that evaluate flags by variant, such as the simulation kit.
+   */
+  public String servedVariant(String key, EvaluationContext context) {
+    Flag flag = key == null ? null : flags.get(key);
+    return flag == null ? null : flag.compiled.servedVariant(context);
+  }
+
+  /**
    * Evaluates flag {@code key} as {@code type} ({@link Boolean}, {@link String}, {@link Integer},
    * {@link Long}, {@link Double} or {@link dev.openfeature.sdk.Value}). Never throws: errors are
    * results with an OpenFeature error code and reason ERROR.

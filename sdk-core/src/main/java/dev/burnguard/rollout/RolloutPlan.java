@@ -87,6 +87,10 @@ public final class RolloutPlan {
   /**
    * The false-rollback bound of the sequential test: when the candidate meets its SLO, the
    * probability that one test ever calls it bad is at most α, however often the guardian looks.
+   * Also the bound of the sample-ratio-mismatch test: when which served calls get recorded does not
+   * depend on their arm, the probability that the rollout is ever held for a mismatch is at most α
+   * (exactly when every call is recorded within the 10-second bucket it was served in; see
+   * {@code docs/statistics.md}).
    */
   public double alpha() {
     return alpha;

@@ -44,9 +44,10 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Each second of simulated time: the requests of that second each pick a user (a targeting
- * key from a fixed pool), are served the variant the flag and its rollout gate assign, fail with
- * the variant's error probability and take a latency from its distribution, and are recorded as a
- * guard would record them; then the clock moves on and the guardian ticks as configured.
+ * key from a fixed pool), are served the variant the flag and its rollout gate assign (an
+ * evaluation, which the gate counts), fail with the variant's error probability, take a latency
+ * from its distribution, and are recorded as a guard would record them unless the variant
+ * {@linkplain VariantBehavior#dropsOutcomes drops} that call's outcome; then the clock moves on and the guardian ticks as configured.
  * Deterministic for a given seed. Not thread-safe; one simulation per thread.
  */
 public final class Simulation {
@@ -161,8 +162,11 @@ public final class Simulation {
         }
         boolean failed = behavior.fails(random);
         long latency = behavior.latencyNanos(random);
-        provider.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
         requests++;
+        if (behavior.drops(random)) {
+          continue; // served, never recorded
+        }
+        provider.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
       }
       clock.advance(Duration.ofSeconds(1));
       sinceTick += 1_000_000_000L;
@@ -209,7 +213,7 @@ public final class Simulation {
       for (int r = 0; r < now; r++) {
         String variant = random.nextDouble() < exposure ? plan.candidate() : plan.control();
         VariantBehavior behavior = current.get(variant);
-        if (behavior != null) {
+        if (behavior != null && !behavior.drops(random)) {
           long latency = behavior.latencyNanos(random);
           provider.recorder().recordCall(flagKey, variant, end - latency, end,
               behavior.fails(random) ? Outcome.ERROR : Outcome.SUCCESS);
@@ -254,7 +258,7 @@ public final class Simulation {
     BurnguardProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
         : b.stateDirectory(stateDirectory).build();
     return new Served(provider, provider.guardian(), provider.recorder(),
-        ctx -> provider.flagSet().orElseThrow().assignedVariant(flagKey, ctx));
+        ctx -> provider.flagSet().orElseThrow().servedVariant(flagKey, ctx));
   }
 
   private Served guarded(ManualClock clock, java.nio.file.Path stateDirectory) {

@@ -16,7 +16,11 @@ import java.util.Objects;
  * {@code fractional} splits of the same flag. A context without a targeting key is admitted only at
  * 100 %. A dry-run gate admits everyone.
  *
- * <p>Immutable and thread-safe.
+ * <p>Evaluations count what they were served through {@link #admit} and {@link #servedControl}
+ * into the rollout's {@link AdmissionCounts} (shared by the flag's successive gates): the guardian's
+ * sample-ratio-mismatch test compares them with the outcomes recorded. {@link #admits} only asks.
+ *
+ * <p>Immutable (but for the counts) and thread-safe.
  */
 public final class ExposureGate {
   /** Salts the admission hash so it does not correlate with fractional bucketing. */
@@ -31,15 +35,23 @@ public final class ExposureGate {
   private final Map<String, Object> metadata;
   private final Murmur3.Prefix prefix;
   private final long threshold;
+  private final AdmissionCounts served;
+
+  /** A gate with counts of its own (tests, tools); see the full constructor. */
+  public ExposureGate(String flagKey, String candidate, String control, double exposure, boolean enforce,
+      String heldBackReason, Map<String, Object> metadata) {
+    this(flagKey, candidate, control, exposure, enforce, heldBackReason, metadata, new AdmissionCounts());
+  }
 
   /**
    * @param exposure the admitted fraction, in [0, 1]
    * @param enforce false for a dry run
    * @param heldBackReason the evaluation reason when the gate serves the control instead
    * @param metadata rollout metadata added to every evaluation of the flag
+   * @param served where evaluations through this gate are counted (the rollout's, across its gates)
    */
   public ExposureGate(String flagKey, String candidate, String control, double exposure, boolean enforce,
-      String heldBackReason, Map<String, Object> metadata) {
+      String heldBackReason, Map<String, Object> metadata, AdmissionCounts served) {
     this.flagKey = Objects.requireNonNull(flagKey, "flagKey");
     this.candidate = Objects.requireNonNull(candidate, "candidate");
     this.control = Objects.requireNonNull(control, "control");
@@ -52,6 +64,7 @@ public final class ExposureGate {
     this.metadata = Map.copyOf(metadata);
     this.prefix = Murmur3.prefix(SALT + flagKey);
     this.threshold = (long) (exposure * 4294967296.0);
+    this.served = Objects.requireNonNull(served, "served");
   }
 
   public String flagKey() {
@@ -91,6 +104,30 @@ public final class ExposureGate {
       return false;
     }
     return (Murmur3.hash(prefix, targetingKey) & 0xffffffffL) < threshold;
+  }
+
+  /**
+   * For an evaluation the flag assigned the candidate: whether the context gets it ({@link #admits}),
+   * counting the evaluation as served the candidate or the control. Never allocates, never blocks.
+   */
+  public boolean admit(String targetingKey) {
+    boolean admitted = admits(targetingKey);
+    if (admitted) {
+      served.servedCandidate();
+    } else {
+      served.servedControl();
+    }
+    return admitted;
+  }
+
+  /** Counts an evaluation that the flag itself assigned the control. Never allocates, never blocks. */
+  public void servedControl() {
+    served.servedControl();
+  }
+
+  /** The counts of evaluations served through this gate and the flag's earlier gates. */
+  public AdmissionCounts served() {
+    return served;
   }
 
   @Override

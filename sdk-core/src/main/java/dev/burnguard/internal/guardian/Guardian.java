@@ -122,6 +122,13 @@ public final class Guardian {
   /** Dry runs whose shadow would have rolled back and whose rule still fires: the rule, by flag. */
   private final Map<String, String> shadowFiring = new HashMap<>();
   private volatile Map<String, ExposureGate> gates = Map.of();
+  /** What each flag's gates served, by flag: one count for all the gates a flag gets; guarded by lock. */
+  private final Map<String, dev.burnguard.internal.gate.AdmissionCounts> served = new HashMap<>();
+  /**
+   * Whether the sample-ratio test runs: not in a fleet ({@link #coordinate}), whose windows sum every
+   * replica's outcomes while the gates count only this replica's evaluations.
+   */
+  private volatile boolean judgesSampleRatio = true;
   /** Each rollout's health as of the last tick, by flag: an immutable snapshot, replaced by every tick. */
   private volatile Map<String, RolloutHealth> health = Map.of();
   /** The latest decision published for each flag; guarded by lock. */
@@ -199,10 +206,15 @@ public final class Guardian {
    * every rollout's {@linkplain #health() health} (and advances its sequential evidence) on the same
    * windows (a fleet's sums), so that every replica reports what the decider judges. Plans and
    * manual decisions are not affected: they go through the store's compare-and-set on every replica.
+   * A coordinated guardian does not run the sample-ratio-mismatch test: its windows sum every
+   * replica's outcomes, its gates count only this replica's evaluations.
    */
   public void coordinate(Runnable beforeTick, java.util.function.BooleanSupplier decides) {
     this.beforeTick = Objects.requireNonNull(beforeTick, "beforeTick");
     this.decides = Objects.requireNonNull(decides, "decides");
+    // the fleet's windows hold every replica's outcomes, the gates count this replica's evaluations:
+    // comparing them would see a mismatch wherever traffic is uneven across replicas
+    this.judgesSampleRatio = false;
   }
 
   /**
@@ -460,10 +472,12 @@ public final class Guardian {
         int latencyIndex = latencyIndexes.get(flagKey);
         if (state.status().guarded()) {
           int stage = state.stage();
+          ExposureGate gate = gates.get(flagKey);
+          boolean sampleRatio = judgesSampleRatio && gate != null;
           evidenceChanged |= ev.advance(plan, latencyIndex, (variant, from, to, counts) -> {
             recorded.countsBetween(variant, from, to, counts);
             stageCounts.add(flagKey, stage, variant.equals(plan.candidate()), counts, latencyIndex);
-          }, recorded.second());
+          }, recorded.second(), sampleRatio ? gate.served() : null, sampleRatio ? gate.exposure() : Double.NaN);
         }
         RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
             latest.get(flagKey));
@@ -471,7 +485,7 @@ public final class Guardian {
         if (!judge || !state.status().guarded()) {
           continue; // a fleet replica that does not decide: health on the fleet's windows, no decision
         }
-        Decision d = review.review(state, RolloutJudge.decide(plan, h, now), now);
+        Decision d = review.review(state, RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan)), now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
@@ -488,7 +502,7 @@ public final class Guardian {
           h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
               latest.get(flagKey));
           built.put(flagKey, h);
-          d = review.review(state, RolloutJudge.decide(plan, h, now), now);
+          d = review.review(state, RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan)), now);
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
@@ -524,6 +538,11 @@ public final class Guardian {
     }
     Duration sinceReset = Duration.between(since, now);
     return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
+  }
+
+  /** The evidence's words for a sample-ratio mismatch, or null (also when the test does not run). */
+  private String sampleRatioMismatch(RolloutEvidence ev, RolloutPlan plan) {
+    return judgesSampleRatio ? ev.sampleRatioMismatch(plan) : null;
   }
 
   /** The flag's evidence under {@code plan}: afresh for a new rollout, a reset or a plan edited in place. */
@@ -922,7 +941,8 @@ public final class Guardian {
           EXPOSURE_METADATA, s.exposure(), MODE_METADATA, plan.mode().name());
       next.put(e.getKey(), new ExposureGate(e.getKey(), plan.candidate(), plan.control(), s.exposure(),
           plan.mode() == RolloutMode.ENFORCE,
-          s.status() == RolloutStatus.ROLLED_BACK ? ROLLED_BACK_REASON : ROLLOUT_REASON, md));
+          s.status() == RolloutStatus.ROLLED_BACK ? ROLLED_BACK_REASON : ROLLOUT_REASON, md,
+          served.computeIfAbsent(e.getKey(), k -> new dev.burnguard.internal.gate.AdmissionCounts())));
     }
     Map<String, ExposureGate> frozen = Collections.unmodifiableMap(next);
     serve.accept(frozen);

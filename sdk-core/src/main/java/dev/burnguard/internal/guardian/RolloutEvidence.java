@@ -27,6 +27,22 @@ import java.util.Arrays;
  * powerful as the best of them up to a factor of their number; its threshold uses {@code a = α / s}.
  * Until it crosses, a regression that the control also has is not blamed on the candidate.
  *
+ * <p><b>Sample-ratio mismatch.</b> Over the calls the flag's gates served ({@link
+ * dev.burnguard.internal.gate.AdmissionCounts}) and the outcomes recorded: in a batch whose gates
+ * served a_c candidate and a_k control calls and whose buckets hold r recorded calls, r_c of them
+ * the candidate's, "which served calls get recorded does not depend on their arm" makes r_c, given
+ * r, hypergeometric, and under it a recorded call is the candidate's with probability
+ * {@code q0 = a_c / (a_c + a_k)} in the binomial bound; against "the candidate's calls are recorded
+ * ρ times as often as the control's" ({@code q1 = ρ a_c / (ρ a_c + a_k)}), the Shiryaev–Roberts
+ * recursion with the smaller arm's expected recorded calls, {@code r · min(q0, 1 − q0)}, as the
+ * clock. The statistic is the mean over {@link #SRM_RATIOS} (both directions), its threshold the
+ * dyadic one at {@code a = α}, so under that null the probability of ever crossing is at most α —
+ * exactly when each call is recorded in the bucket it was served in, approximately when calls are
+ * in flight across a bucket's edge. A batch is left out when it is the first read (the base), an
+ * arm was not served, nothing was recorded, more was recorded than served, or the gate's exposure
+ * changed since the last read: none of which depends on the recorded calls' arms. Its crossing holds
+ * the rollout (no advance, no re-probe, no finish). Not persisted: a restart starts it afresh.
+ *
  * <p>Batches are whole 10-second buckets of the recorder, each read once, so the number of calls in
  * a batch never depends on their outcomes having been looked at. Statistics are kept as natural
  * logarithms. Not thread-safe: the guardian updates and reads it under its lock.
@@ -34,6 +50,11 @@ import java.util.Arrays;
 final class RolloutEvidence {
   /** The candidate-to-control bad-ratio alternatives the shared-cause detectors mix over (besides the plan's). */
   static final double[] SHARED_RATIOS = {2, 4, 16, 64};
+  /**
+   * The ratios of the candidate's recording rate to the control's that the sample-ratio detectors
+   * mix over: a candidate losing half, a fifth or a twentieth of its outcomes, and the control doing so.
+   */
+  static final double[] SRM_RATIOS = {0.5, 0.8, 0.95, 1 / 0.95, 1.25, 2};
   /** The width of the recorder buckets fed as batches, in seconds. */
   static final long BATCH_SECONDS = 10;
   /** Index of the availability SLI in the per-SLI arrays; latency is 1. */
@@ -56,6 +77,17 @@ final class RolloutEvidence {
   private long stageStartedAtMillis = Long.MIN_VALUE;
   /** The recorder second from which buckets are still to be read, or {@link Long#MIN_VALUE} before the first read. */
   private long cursor = Long.MIN_VALUE;
+  /** ln R of each sample-ratio alternative, its clock (smaller arm's expected recorded calls), and the tallies it read. */
+  private final double[] srmLogR = new double[SRM_RATIOS.length];
+  private double srmClock;
+  private long srmServedCandidate;
+  private long srmServedControl;
+  private long srmRecordedCandidate;
+  private long srmRecordedControl;
+  /** The gates' counts and exposure at the last read, or -1 before the first (they are not persisted). */
+  private long lastServedCandidate = -1;
+  private long lastServedControl = -1;
+  private double lastExposure = Double.NaN;
 
   RolloutEvidence(RolloutPlan plan) {
     this.statisticsKey = statisticsKey(plan);
@@ -67,6 +99,7 @@ final class RolloutEvidence {
     System.arraycopy(SHARED_RATIOS, 0, sharedRatios, 1, SHARED_RATIOS.length);
     this.sharedLogR = new double[2 * sharedRatios.length];
     Arrays.fill(sharedLogR, Double.NEGATIVE_INFINITY);
+    Arrays.fill(srmLogR, Double.NEGATIVE_INFINITY);
   }
 
   /** Evidence restored from its persisted numbers (see {@link #snapshot}). */
@@ -143,9 +176,21 @@ final class RolloutEvidence {
    * bucket. Returns whether any bucket was read.
    */
   boolean advance(RolloutPlan plan, int latencyIndex, Buckets buckets, long now) {
+    return advance(plan, latencyIndex, buckets, now, null, Double.NaN);
+  }
+
+  /**
+   * Like {@link #advance(RolloutPlan, int, Buckets, long)}, and feeds the sample-ratio detectors one
+   * batch: the buckets read now against what the gates counted as {@code served} since the previous
+   * read, at the gate's {@code exposure}; null {@code served}: no sample-ratio test. A read that
+   * finds no bucket completed leaves the gates' counts for the next one.
+   */
+  boolean advance(RolloutPlan plan, int latencyIndex, Buckets buckets, long now,
+      dev.burnguard.internal.gate.AdmissionCounts served, double exposure) {
     long completed = Math.floorDiv(now, BATCH_SECONDS) * BATCH_SECONDS;
     if (cursor == Long.MIN_VALUE) {
       startingAt(now + 1);
+      rebaseServed(served, exposure);
       return false;
     }
     boolean fed = cursor < completed;
@@ -154,16 +199,107 @@ final class RolloutEvidence {
       // mirror and the local recorder): start from the bucket under way. Buckets are skipped, never
       // read twice (leaving calls out keeps every bound; counting one twice would not)
       cursor = completed + BATCH_SECONDS;
+      rebaseServed(served, exposure);
+      return false;
+    }
+    if (!fed) {
       return false;
     }
     long[] cand = new long[RolloutWindows.SIZE];
     long[] ctrl = new long[RolloutWindows.SIZE];
+    long recordedCandidate = 0;
+    long recordedControl = 0;
     for (; cursor < completed; cursor += BATCH_SECONDS) {
       buckets.counts(plan.candidate(), cursor, cursor + BATCH_SECONDS, cand);
       buckets.counts(plan.control(), cursor, cursor + BATCH_SECONDS, ctrl);
       feed(plan, latencyIndex, cand, ctrl);
+      recordedCandidate += cand[RolloutWindows.CALLS];
+      recordedControl += ctrl[RolloutWindows.CALLS];
     }
-    return fed;
+    if (served != null) {
+      long servedCandidate = served.candidate();
+      long servedControl = served.control();
+      // the first read only sets the base; a read across an exposure change is left out (calls in
+      // flight then straddle two shares); neither depends on the outcomes of the batch
+      if (lastServedCandidate >= 0 && exposure == lastExposure) {
+        feedSampleRatio(servedCandidate - lastServedCandidate, servedControl - lastServedControl, recordedCandidate,
+            recordedControl);
+      }
+      lastServedCandidate = servedCandidate;
+      lastServedControl = servedControl;
+      lastExposure = exposure;
+    }
+    return true;
+  }
+
+  private void rebaseServed(dev.burnguard.internal.gate.AdmissionCounts served, double exposure) {
+    if (served != null) {
+      lastServedCandidate = served.candidate();
+      lastServedControl = served.control();
+      lastExposure = exposure;
+    }
+  }
+
+  /**
+   * Feeds the sample-ratio detectors one batch: {@code servedCandidate} and {@code servedControl}
+   * calls served by the gates, {@code recordedCandidate} and {@code recordedControl} recorded. A batch
+   * with an arm not served, nothing recorded, or more recorded than served in all (outcomes of calls
+   * the gates did not count: recorded directly, or a replica's) is left out; that choice depends on
+   * the counts given r, never on which arm the recorded calls came from.
+   */
+  void feedSampleRatio(long servedCandidate, long servedControl, long recordedCandidate, long recordedControl) {
+    long served = servedCandidate + servedControl;
+    long recorded = recordedCandidate + recordedControl;
+    if (servedCandidate <= 0 || servedControl <= 0 || recorded == 0 || recorded > served) {
+      return;
+    }
+    double q0 = (double) servedCandidate / served;
+    double clock = recorded * Math.min(q0, 1 - q0);
+    srmClock += clock;
+    srmServedCandidate += servedCandidate;
+    srmServedControl += servedControl;
+    srmRecordedCandidate += recordedCandidate;
+    srmRecordedControl += recordedControl;
+    for (int j = 0; j < SRM_RATIOS.length; j++) {
+      double rho = SRM_RATIOS[j];
+      double q1 = rho * servedCandidate / (rho * servedCandidate + servedControl);
+      double logLambda = recordedCandidate * Math.log(q1 / q0) + recordedControl * Math.log((1 - q1) / (1 - q0));
+      srmLogR[j] = logAdd(srmLogR[j], Math.log(clock)) + logLambda;
+    }
+  }
+
+  /** ln of the mean of the sample-ratio detectors; −∞ before any batch. */
+  double sampleRatioLogStatistic() {
+    double sum = Double.NEGATIVE_INFINITY;
+    for (double r : srmLogR) {
+      sum = logAdd(sum, r);
+    }
+    return sum - Math.log(SRM_RATIOS.length);
+  }
+
+  /** ln A_k of the sample-ratio detectors at their clock, with {@code a = α}. */
+  double sampleRatioLogThreshold(RolloutPlan plan) {
+    return logThreshold((long) Math.max(1, srmClock), plan.alpha());
+  }
+
+  /**
+   * The decision's words for a sample-ratio mismatch — served and recorded calls per arm since the
+   * test began, the statistic and its threshold — or null while the detectors are below it.
+   */
+  String sampleRatioMismatch(RolloutPlan plan) {
+    double statistic = sampleRatioLogStatistic();
+    double threshold = sampleRatioLogThreshold(plan);
+    if (srmClock <= 0 || statistic < threshold) {
+      return null;
+    }
+    boolean candidateShort = (double) srmRecordedCandidate / srmServedCandidate
+        < (double) srmRecordedControl / srmServedControl;
+    return String.format(java.util.Locale.ROOT, "sample ratio mismatch: admitted %,d candidate"
+            + " (%s) / %,d control (%s), recorded %,d / %,d (the %s's outcomes go missing), ln statistic %.2f ≥"
+            + " threshold %.2f; not advancing while it stays over (a crash or hang before the outcome is recorded,"
+            + " or outcomes recorded on one arm only?)",
+        srmServedCandidate, plan.candidate(), srmServedControl, plan.control(), srmRecordedCandidate,
+        srmRecordedControl, candidateShort ? "candidate" : "control", statistic, threshold);
   }
 
   /** Feeds one batch: counts at {@link RolloutWindows#CALLS}, {@code ERRORS}, {@code SLOW + i}. */

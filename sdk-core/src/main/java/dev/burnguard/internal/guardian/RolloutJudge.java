@@ -49,7 +49,10 @@ import java.util.Locale;
  * back once the plan's shrinks are used up), except on a paused rollout, whose exposure stays until a
  * person resumes it (a shrink would end the pause behind their back), except within the rule's short
  * window of the previous shrink, which must first see fresh traffic, and except while a rollback rule's short window burns:
- * then the faster rule is about to decide, and a shrink would only slow it down. Otherwise: a paused rollout holds; a cooled-down one
+ * then the faster rule is about to decide, and a shrink would only slow it down. Then a shared
+ * regression holds, and so does a <i>sample-ratio mismatch</i> (the gates served the arms in one
+ * proportion, the recorded outcomes show another, at level α: see {@link RolloutEvidence}); it holds
+ * rather than shrinks because the missing calls' outcomes are unknown. Otherwise: a paused rollout holds; a cooled-down one
  * re-probes; a stage that has baked its time and seen its samples, with no rule burning, advances
  * (at the last stage: COMPLETE, then watched); a watch that ended healthy finishes.
  */
@@ -72,10 +75,20 @@ public final class RolloutJudge {
 
   /** The decision for this moment on {@code health} (see {@link #decide(String, RolloutPlan, RolloutState, RolloutWindows, int, Instant, RolloutEvidence)}). */
   static Decision decide(RolloutPlan plan, RolloutHealth health, Instant now) {
+    return decide(plan, health, now, null);
+  }
+
+  /**
+   * The decision for this moment on {@code health}, with {@code sampleRatioMismatch} the evidence's
+   * words for a sample-ratio mismatch ({@link RolloutEvidence#sampleRatioMismatch}) or null: a
+   * mismatch holds the rollout (no advance, re-probe or finish) unless a rule shrinks or rolls back.
+   */
+  static Decision decide(RolloutPlan plan, RolloutHealth health, Instant now, String sampleRatioMismatch) {
     if (!health.state().status().guarded()) {
       return null;
     }
-    return decide(health.flagKey(), plan, health.state(), health.stage().samples(), now, health.checks());
+    return decide(health.flagKey(), plan, health.state(), health.stage().samples(), now, health.checks(),
+        sampleRatioMismatch);
   }
 
   /**
@@ -113,7 +126,7 @@ public final class RolloutJudge {
   }
 
   private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, long stageSamples,
-      Instant now, List<RuleCheck> checks) {
+      Instant now, List<RuleCheck> checks, String sampleRatioMismatch) {
     RolloutStatus status = state.status();
     RuleCheck rollback = null;
     RuleCheck shrink = null;
@@ -165,6 +178,12 @@ public final class RolloutJudge {
           + " burn " + fmt(shared.controlBurnShort()) + " vs candidate " + fmt(shared.burnShort())
           + " over the last " + BurnRateRule.compact(shared.rule().shortWindow())
           + ") and the two-arm test does not show the candidate worse; not blaming the candidate", checks);
+    }
+    if (sampleRatioMismatch != null && status != RolloutStatus.PAUSED) {
+      // the recorded outcomes miss calls of one arm: what the rules see is not the whole story, so
+      // the exposure does not grow; it does not shrink either, as the missing calls' outcomes are
+      // unknown (the candidate's rules still shrink or roll back on what is recorded, above)
+      return hold(flagKey, plan, state, now, sampleRatioMismatch, checks);
     }
     switch (status) {
       case PAUSED:

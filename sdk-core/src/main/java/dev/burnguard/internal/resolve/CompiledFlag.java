@@ -146,13 +146,23 @@ public final class CompiledFlag {
         clock, newGate);
   }
 
-  /** The variant the gate serves instead of the candidate for a context it holds back. */
-  private Variant gated(Variant chosen, EvaluationContext context) {
-    if (gate == null || chosen != gateCandidate) {
+  /**
+   * The variant the gate serves instead of the candidate for a context it holds back. With
+   * {@code count} (an evaluation, not a look-up), the gate counts what was served to either arm.
+   */
+  private Variant gated(Variant chosen, EvaluationContext context, boolean count) {
+    if (gate == null) {
+      return chosen;
+    }
+    if (chosen != gateCandidate) {
+      if (count && chosen == gateControl) {
+        gate.servedControl();
+      }
       return chosen;
     }
     String targetingKey = context == null ? null : context.getTargetingKey();
-    return gate.admits(targetingKey) ? chosen : gateControl;
+    boolean admitted = count ? gate.admit(targetingKey) : gate.admits(targetingKey);
+    return admitted ? chosen : gateControl;
   }
 
   /** Whether {@code type} is one of the types OpenFeature resolves. */
@@ -219,7 +229,7 @@ public final class CompiledFlag {
     if (chosen == null) {
       return new ProviderEvaluation<>(defaultValue, null, Reason.DEFAULT.name(), null, null, metadata);
     }
-    Variant served = gated(chosen, context);
+    Variant served = gated(chosen, context, true);
     if (served != chosen) {
       chosen = served;
       reason = HELD_BACK;
@@ -235,9 +245,22 @@ public final class CompiledFlag {
 
   /**
    * The variant {@code context} is assigned, whatever its type, or null when it gets none (flag
-   * disabled or invalid, no default variant, or an error). Same rules as {@link #resolve}.
+   * disabled or invalid, no default variant, or an error). Same rules as {@link #resolve}; a
+   * look-up (recording an outcome), not counted by the rollout gate.
    */
   public String assignedVariant(EvaluationContext context) {
+    return variant(context, false);
+  }
+
+  /**
+   * Like {@link #assignedVariant}, but counted by the rollout gate as an evaluation, as
+   * {@link #resolve} counts it: for tools that evaluate a flag of any type by its variant.
+   */
+  public String servedVariant(EvaluationContext context) {
+    return variant(context, true);
+  }
+
+  private String variant(EvaluationContext context, boolean count) {
     if (!enabled || invalidReason != null) {
       return null;
     }
@@ -264,7 +287,7 @@ public final class CompiledFlag {
         frame.release();
       }
     }
-    return chosen == null ? null : gated(chosen, context).name;
+    return chosen == null ? null : gated(chosen, context, count).name;
   }
 
   /** The variant a targeting result names: a string, or a boolean naming "true"/"false"; null if none. */
