@@ -609,6 +609,15 @@ public final class GuardedProvider extends EventProvider {
       return this;
     }
 
+    /**
+     * See {@link BurnguardProvider.Builder#fleet}: the guarded flags' rollouts are shared by every
+     * replica of the fleet (one state, one decision per version, fleet-wide SLI windows).
+     */
+    public Builder fleet(Fleet fleet) {
+      options.fleet(fleet);
+      return this;
+    }
+
     /** See {@link BurnguardProvider.Builder#rolloutStore}. */
     public Builder rolloutStore(RolloutStore store) {
       options.rolloutStore(store);
