@@ -114,6 +114,26 @@ class RolloutScenarioTest {
     assertThat(r.decisions()).noneMatch(d -> d.reason().startsWith("shared regression"));
   }
 
+  /**
+   * Right after the last stage takes all the traffic, the control's calls still in the short window
+   * are from before; they must not make the candidate's own regression look shared (it used to hold
+   * until those calls left the 5-minute window: ≈ 4.5 min for 20 % errors at 100 req/s).
+   */
+  @Test
+  void aRegressionJustAfterTheLastStageTookAllTheTrafficIsNotHeldAsSharedByTheControlsOlderCalls() {
+    RolloutPlan plan = RolloutPlan.builder("old", "new")
+        .stages(List.of(new Stage(50, Duration.ofMinutes(30), 0), new Stage(100, Duration.ofMinutes(15), 0)))
+        .watch(Duration.ofDays(1)).build();
+    Duration change = Duration.ofMinutes(31); // the 50 % stage advanced at 30 min (+ at most a tick)
+    SimulationResult r = sim(plan).at(change, "new", VariantBehavior.errors(0.2)).run(change.plusMinutes(10));
+    assertThat(r.first(DecisionAction.ADVANCE).orElseThrow().after().exposure()).isEqualTo(1.0);
+    assertThat(r.timeTo(DecisionAction.ADVANCE).orElseThrow()).isLessThan(change);
+    Duration detection = r.timeTo(DecisionAction.ROLLBACK).orElseThrow().minus(change);
+    System.out.println("20 % errors just after reaching 100 %: rolled back " + detection + " after the change");
+    assertThat(r.decisions()).noneMatch(d -> d.reason().startsWith("shared regression"));
+    assertThat(detection).isLessThan(Duration.ofMinutes(2));
+  }
+
   @Test
   void aRegressionSharedWithTheControlHoldsAndSaysSo() {
     RolloutPlan plan = RolloutPlan.builder("old", "new")

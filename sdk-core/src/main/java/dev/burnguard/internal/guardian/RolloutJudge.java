@@ -42,8 +42,9 @@ import java.util.Locale;
  * rule's short window, the candidate is blamed only once the two-arm detector of the SLI (its bad
  * calls against the control's, with both arms' call counts) shows it worse than the control at
  * level α; until then the regression counts as shared (a dependency, not the candidate) and the
- * decision is HOLD with that reason. Without enough control traffic (at 100 %, say) the candidate is
- * judged alone.
+ * decision is HOLD with that reason. Without enough control traffic, and always at 100 % exposure
+ * (where the control calls still in a short window predate the candidate taking all the traffic),
+ * the candidate is judged alone.
  *
  * <p><b>Order.</b> A significant, unshared rollback rule rolls back; a shrink rule shrinks (or rolls
  * back once the plan's shrinks are used up), except on a paused rollout, whose exposure stays until a
@@ -115,7 +116,8 @@ public final class RolloutJudge {
             latency ? BurnRate.of(slow, calls, plan.slo().latencyBudget()) : Double.NaN));
       }
     }
-    List<RuleCheck> checks = state.status().guarded() ? check(plan, windows, latencyIndex, true, evidence) : List.of();
+    List<RuleCheck> checks = state.status().guarded() ? check(plan, windows, latencyIndex, true, evidence,
+        state.exposure() < 1.0) : List.of();
     int index = Math.min(state.stage(), plan.stages().size() - 1);
     Stage stage = plan.stages().get(index);
     Duration baked = Duration.between(state.stageStartedAt(), now);
@@ -274,6 +276,16 @@ public final class RolloutJudge {
    */
   static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, boolean complete,
       RolloutEvidence evidence) {
+    return check(plan, windows, latencyIndex, complete, evidence, true);
+  }
+
+  /**
+   * @param controlServed false at full exposure: the gate serves the control to no one, so the
+   *     control calls still in a short window are from before the candidate took all the traffic and
+   *     say nothing about a shared cause now; the candidate is then judged alone
+   */
+  static List<RuleCheck> check(RolloutPlan plan, RolloutWindows windows, int latencyIndex, boolean complete,
+      RolloutEvidence evidence, boolean controlServed) {
     List<RuleCheck> checks = new ArrayList<>();
     long[] candLong = new long[RolloutWindows.SIZE];
     long[] candShort = new long[RolloutWindows.SIZE];
@@ -297,11 +309,11 @@ public final class RolloutJudge {
       }
       checks.add(check(plan, rule, "availability", plan.slo().errorBudget(), candLong, candShort, ctrlShort,
           RolloutWindows.ERRORS, evidence.logStatistic(r, RolloutEvidence.AVAILABILITY), threshold,
-          evidence.candidateWorseThanControl(plan, RolloutEvidence.AVAILABILITY, slis)));
+          !controlServed || evidence.candidateWorseThanControl(plan, RolloutEvidence.AVAILABILITY, slis)));
       if (latency) {
         checks.add(check(plan, rule, "latency", plan.slo().latencyBudget(), candLong, candShort, ctrlShort,
             RolloutWindows.SLOW + latencyIndex, evidence.logStatistic(r, RolloutEvidence.LATENCY), threshold,
-            evidence.candidateWorseThanControl(plan, RolloutEvidence.LATENCY, slis)));
+            !controlServed || evidence.candidateWorseThanControl(plan, RolloutEvidence.LATENCY, slis)));
       }
     }
     return checks;
