@@ -176,8 +176,13 @@ public final class RolloutJudge {
               + " -> " + pct(exposure) + ", re-probe after " + plan.coolDown(), checks);
     }
     if (shared != null) {
-      return hold(flagKey, plan, state, now, "shared regression: the control fails too (" + shared.sli()
-          + " burn " + fmt(shared.controlBurnShort()) + " vs candidate " + fmt(shared.burnShort())
+      // say which of the two it is: a control burning as well, or one whose calls cannot yet tell
+      boolean controlBurns = shared.controlBurnShort() > shared.rule().factor();
+      return hold(flagKey, plan, state, now, (controlBurns
+          ? "shared regression: the control fails too ("
+          : "shared regression not ruled out: the control burns less but its calls cannot yet show the candidate worse (")
+          + shared.sli() + " burn " + fmt(shared.controlBurnShort()) + " over " + shared.controlCallsShort()
+          + " control calls vs candidate " + fmt(shared.burnShort())
           + " over the last " + BurnRateRule.compact(shared.rule().shortWindow())
           + ") and the two-arm test does not show the candidate worse; not blaming the candidate", checks);
     }

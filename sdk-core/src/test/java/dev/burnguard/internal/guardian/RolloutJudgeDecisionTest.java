@@ -280,12 +280,27 @@ class RolloutJudgeDecisionTest {
     // the calls (100 of 150), so the two-arm test does not show it worse
     Decision shared = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 30));
     assertThat(shared.action()).isEqualTo(DecisionAction.HOLD);
-    assertThat(shared.reason()).startsWith("shared regression");
+    assertThat(shared.reason()).startsWith("shared regression: the control fails too (availability burn ");
     assertThat(shared.after()).isEqualTo(shared.before());
     assertThat(shared.applied()).isTrue();
 
     Decision tooFew = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 49, 30));
     assertThat(tooFew.action()).isEqualTo(DecisionAction.ROLLBACK);
+  }
+
+  @Test
+  void aHoldWhoseControlDoesNotBurnDoesNotSayTheControlFails() {
+    // the rule's factor is 2 and the budget 25 %: 6 bad of 50 control calls burn 0.48 (the two-arm
+    // test cannot yet tell the arms apart: a hold, but not "the control fails too"); 26 of 50 burn 2.08
+    Decision notRuledOut = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 6));
+    assertThat(notRuledOut.action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(notRuledOut.reason()).startsWith("shared regression not ruled out: the control burns less but its calls "
+        + "cannot yet show the candidate worse (availability burn 0.48 over 50 control calls vs candidate 2.40 over the last 5m)");
+    Decision failsToo = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 26));
+    assertThat(failsToo.reason()).startsWith(
+        "shared regression: the control fails too (availability burn 2.08 over 50 control calls vs candidate 2.40");
+    Decision blamed = decide(ramping(1, Duration.ofMinutes(1)), candidateFails().set("old", Duration.ofMinutes(5), 50, 5));
+    assertThat(blamed.action()).isEqualTo(DecisionAction.ROLLBACK);
   }
 
   @Test
