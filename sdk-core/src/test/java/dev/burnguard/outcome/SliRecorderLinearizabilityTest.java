@@ -145,6 +145,25 @@ public class SliRecorderLinearizabilityTest {
         .check(SliRecorderLinearizabilityTest.class);
   }
 
+  /**
+   * Small scenarios, many of them: the model checker then reaches the interleaving of one read with
+   * one recording quickly. Before reads took each stripe's packed word once, a read racing a slow
+   * call returned its slow count without the call (calls 1, slow 1 after a fast and a slow call);
+   * the larger scenarios above found that only at ten times their CI size, and the stress test on CI
+   * once.
+   */
+  @Test
+  void aCallRecordedDuringAReadIsSeenWholeOrNotAtAll() {
+    new ModelCheckingOptions()
+        .sequentialSpecification(ExactCounts.class)
+        .iterations(30 * ReliabilityScale.factor())
+        .invocationsPerIteration(200)
+        .threads(2)
+        .actorsPerThread(2)
+        .actorsBefore(1)
+        .check(SliRecorderLinearizabilityTest.class);
+  }
+
   @Test
   void windowReadsAreLinearizableAcrossBucketBoundariesUnderStress() {
     new StressOptions()

@@ -353,21 +353,29 @@ public final class Series {
       }
       long bucket = Math.floorDiv(epoch, width);
       if (bucket >= windowFirst && bucket <= current) {
-        for (int w = 0; w < words; w++) {
-          out[w] += stripeCount(base, w);
-        }
+        addStripe(base, out);
       }
     }
   }
 
-  /** A stripe's count of counter {@code w} (calls, errors, slow per threshold) for its second. */
-  private long stripeCount(int base, int w) {
-    if (w < 2 || w == 2) {
-      long counts = stripes.get(base + COUNTS);
-      return w == 0 ? (counts >>> CALLS_SHIFT) & FIELD22
-          : w == 1 ? (counts >>> ERRORS_SHIFT) & FIELD21 : (counts >>> SLOW0_SHIFT) & FIELD21;
+  /**
+   * Adds a stripe's counts for its second to {@code out}, reading its packed word once: a call
+   * recorded meanwhile (one atomic add to that word) is then seen whole or not at all. Reading the
+   * word once per counter let a read see a call's slow count without the call (Lincheck found it).
+   */
+  private void addStripe(int base, long[] out) {
+    long counts = stripes.get(base + COUNTS);
+    out[0] += (counts >>> CALLS_SHIFT) & FIELD22;
+    out[1] += (counts >>> ERRORS_SHIFT) & FIELD21;
+    if (words > 2) {
+      out[2] += (counts >>> SLOW0_SHIFT) & FIELD21;
     }
-    return (stripes.get(base + MORE_SLOW) >>> (21 * (w - 3))) & FIELD21;
+    if (words > 3) {
+      long more = stripes.get(base + MORE_SLOW);
+      for (int w = 3; w < words; w++) {
+        out[w] += (more >>> (21 * (w - 3))) & FIELD21;
+      }
+    }
   }
 
   /**
@@ -379,17 +387,48 @@ public final class Series {
     int base = (RING_START[r] + (int) Math.floorMod(b, (long) slots)) * words;
     long tag = b & TAG_MASK;
     long width = WIDTH[r];
-    for (int w = 0; w < words; w++) {
-      long word = (long) RING.getVolatile(rings, base + w);
-      long count = (word >>> (64 - TAG_BITS)) == tag ? word & COUNT_MASK : 0;
-      for (int s = 0; s < stripeLongs; s += STRIPE_LONGS) {
-        long epoch = stripes.get(s + EPOCH);
-        if (epoch != NO_EPOCH && Math.floorDiv(epoch, width) == b) {
-          count += stripeCount(s, w);
+    // The bucket's whole counts first, each stripe's word read once (see addStripe), then the share
+    // of each counter. At most 2 + MAX_THRESHOLDS = 5 counters, held in locals so nothing is allocated.
+    long c0 = ringCount(base, tag, 0);
+    long c1 = ringCount(base, tag, 1);
+    long c2 = words > 2 ? ringCount(base, tag, 2) : 0;
+    long c3 = words > 3 ? ringCount(base, tag, 3) : 0;
+    long c4 = words > 4 ? ringCount(base, tag, 4) : 0;
+    for (int s = 0; s < stripeLongs; s += STRIPE_LONGS) {
+      long epoch = stripes.get(s + EPOCH);
+      if (epoch != NO_EPOCH && Math.floorDiv(epoch, width) == b) {
+        long counts = stripes.get(s + COUNTS);
+        c0 += (counts >>> CALLS_SHIFT) & FIELD22;
+        c1 += (counts >>> ERRORS_SHIFT) & FIELD21;
+        c2 += (counts >>> SLOW0_SHIFT) & FIELD21;
+        if (words > 3) {
+          long more = stripes.get(s + MORE_SLOW);
+          c3 += more & FIELD21;
+          c4 += (more >>> 21) & FIELD21;
         }
       }
-      out[w] += (count * num + den / 2) / den;
     }
+    out[0] += share(c0, num, den);
+    out[1] += share(c1, num, den);
+    if (words > 2) {
+      out[2] += share(c2, num, den);
+    }
+    if (words > 3) {
+      out[3] += share(c3, num, den);
+    }
+    if (words > 4) {
+      out[4] += share(c4, num, den);
+    }
+  }
+
+  private long ringCount(int base, long tag, int w) {
+    long word = (long) RING.getVolatile(rings, base + w);
+    return (word >>> (64 - TAG_BITS)) == tag ? word & COUNT_MASK : 0;
+  }
+
+  /** {@code count * num / den}, rounded half up. */
+  private static long share(long count, long num, long den) {
+    return (count * num + den / 2) / den;
   }
 
   /** Adds the counts of resolution {@code r}'s buckets {@code first} to {@code last} (none if last < first). */
