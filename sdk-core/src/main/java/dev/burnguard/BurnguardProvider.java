@@ -1,9 +1,9 @@
 package dev.burnguard;
 
-import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.flag.FlagSet;
-import dev.burnguard.flag.FlagSetOptions;
-import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
@@ -16,7 +16,8 @@ import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.ErrorCode;
@@ -332,7 +333,7 @@ public final class BurnguardProvider extends EventProvider {
    *   <li>{@code flagKey} (optional): the flag whose variant served the call;
    *   <li>{@code variant} (optional, with {@code flagKey}): the variant that served it;
    *   <li>{@code journey} (optional): the user journey the call belongs to, counted (as well) for
-   *       the service SLOs declared over it (see {@link dev.burnguard.outcome.OutcomeRecorder#recordJourney}).
+   *       the service SLOs declared over it (see {@link dev.burnguard.outcome.Guard.OutcomeRecorder#recordJourney}).
    * </ul>
    *
    * <p>With a flag key but no variant, the outcome goes to the variant that flag assigns to the
@@ -782,6 +783,43 @@ public final class BurnguardProvider extends EventProvider {
       }
       options.check();
       return new BurnguardProvider(this);
+    }
+  }
+
+  /**
+   * Why the provider's last attempt to load flags failed; the flags loaded before stay in force.
+   *
+   * @param origin the file, URL or resource that was read
+   * @param message a one-line summary, also sent as the STALE or ERROR event's message
+   * @param problems the validation problems, each with its JSON path; empty when the source could not
+   *     be read at all
+   * @param at when the failure happened, by the provider's clock
+   */
+  public record LoadFailure(String origin, String message, List<FlagProblem> problems, Instant at) {
+    public LoadFailure {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * Whether a {@link BurnguardProvider}'s rollout state is safe, as returned by
+   * {@link BurnguardProvider#health()}. Immutable.
+   *
+   * @param store whether the rollout store is writing, or the problem that stops it
+   * @param stateLocation the directory the rollout state is kept in, or {@code "memory"}
+   * @param warnings why rollout state may be lost on a restart (kept in memory while rollouts are
+   *     guarded, a default directory that could not be opened); empty when it is safe
+   */
+  public record ProviderHealth(StoreHealth store, String stateLocation, List<String> warnings) {
+    public ProviderHealth {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(stateLocation, "stateLocation");
+      warnings = List.copyOf(warnings);
+    }
+
+    /** True when the store is writing and nothing warns of state a restart would lose. */
+    public boolean safe() {
+      return store.healthy() && warnings.isEmpty();
     }
   }
 }

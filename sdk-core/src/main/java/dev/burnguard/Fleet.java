@@ -1,6 +1,6 @@
 package dev.burnguard;
 
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
 

@@ -1,9 +1,10 @@
 package dev.burnguard;
 
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.flag.Flag;
 import dev.burnguard.flag.FlagSet;
-import dev.burnguard.flag.FlagSetOptions;
-import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
@@ -14,7 +15,7 @@ import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.Rollouts;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.EvaluationContext;

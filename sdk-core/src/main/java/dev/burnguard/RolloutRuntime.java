@@ -1,9 +1,10 @@
 package dev.burnguard;
 
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.internal.budget.ErrorBudgets;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.internal.guardian.Guardian;
@@ -11,8 +12,8 @@ import dev.burnguard.internal.guardian.GuardianRollouts;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.StoreHealth;
-import dev.burnguard.rollout.StoredRollouts;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.EventProvider;
 import dev.openfeature.sdk.ImmutableMetadata;
@@ -113,7 +114,7 @@ final class RolloutRuntime {
     SliRecorder.Deltas deltas = recorder.deltas();
     return new Fleet.Local() {
       @Override
-      public dev.burnguard.outcome.SliSource windows() {
+      public dev.burnguard.outcome.Outcomes.SliSource windows() {
         return recorder;
       }
 

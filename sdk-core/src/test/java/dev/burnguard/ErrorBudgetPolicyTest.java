@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Budget;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;

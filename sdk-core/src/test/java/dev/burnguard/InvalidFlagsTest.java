@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.burnguard.flag.FlagProblem;
-import dev.burnguard.flag.InvalidFlagPolicy;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.flag.FlagSet.FlagProblem;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.flag.FlagSet;
-import dev.burnguard.flag.InvalidFlagPolicy;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;

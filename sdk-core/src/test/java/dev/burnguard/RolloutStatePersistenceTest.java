@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;

@@ -1,6 +1,6 @@
 package dev.burnguard;
 
-import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.source.FileFlagSource;
 import dev.openfeature.sdk.EventDetails;
 import dev.openfeature.sdk.OpenFeatureAPI;

@@ -2,7 +2,7 @@ package dev.burnguard.benchmarks;
 
 import dev.burnguard.GuardedProvider;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.openfeature.contrib.providers.flagd.Config;
 import dev.openfeature.contrib.providers.flagd.FlagdOptions;
 import dev.openfeature.contrib.providers.flagd.FlagdProvider;

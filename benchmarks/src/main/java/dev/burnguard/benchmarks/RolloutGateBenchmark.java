@@ -2,7 +2,7 @@ package dev.burnguard.benchmarks;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.EvaluationContext;

@@ -1,7 +1,7 @@
 package dev.burnguard.cli;
 
 import dev.burnguard.cli.BurnguardCli.CliException;
-import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.rollout.RolloutPlan;

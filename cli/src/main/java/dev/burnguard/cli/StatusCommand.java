@@ -5,7 +5,7 @@ import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.store.RolloutJson;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.StoredRollouts;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

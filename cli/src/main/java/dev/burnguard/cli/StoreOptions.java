@@ -6,7 +6,7 @@ import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.redis.RedisFleet;
 import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +118,7 @@ final class StoreOptions {
     SliRecorder nothing = SliRecorder.builder().build();
     Fleet.Member member = fleet.join(Clock.system(), new Fleet.Local() {
       @Override
-      public dev.burnguard.outcome.SliSource windows() {
+      public dev.burnguard.outcome.Outcomes.SliSource windows() {
         return nothing;
       }
 

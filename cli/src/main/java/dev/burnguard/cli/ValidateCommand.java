@@ -1,6 +1,6 @@
 package dev.burnguard.cli;
 
-import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.internal.json.JsonWriter;

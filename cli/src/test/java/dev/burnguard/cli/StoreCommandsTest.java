@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.json.JsonReader;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;

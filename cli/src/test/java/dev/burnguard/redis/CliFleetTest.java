@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.cli.Cli;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;
 import java.nio.file.Files;

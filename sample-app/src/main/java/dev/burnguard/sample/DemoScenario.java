@@ -1,12 +1,12 @@
 package dev.burnguard.sample;
 
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.RuleAction;
-import dev.burnguard.rollout.Slo;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.RolloutPlan.Slo;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,15 +1,15 @@
 package dev.burnguard.sample;
 
-import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.Outcomes.LatencyDistribution;
 import dev.burnguard.outcome.Outcomes;
-import dev.burnguard.outcome.WindowCounts;
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RuleCheck;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

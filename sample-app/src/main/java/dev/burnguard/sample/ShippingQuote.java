@@ -2,8 +2,8 @@ package dev.burnguard.sample;
 
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Slo;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Slo;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.FeatureProvider;
 import dev.openfeature.sdk.ImmutableContext;

@@ -3,7 +3,7 @@ package dev.burnguard.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.testing.ManualClock;
 import java.net.InetAddress;
 import java.net.URI;

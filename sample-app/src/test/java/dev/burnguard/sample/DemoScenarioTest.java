@@ -3,9 +3,9 @@ package dev.burnguard.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.testing.ManualClock;
 import java.net.InetAddress;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.testing.ManualClock;
 import java.net.InetAddress;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.internal.json.JsonPath;
 import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Action;

@@ -1,5 +1,6 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.FlagSet.FlagSetBuilder;
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.RolloutPlan;
 import java.util.Map;
@@ -93,5 +94,11 @@ public final class Flag {
     return "Flag[" + key + ", " + state + ", variants=" + variants.keySet()
         + ", defaultVariant=" + defaultVariant + (targeting == null ? "" : ", targeted")
         + (rollout == null ? "" : ", rollout " + rollout.control() + " -> " + rollout.candidate()) + "]";
+  }
+
+  /** Whether a flag is served ({@code ENABLED}) or resolves to the caller's default ({@code DISABLED}). */
+  public enum FlagState {
+    ENABLED,
+    DISABLED
   }
 }

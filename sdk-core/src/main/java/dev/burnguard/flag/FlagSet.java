@@ -1,9 +1,13 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.Flag.FlagState;
+import dev.burnguard.internal.json.JsonReader;
+import dev.burnguard.internal.json.JsonSyntaxException;
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableMetadata;
@@ -16,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * An immutable snapshot of flags in flagd's flag-definition format, validated and compiled, ready
@@ -303,5 +308,244 @@ public final class FlagSet {
   @Override
   public String toString() {
     return "FlagSet[" + origin + ", " + flags.size() + " flags]";
+  }
+
+  /**
+   * Builds a {@link FlagSet} in code, for tests and bootstrapping. The result is validated exactly as
+   * a flag file is, but all or nothing ({@link InvalidFlagPolicy#REJECT_FILE}) unless
+   * {@link #options} says otherwise: {@link #build()} throws on any invalid flag.
+   *
+   * <pre>{@code
+   * FlagSet flags = FlagSet.builder()
+   *     .flag("new-checkout", f -> f
+   *         .variant("on", true).variant("off", false)
+   *         .defaultVariant("off")
+   *         .targeting("{\"fractional\": [[\"on\", 10], [\"off\", 90]]}"))
+   *     .build();
+   * }</pre>
+   *
+   * <p>Not thread-safe.
+   */
+  public static final class FlagSetBuilder {
+    private final Map<String, Object> flags = new LinkedHashMap<>();
+    private final Map<String, Object> evaluators = new LinkedHashMap<>();
+    private final Map<String, Object> metadata = new LinkedHashMap<>();
+    /** Flags defined in code are all or nothing: a mistake in code is a bug to fix, not a flag to skip. */
+    private FlagSetOptions options = FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).build();
+
+    FlagSetBuilder() {}
+
+    /** Adds or replaces flag {@code key}, configured by {@code definition}. */
+    public FlagSetBuilder flag(String key, Consumer<FlagDefinition> definition) {
+      Objects.requireNonNull(key, "key");
+      FlagDefinition d = new FlagDefinition();
+      definition.accept(d);
+      flags.put(key, d.json);
+      return this;
+    }
+
+    /** Adds a shared rule that targeting can use as {@code {"$ref": "name"}}. */
+    public FlagSetBuilder evaluator(String name, String jsonLogic) {
+      evaluators.put(Objects.requireNonNull(name, "name"), json(jsonLogic, "$evaluators." + name));
+      return this;
+    }
+
+    /** Adds flag-set metadata (a string, number or boolean). */
+    public FlagSetBuilder metadata(String key, Object value) {
+      metadata.put(Objects.requireNonNull(key, "key"), value);
+      return this;
+    }
+
+    public FlagSetBuilder options(FlagSetOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Validates and builds the flag set.
+     *
+     * @throws IllegalArgumentException naming every problem with its JSON path
+     */
+    public FlagSet build() {
+      Map<String, Object> root = new LinkedHashMap<>();
+      root.put("flags", flags);
+      if (!evaluators.isEmpty()) {
+        root.put("$evaluators", evaluators);
+      }
+      if (!metadata.isEmpty()) {
+        root.put("metadata", metadata);
+      }
+      try {
+        return FlagSet.fromJson(root, "builder", options);
+      } catch (InvalidFlagSetException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+
+    private static Object json(String text, String what) {
+      try {
+        return JsonReader.read(text);
+      } catch (JsonSyntaxException e) {
+        throw new IllegalArgumentException(what + ": malformed JSON at column " + e.column() + ": " + e.reason(), e);
+      }
+    }
+
+    /** One flag's definition. */
+    public static final class FlagDefinition {
+      private final Map<String, Object> json = new LinkedHashMap<>();
+      private final Map<String, Object> variants = new LinkedHashMap<>();
+
+      private FlagDefinition() {
+        json.put("state", "ENABLED");
+        json.put("variants", variants);
+      }
+
+      /** Adds a variant: a boolean, string, number, or a JSON object given as a {@link Map}. */
+      public FlagDefinition variant(String name, Object value) {
+        Object v = value;
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+          v = ((Number) value).longValue();
+        } else if (value instanceof Float) {
+          v = ((Float) value).doubleValue();
+        }
+        variants.put(Objects.requireNonNull(name, "name"), v);
+        return this;
+      }
+
+      public FlagDefinition defaultVariant(String name) {
+        json.put("defaultVariant", name);
+        return this;
+      }
+
+      public FlagDefinition state(FlagState state) {
+        json.put("state", Objects.requireNonNull(state, "state").name());
+        return this;
+      }
+
+      /** The targeting rule, as JsonLogic text. */
+      public FlagDefinition targeting(String jsonLogic) {
+        json.put("targeting", json(jsonLogic, "targeting"));
+        return this;
+      }
+
+      /** Adds flag metadata (a string, number or boolean). */
+      public FlagDefinition metadata(String key, Object value) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) json.computeIfAbsent("metadata", k -> new LinkedHashMap<>());
+        Object v = value instanceof Integer ? Long.valueOf((Integer) value) : value;
+        m.put(Objects.requireNonNull(key, "key"), v);
+        return this;
+      }
+
+      /**
+       * Puts the flag under a guarded rollout, as the {@code "rollout"} member of a flag file does.
+       * The plan's control and candidate must be variants of this flag, which {@link #build()} checks.
+       */
+      public FlagDefinition rollout(RolloutPlan plan) {
+        json.put("rollout", Objects.requireNonNull(plan, "plan"));
+        return this;
+      }
+    }
+  }
+
+  /**
+   * How flag definitions are loaded. Immutable; build with {@link #builder()}.
+   *
+   * <p>Defaults: {@link InvalidFlagPolicy#ISOLATE_FLAG} (flagd's behaviour), {@link Clock#system()}.
+   */
+  public static final class FlagSetOptions {
+    private static final FlagSetOptions DEFAULTS = builder().build();
+
+    private final InvalidFlagPolicy invalidFlagPolicy;
+    private final Clock clock;
+
+    private FlagSetOptions(Builder b) {
+      this.invalidFlagPolicy = b.invalidFlagPolicy;
+      this.clock = b.clock;
+    }
+
+    public static FlagSetOptions defaults() {
+      return DEFAULTS;
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public InvalidFlagPolicy invalidFlagPolicy() {
+      return invalidFlagPolicy;
+    }
+
+    /** The clock that answers {@code $flagd.timestamp} in targeting. */
+    public Clock clock() {
+      return clock;
+    }
+
+    /** Builds {@link FlagSetOptions}. */
+    public static final class Builder {
+      private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
+      private Clock clock = Clock.system();
+
+      private Builder() {}
+
+      public Builder invalidFlagPolicy(InvalidFlagPolicy policy) {
+        this.invalidFlagPolicy = Objects.requireNonNull(policy, "invalidFlagPolicy");
+        return this;
+      }
+
+      public Builder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+      }
+
+      public FlagSetOptions build() {
+        return new FlagSetOptions(this);
+      }
+    }
+  }
+
+  /**
+   * What loading does with a flag (or an {@code $evaluators} entry) whose definition is invalid while
+   * the rest of the file is well-formed. A file that is not JSON, or whose top level is wrong, is
+   * rejected as a whole under either policy.
+   */
+  public enum InvalidFlagPolicy {
+    /**
+     * All or nothing: reject the whole file. A provider keeps serving the flags it had and reports the
+     * problems (STALE); on a first load it never becomes ready. A typo in one flag never changes what
+     * any flag serves.
+     */
+    REJECT_FILE,
+    /**
+     * The default, as flagd does: load the valid flags; an invalid flag resolves to the caller's
+     * default with error code {@code PARSE_ERROR}, and an invalid evaluator only fails the flags that
+     * refer to it. The problems are listed in {@link FlagSet#problems()} (each with file, JSON path and
+     * value). Safer than flagd on a reload: a provider keeps serving a flag that was valid and became
+     * invalid from its last good definition ({@link FlagSet#keepingLastKnownGood}) and reports it.
+     */
+    ISOLATE_FLAG
+  }
+
+  /**
+   * One thing wrong with a flag definition: where (the file or source it came from and the JSON path
+   * inside it), the offending value, and what is wrong.
+   *
+   * @param origin the file, URL or other source the definition came from
+   * @param jsonPath the JSONPath of the offending value, e.g. {@code $.flags.checkout.defaultVariant}
+   * @param value the offending value as JSON, shortened to a readable length; null when there is none
+   * @param message what is wrong and, where it helps, what was expected
+   */
+  public record FlagProblem(String origin, String jsonPath, String value, String message) {
+    public FlagProblem {
+      Objects.requireNonNull(origin, "origin");
+      Objects.requireNonNull(jsonPath, "jsonPath");
+      Objects.requireNonNull(message, "message");
+    }
+
+    /** {@code origin: jsonPath: message (value: ...)}. */
+    @Override
+    public String toString() {
+      return origin + ": " + jsonPath + ": " + message + (value == null ? "" : " (value: " + value + ")");
+    }
   }
 }

@@ -1,5 +1,9 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.Flag.FlagState;
+import dev.burnguard.flag.FlagSet.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.internal.eval.Node;
 import dev.burnguard.internal.eval.TargetingCompiler;
 import dev.burnguard.internal.eval.TargetingException;

@@ -1,5 +1,6 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,13 +1,15 @@
 package dev.burnguard.flag;
 
+import dev.burnguard.flag.FlagSet.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagSetBuilder;
 import dev.burnguard.internal.json.JsonPath;
 import dev.burnguard.internal.json.JsonWriter;
-import dev.burnguard.rollout.BurnRateRule;
-import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RuleAction;
-import dev.burnguard.rollout.Slo;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.RolloutPlan.Slo;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,5 +1,7 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

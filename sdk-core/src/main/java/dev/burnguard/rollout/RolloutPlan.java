@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How one flag's candidate variant is rolled out under guard: the stages of exposure, the SLO the
@@ -334,5 +335,198 @@ public final class RolloutPlan {
       }
       return new RolloutPlan(this);
     }
+  }
+
+  /**
+   * One step of a rollout: the share of eligible traffic that gets the candidate, and what must hold
+   * before the rollout moves on.
+   *
+   * @param exposurePercent the percentage (0 &lt; p &le; 100) of the contexts the flag assigns to
+   *     the candidate that actually get it
+   * @param bake the least time to spend at this stage
+   * @param minSamples the least number of candidate calls to see at this stage
+   */
+  public record Stage(double exposurePercent, Duration bake, long minSamples) {
+    public Stage {
+      if (!(exposurePercent > 0 && exposurePercent <= 100)) {
+        throw new IllegalArgumentException("stage exposure must be in (0, 100] percent, got " + exposurePercent);
+      }
+      Objects.requireNonNull(bake, "bake");
+      if (bake.isNegative()) {
+        throw new IllegalArgumentException("stage bake time must not be negative, got " + bake);
+      }
+      if (minSamples < 0) {
+        throw new IllegalArgumentException("stage minSamples must not be negative, got " + minSamples);
+      }
+    }
+
+    /** The exposure as a fraction in (0, 1]. */
+    public double exposure() {
+      return exposurePercent / 100;
+    }
+  }
+
+  /**
+   * The candidate's service-level objectives: availability, and optionally latency as a ratio
+   * ("at least 99 % of calls faster than 300 ms" is the SLI "slow calls / calls ≤ 1 %"). The guard
+   * decides on exact counts of errors and slow calls, never on latency quantiles.
+   */
+  public static final class Slo {
+    private final double availability;
+    private final Duration latencyThreshold;
+    private final double latencyObjective;
+
+    private Slo(double availability, Duration latencyThreshold, double latencyObjective) {
+      this.availability = availability;
+      this.latencyThreshold = latencyThreshold;
+      this.latencyObjective = latencyObjective;
+    }
+
+    /**
+     * An availability objective: the fraction of calls that must succeed, in (0, 1), e.g. 0.999.
+     */
+    public static Slo availability(double objective) {
+      checkObjective("availability", objective);
+      return new Slo(objective, null, 0);
+    }
+
+    /**
+     * Adds a latency objective: at least {@code objective} of the calls (in (0, 1), e.g. 0.99) take
+     * no longer than {@code threshold}.
+     */
+    public Slo withLatency(Duration threshold, double objective) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (threshold.isNegative() || threshold.isZero()) {
+        throw new IllegalArgumentException("latency threshold must be positive, got " + threshold);
+      }
+      checkObjective("latency", objective);
+      return new Slo(availability, threshold, objective);
+    }
+
+    private static void checkObjective(String what, double objective) {
+      if (!(objective > 0 && objective < 1)) {
+        throw new IllegalArgumentException(what + " objective must be a fraction in (0, 1), e.g. 0.999, got " + objective);
+      }
+    }
+
+    public double availability() {
+      return availability;
+    }
+
+    /** The error budget: the fraction of calls that may fail, {@code 1 - availability}. */
+    public double errorBudget() {
+      return 1 - availability;
+    }
+
+    /** The latency threshold, when there is a latency objective. */
+    public Optional<Duration> latencyThreshold() {
+      return Optional.ofNullable(latencyThreshold);
+    }
+
+    /** The fraction of calls that must be at most {@link #latencyThreshold()}; 0 without a latency objective. */
+    public double latencyObjective() {
+      return latencyObjective;
+    }
+
+    /** The latency budget: the fraction of calls that may be slow, {@code 1 - latencyObjective}. */
+    public double latencyBudget() {
+      return 1 - latencyObjective;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Slo && ((Slo) o).availability == availability && ((Slo) o).latencyObjective == latencyObjective
+          && Objects.equals(((Slo) o).latencyThreshold, latencyThreshold);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(availability, latencyThreshold, latencyObjective);
+    }
+
+    @Override
+    public String toString() {
+      return "availability " + availability * 100 + " %"
+          + (latencyThreshold == null ? "" : ", " + latencyObjective * 100 + " % within " + latencyThreshold);
+    }
+  }
+
+  /**
+   * A multiwindow burn-rate rule (Google SRE Workbook, "Alerting on SLOs"): it fires when the
+   * candidate burns its error budget faster than {@code factor} times the sustainable rate over both
+   * the long and the short window. At a constant error ratio e over windows full of healthy traffic
+   * it fires after {@code longWindow × factor × (1 − objective) / e}.
+   *
+   * @param longWindow the window that makes the rule significant (e.g. 1 h)
+   * @param shortWindow the window that makes it reset quickly once the burn stops (usually long / 12)
+   * @param factor the burn rate that fires the rule (e.g. 14.4: 2 % of a 30-day budget in 1 h)
+   * @param action what firing does
+   */
+  public record BurnRateRule(Duration longWindow, Duration shortWindow, double factor, RuleAction action) {
+    public BurnRateRule {
+      Objects.requireNonNull(longWindow, "longWindow");
+      Objects.requireNonNull(shortWindow, "shortWindow");
+      Objects.requireNonNull(action, "action");
+      if (longWindow.compareTo(Duration.ofSeconds(10)) < 0 || longWindow.compareTo(Duration.ofHours(72)) > 0) {
+        throw new IllegalArgumentException("a rule's long window must be between 10 s and 72 h, got " + longWindow);
+      }
+      if (shortWindow.compareTo(Duration.ofSeconds(10)) < 0 || shortWindow.compareTo(longWindow) > 0) {
+        throw new IllegalArgumentException("a rule's short window must be between 10 s and the long window ("
+            + longWindow + "), got " + shortWindow);
+      }
+      if (!(factor > 0) || Double.isInfinite(factor)) {
+        throw new IllegalArgumentException("a rule's burn-rate factor must be positive, got " + factor);
+      }
+    }
+
+    /** The SRE Workbook's page-worthy rule: 1 h / 5 min at 14.4 (2 % of a 30-day budget in an hour). */
+    public static BurnRateRule fastBurn(RuleAction action) {
+      return new BurnRateRule(Duration.ofHours(1), Duration.ofMinutes(5), 14.4, action);
+    }
+
+    /** The SRE Workbook's second rule: 6 h / 30 min at 6 (5 % of a 30-day budget in 6 hours). */
+    public static BurnRateRule slowBurn(RuleAction action) {
+      return new BurnRateRule(Duration.ofHours(6), Duration.ofMinutes(30), 6, action);
+    }
+
+    /** e.g. {@code 1h/5m x14.4 -> ROLLBACK}. */
+    @Override
+    public String toString() {
+      return compact(longWindow) + "/" + compact(shortWindow) + " x" + factor + " -> " + action;
+    }
+
+    /** A duration the way people write it: 90s, 5m, 1h, 1h30m. */
+    public static String compact(Duration d) {
+      StringBuilder sb = new StringBuilder();
+      long h = d.toHours();
+      int m = d.toMinutesPart();
+      int s = d.toSecondsPart();
+      if (h > 0) {
+        sb.append(h).append('h');
+      }
+      if (m > 0) {
+        sb.append(m).append('m');
+      }
+      if (s > 0 || sb.length() == 0) {
+        sb.append(s).append('s');
+      }
+      return sb.toString();
+    }
+  }
+
+  /** Whether a rollout's decisions change exposure. */
+  public enum RolloutMode {
+    /** Decisions are applied: exposure advances, shrinks and rolls back. */
+    ENFORCE,
+    /** Decisions are made, recorded and reported ("would roll back"), but exposure never changes. */
+    DRY_RUN
+  }
+
+  /** What a burn-rate rule does when it fires. */
+  public enum RuleAction {
+    /** Step the candidate's exposure back one stage, cool down, then re-probe. */
+    SHRINK,
+    /** Candidate exposure 0, until a person resets the rollout. */
+    ROLLBACK
   }
 }

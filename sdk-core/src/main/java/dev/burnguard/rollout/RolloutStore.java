@@ -1,5 +1,13 @@
 package dev.burnguard.rollout;
 
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
 
 
 /**
@@ -187,4 +195,67 @@ public interface RolloutStore extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Whether a {@link RolloutStore} is writing what it is given, as returned by
+   * {@link RolloutStore#health()}.
+   *
+   * @param healthy true when every appended decision is durable and the last write succeeded
+   * @param lastError the failure that makes the store unhealthy (e.g. "No space left on device"),
+   *     null when healthy
+   * @param unhealthySince when the store became unhealthy, by its clock; null when healthy
+   * @param pendingDecisions decisions kept in memory, waiting to be written
+   * @param droppedDecisions journal entries given up since the store was opened because the queue was
+   *     full; their states were still saved (the state file is rewritten before the journal resumes),
+   *     only their lines in the decision log are missing
+   */
+  public record StoreHealth(boolean healthy, String lastError, Instant unhealthySince, int pendingDecisions,
+      long droppedDecisions) {
+    private static final StoreHealth OK = new StoreHealth(true, null, null, 0, 0);
+
+    public StoreHealth {
+      if (healthy != (lastError == null)) {
+        throw new IllegalArgumentException("a healthy store has no error and an unhealthy one has one, got healthy="
+            + healthy + " and lastError=" + lastError);
+      }
+    }
+
+    /** Healthy, nothing pending or dropped. */
+    public static StoreHealth ok() {
+      return OK;
+    }
+  }
+
+  /**
+   * What a {@link RolloutStore} holds, as returned by {@link RolloutStore#load()}: the current state
+   * of every rollout and, for a dashboard's decision log, each flag's most recent decisions. Immutable;
+   * both maps are sorted by flag key.
+   *
+   * @param states the current state per flag
+   * @param recentDecisions per flag, its most recent decisions, oldest first (as many as the store
+   *     keeps; a flag's last decision's {@code after} is its state)
+   */
+  public record StoredRollouts(Map<String, RolloutState> states, Map<String, List<Decision>> recentDecisions) {
+    public StoredRollouts {
+      states = Collections.unmodifiableMap(new TreeMap<>(states));
+      TreeMap<String, List<Decision>> copy = new TreeMap<>();
+      recentDecisions.forEach((flag, list) -> copy.put(flag, List.copyOf(list)));
+      recentDecisions = Collections.unmodifiableMap(copy);
+    }
+
+    /** Nothing stored. */
+    public static StoredRollouts empty() {
+      return new StoredRollouts(Map.of(), Map.of());
+    }
+
+    /** The current state of {@code flagKey}'s rollout, if it has one. */
+    public Optional<RolloutState> state(String flagKey) {
+      return Optional.ofNullable(states.get(Objects.requireNonNull(flagKey, "flagKey")));
+    }
+
+    /** {@code flagKey}'s most recent decisions, oldest first; empty if none are kept. */
+    public List<Decision> recentDecisions(String flagKey) {
+      return recentDecisions.getOrDefault(Objects.requireNonNull(flagKey, "flagKey"), List.of());
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.burnguard.source;
 
+import dev.burnguard.source.FlagSource.FlagSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;

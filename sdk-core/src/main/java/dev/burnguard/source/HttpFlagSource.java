@@ -1,5 +1,6 @@
 package dev.burnguard.source;
 
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.time.Clock;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.Client;

@@ -3,6 +3,8 @@ package dev.burnguard.flag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.burnguard.flag.FlagSet.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
 import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Action;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Period;

@@ -3,6 +3,9 @@ package dev.burnguard.flag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.burnguard.flag.FlagSet.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ProviderEvaluation;

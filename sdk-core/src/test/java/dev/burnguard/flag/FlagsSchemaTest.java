@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.conformance.ConformanceKit;
+import dev.burnguard.flag.Flag.FlagState;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.rollout.RolloutPlan;
 import java.io.IOException;

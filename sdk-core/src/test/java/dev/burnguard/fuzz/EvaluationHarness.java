@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
-import dev.burnguard.flag.FlagSetOptions;
-import dev.burnguard.flag.InvalidFlagPolicy;
+import dev.burnguard.flag.FlagSet.FlagSetOptions;
+import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

@@ -2,7 +2,7 @@ package dev.burnguard.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burnguard.flag.FlagProblem;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import java.util.List;
 
 /** What every refusal of a flag file must say: at least one problem, each with its origin and JSON path. */

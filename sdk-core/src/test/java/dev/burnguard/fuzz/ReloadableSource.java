@@ -1,6 +1,6 @@
 package dev.burnguard.fuzz;
 
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import java.util.Objects;
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.GuardedProvider;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.testing.Simulation;
 import dev.burnguard.testing.Simulation.SimulationResult;
 import dev.burnguard.testing.VariantBehavior;

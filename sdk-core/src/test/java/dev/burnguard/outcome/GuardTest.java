@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.outcome.Guard.OutcomeRecorder;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ErrorCode;

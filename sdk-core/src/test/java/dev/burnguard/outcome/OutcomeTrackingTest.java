@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

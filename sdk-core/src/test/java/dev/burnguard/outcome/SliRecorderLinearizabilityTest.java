@@ -3,6 +3,7 @@ package dev.burnguard.outcome;
 import dev.burnguard.internal.recorder.SliRecorder;
 
 import dev.burnguard.ReliabilityScale;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.TreeMap;

@@ -4,6 +4,7 @@ import dev.burnguard.internal.recorder.SliRecorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burnguard.outcome.Outcomes.WindowCounts;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.burnguard.outcome.Outcomes.LatencyDistribution;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.Map;

@@ -3,6 +3,8 @@ package dev.burnguard.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,8 @@ package dev.burnguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;
 import dev.openfeature.sdk.ImmutableMetadata;

@@ -10,6 +10,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.store.StateSnapshot;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.internal.store.FileRolloutStore;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.internal.store.JournalEntry;
 import dev.burnguard.internal.store.StateSnapshot;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import dev.burnguard.testing.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

@@ -6,6 +6,7 @@ import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.ReliabilityScale;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.burnguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.testing.Simulation;
 import dev.burnguard.testing.Simulation.SimulationResult;
 import dev.burnguard.testing.VariantBehavior;

@@ -5,6 +5,10 @@ import dev.burnguard.internal.store.InMemoryRolloutStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

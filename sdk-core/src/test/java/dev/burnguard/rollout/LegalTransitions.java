@@ -3,13 +3,16 @@ package dev.burnguard.rollout;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.guardian.RolloutJudge;
 
-import static dev.burnguard.rollout.RolloutStatus.COMPLETED;
-import static dev.burnguard.rollout.RolloutStatus.COOLING_DOWN;
-import static dev.burnguard.rollout.RolloutStatus.PAUSED;
-import static dev.burnguard.rollout.RolloutStatus.RAMPING;
-import static dev.burnguard.rollout.RolloutStatus.ROLLED_BACK;
-import static dev.burnguard.rollout.RolloutStatus.WATCHING;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.COMPLETED;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.COOLING_DOWN;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.PAUSED;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.RAMPING;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.ROLLED_BACK;
+import static dev.burnguard.rollout.RolloutState.RolloutStatus.WATCHING;
 
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutPlan.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;

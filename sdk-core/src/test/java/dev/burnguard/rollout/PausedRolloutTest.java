@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;

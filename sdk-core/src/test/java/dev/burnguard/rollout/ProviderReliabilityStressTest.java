@@ -10,7 +10,7 @@ import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.internal.recorder.SliRecorder;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.ImmutableContext;

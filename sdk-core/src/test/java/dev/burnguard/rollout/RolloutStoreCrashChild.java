@@ -4,6 +4,7 @@ import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.store.FileRolloutStore;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.Outcome;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,9 @@ package dev.burnguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutPlan.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.testing.Simulation;
 import dev.burnguard.testing.Simulation.SimulationResult;
 import dev.burnguard.testing.VariantBehavior;

@@ -1,5 +1,10 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.EventDetails;

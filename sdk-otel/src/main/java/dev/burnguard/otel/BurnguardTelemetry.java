@@ -2,7 +2,7 @@ package dev.burnguard.otel;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
-import dev.burnguard.ProviderHealth;
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.otel.internal.DecisionLog;
 import dev.burnguard.otel.internal.FlagLoadMetrics;
 import dev.burnguard.otel.internal.RolloutMetrics;

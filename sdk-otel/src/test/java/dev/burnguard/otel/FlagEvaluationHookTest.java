@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

@@ -3,7 +3,7 @@ package dev.burnguard.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.source.FlagSink;
+import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;
 import io.opentelemetry.sdk.OpenTelemetrySdk;

@@ -3,12 +3,12 @@ package dev.burnguard.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.outcome.WindowCounts;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

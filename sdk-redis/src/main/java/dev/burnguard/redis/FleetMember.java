@@ -1,7 +1,7 @@
 package dev.burnguard.redis;
 
 import dev.burnguard.Fleet;
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.burnguard.redis;
 
 import dev.burnguard.internal.sli.Series;
 import dev.burnguard.internal.recorder.SliMirror;
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -270,12 +270,12 @@ public final class RedisFleet implements Fleet {
     private final java.util.Map<String, Long> instanceCalls;
     private final java.time.Instant readAt;
     private final boolean fleetWide;
-    private final dev.burnguard.outcome.SliSource windows;
+    private final dev.burnguard.outcome.Outcomes.SliSource windows;
 
     Status(String service, String instanceId, boolean deciding, String decider, java.time.Instant unreachableSince,
         String problem, long pushedCalls, long droppedCalls, long unpushedCalls, long duplicatePushes,
         java.util.Map<String, Long> instanceCalls, java.time.Instant readAt, boolean fleetWide,
-        dev.burnguard.outcome.SliSource windows) {
+        dev.burnguard.outcome.Outcomes.SliSource windows) {
       this.service = service;
       this.instanceId = instanceId;
       this.deciding = deciding;
@@ -362,10 +362,10 @@ public final class RedisFleet implements Fleet {
     }
 
     /** The fleet-wide counts of one variant over {@code window}, as the decider judges them (the sum over every replica). */
-    public dev.burnguard.outcome.WindowCounts counts(String flagKey, String variant, java.time.Duration window) {
+    public dev.burnguard.outcome.Outcomes.WindowCounts counts(String flagKey, String variant, java.time.Duration window) {
       long[] out = new long[2 + windows.latencyThresholds().size()];
       windows.windows(flagKey).counts(variant, window, out);
-      return new dev.burnguard.outcome.WindowCounts(window, out[0], out[1],
+      return new dev.burnguard.outcome.Outcomes.WindowCounts(window, out[0], out[1],
           java.util.Arrays.copyOfRange(out, 2, out.length));
     }
 

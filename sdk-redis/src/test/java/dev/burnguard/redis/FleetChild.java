@@ -2,7 +2,7 @@ package dev.burnguard.redis;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;

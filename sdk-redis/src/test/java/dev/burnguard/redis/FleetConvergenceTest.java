@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

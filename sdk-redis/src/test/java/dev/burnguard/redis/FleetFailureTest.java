@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.openfeature.sdk.ImmutableContext;
 import java.time.Duration;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.store.RolloutJson;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.time.Clock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

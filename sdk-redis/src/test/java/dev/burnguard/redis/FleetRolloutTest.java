@@ -3,10 +3,10 @@ package dev.burnguard.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

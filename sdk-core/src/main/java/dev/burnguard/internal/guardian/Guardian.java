@@ -3,15 +3,15 @@ package dev.burnguard.internal.guardian;
 import dev.burnguard.internal.gate.ExposureGate;
 
 import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

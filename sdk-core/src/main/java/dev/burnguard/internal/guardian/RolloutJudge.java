@@ -1,16 +1,16 @@
 package dev.burnguard.internal.guardian;
 
-import dev.burnguard.rollout.BurnRateRule;
-import dev.burnguard.rollout.Stage;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RuleCheck;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.Stage;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RuleAction;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
 
 import java.time.Duration;
 import java.time.Instant;

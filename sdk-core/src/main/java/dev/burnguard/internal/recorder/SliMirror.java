@@ -1,7 +1,7 @@
 package dev.burnguard.internal.recorder;
 
 import dev.burnguard.internal.sli.Series;
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.burnguard.internal.recorder;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.WindowCounts;
-import dev.burnguard.outcome.LatencyDistribution;
-import dev.burnguard.outcome.OutcomeRecorder;
+import dev.burnguard.outcome.Outcomes.WindowCounts;
+import dev.burnguard.outcome.Outcomes.LatencyDistribution;
+import dev.burnguard.outcome.Guard.OutcomeRecorder;
 import dev.burnguard.outcome.Outcomes;
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 
 import dev.burnguard.internal.sli.LatencyBuckets;
 import dev.burnguard.internal.sli.Series;

@@ -1,5 +1,5 @@
 /**
- * The provider's SLI recorder: the {@link dev.burnguard.outcome.OutcomeRecorder} that keeps each
+ * The provider's SLI recorder: the {@link dev.burnguard.outcome.Guard.OutcomeRecorder} that keeps each
  * flag variant's calls, failures and latency in sliding windows for the guardian and dashboards.
  * Internal, not for public use.
  */

@@ -1,11 +1,11 @@
 package dev.burnguard.internal.report;
 
 import dev.burnguard.internal.guardian.StageCounts;
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RuleCheck;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

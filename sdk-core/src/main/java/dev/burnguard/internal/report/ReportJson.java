@@ -2,10 +2,10 @@ package dev.burnguard.internal.report;
 
 import dev.burnguard.internal.guardian.StageCounts;
 import dev.burnguard.internal.store.RolloutJson;
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.burnguard.internal.report;
 
 import dev.burnguard.internal.guardian.StageCounts;
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.RuleCheck;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.util.Locale;
 
 /**

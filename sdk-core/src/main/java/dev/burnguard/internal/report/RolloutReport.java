@@ -1,11 +1,11 @@
 package dev.burnguard.internal.report;
 
 import dev.burnguard.internal.guardian.StageCounts;
-import dev.burnguard.outcome.LatencyDistribution;
+import dev.burnguard.outcome.Outcomes.LatencyDistribution;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.Decision.RuleCheck;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package dev.burnguard.internal.store;
 
 
 import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.StoreHealth;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.StoredRollouts;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;

@@ -2,7 +2,7 @@ package dev.burnguard.internal.store;
 
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.StoredRollouts;
+import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 
 import java.util.ArrayList;
 import java.util.HashMap;

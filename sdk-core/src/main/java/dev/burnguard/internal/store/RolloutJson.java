@@ -2,13 +2,13 @@ package dev.burnguard.internal.store;
 
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonWriter;
-import dev.burnguard.rollout.BurnRateRule;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.RuleAction;
-import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.Decision.RuleCheck;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

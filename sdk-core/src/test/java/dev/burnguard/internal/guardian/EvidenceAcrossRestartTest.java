@@ -3,12 +3,12 @@ package dev.burnguard.internal.guardian;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.rollout.BurnRateRule;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.RuleAction;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.RuleAction;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.testing.Simulation;
 import dev.burnguard.testing.Simulation.SimulationResult;

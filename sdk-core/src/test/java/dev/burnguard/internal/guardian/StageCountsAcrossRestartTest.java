@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.RolloutPlan;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;

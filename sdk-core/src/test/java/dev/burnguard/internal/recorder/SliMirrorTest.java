@@ -4,7 +4,7 @@ import dev.burnguard.internal.sli.Series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.outcome.SliSource;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

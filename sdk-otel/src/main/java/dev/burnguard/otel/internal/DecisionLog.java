@@ -1,8 +1,8 @@
 package dev.burnguard.otel.internal;
 
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
-import dev.burnguard.rollout.RuleCheck;
+import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.Decision.RuleCheck;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.common.Attributes;

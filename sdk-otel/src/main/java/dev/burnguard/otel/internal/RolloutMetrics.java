@@ -1,11 +1,11 @@
 package dev.burnguard.otel.internal;
 
-import dev.burnguard.ProviderHealth;
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.Rollouts;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.BatchCallback;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.rollout.RolloutStatus;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.time.Clock;
 import dev.burnguard.testing.ManualClock;
 import java.net.URI;

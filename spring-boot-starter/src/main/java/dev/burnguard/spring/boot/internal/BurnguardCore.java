@@ -1,8 +1,8 @@
 package dev.burnguard.spring.boot.internal;
 
 import dev.burnguard.BurnguardProvider;
-import dev.burnguard.LoadFailure;
-import dev.burnguard.ProviderHealth;
+import dev.burnguard.BurnguardProvider.LoadFailure;
+import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
@@ -10,9 +10,9 @@ import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutStatus;
-import dev.burnguard.rollout.RuleCheck;
-import dev.burnguard.rollout.Stage;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.Decision.RuleCheck;
+import dev.burnguard.rollout.RolloutPlan.Stage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.DecisionAction;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.time.Clock;
 import dev.burnguard.testing.ManualClock;
 import dev.openfeature.sdk.Client;

@@ -1,7 +1,0 @@
-package dev.burnguard.flag;
-
-/** Whether a flag is served ({@code ENABLED}) or resolves to the caller's default ({@code DISABLED}). */
-public enum FlagState {
-  ENABLED,
-  DISABLED
-}
