@@ -11,7 +11,6 @@ import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.store.FileRolloutStore;
-import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutPlan;
@@ -141,7 +140,7 @@ public final class BurnguardProvider extends EventProvider {
   private final Duration initTimeout;
   private final Sink sink = new Sink();
   /** The recorder, guardian, timer and rollout store, shared in kind with {@link GuardedProvider}. */
-  private final RolloutRuntime runtime;
+  final RolloutRuntime runtime; // package-private: ProviderInternals reads it (see RolloutRuntime)
   private final Map<String, RolloutPlan> builtPlans;
   private final CountDownLatch firstResult = new CountDownLatch(1);
   private final Object loadLock = new Object();
@@ -260,16 +259,6 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /**
-   * The guardian of this provider's rollouts: their states and decisions, listeners, and the manual
-   * controls (pause, resume, promote, rollback, reset). It ticks every
-   * {@linkplain Builder#guardianTick guardian tick}; tests on a ManualClock call
-   * {@link Guardian#tick()} themselves.
-   */
-  public Guardian guardian() {
-    return runtime.guardian();
-  }
-
-  /**
    * This provider's guarded rollouts: states, recent decisions, the manual controls (pause, resume,
    * promote, rollback, reset, each with the actor) and closable decision listeners.
    */
@@ -298,18 +287,11 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /**
-   * The outcomes recorded for this provider's flags: by {@link #track}, by a Guard, or by code that
-   * measures on its own ({@code provider.recorder().record(flag, variant, latency, outcome)}). Only
-   * variants of the flags currently loaded get series; a reload drops the series of variants that
-   * no longer exist.
-   */
-  public SliRecorder recorder() {
-    return runtime.recorder();
-  }
-
-  /**
    * This provider's recorded outcomes: record how a flag variant's calls end (as a Guard and
-   * {@link #track} do) and read each variant's window counts and latency distribution.
+   * {@link #track} do, or code that measures on its own: {@code provider.outcomes().record(flag,
+   * variant, latency, outcome)}) and read each variant's window counts and latency distribution.
+   * Only variants of the flags currently loaded get series; a reload drops the series of variants
+   * that no longer exist.
    */
   public Outcomes outcomes() {
     return runtime.recorder();
@@ -732,7 +714,7 @@ public final class BurnguardProvider extends EventProvider {
 
     /**
      * Whether the provider ticks its guardian on a timer (the default). Off, the guardian decides
-     * only when {@link Guardian#tick()} is called: for simulations and tests on a ManualClock.
+     * only when {@link Rollouts#tick()} is called: for simulations and tests on a ManualClock.
      */
     public Builder guardianTicking(boolean ticking) {
       options.guardianTicking(ticking);

@@ -9,7 +9,6 @@ import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.Outcomes;
-import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.rollout.RolloutPlan;
@@ -125,7 +124,7 @@ public final class GuardedProvider extends EventProvider {
   private final Map<String, RolloutPlan> codePlans;
   private final FlagSource plansSource;
   private final Duration initTimeout;
-  private final RolloutRuntime runtime;
+  final RolloutRuntime runtime; // package-private: ProviderInternals reads it (see RolloutRuntime)
   private final CountDownLatch firstPlans = new CountDownLatch(1);
   private final Object gatesLock = new Object();
 
@@ -484,14 +483,6 @@ public final class GuardedProvider extends EventProvider {
   // ---------------------------------------------------------------- reads and controls
 
   /**
-   * The guardian of the guarded flags: states, decisions, listeners and the manual controls (pause,
-   * resume, promote, rollback, reset). Tests on a ManualClock tick it themselves.
-   */
-  public Guardian guardian() {
-    return runtime.guardian();
-  }
-
-  /**
    * The guarded rollouts: states, recent decisions, the manual controls (pause, resume, promote,
    * rollback, reset, each with the actor) and closable decision listeners.
    */
@@ -501,11 +492,6 @@ public final class GuardedProvider extends EventProvider {
 
   /** The outcomes recorded for the guarded flags: record, and read window counts and latency. */
   public Outcomes outcomes() {
-    return runtime.recorder();
-  }
-
-  /** The outcomes recorded for the guarded flags' control and candidate (by a Guard, {@link #track} or directly). */
-  public SliRecorder recorder() {
     return runtime.recorder();
   }
 

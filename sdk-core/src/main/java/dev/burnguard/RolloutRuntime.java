@@ -1,6 +1,7 @@
 package dev.burnguard;
 
 import dev.burnguard.BurnguardProvider.ProviderHealth;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.budget.ErrorBudgets;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
@@ -48,6 +49,17 @@ import org.slf4j.LoggerFactory;
  */
 final class RolloutRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRuntime.class);
+
+  static {
+    // Burnguard's own tests and tools reach a provider's engines through ProviderInternals
+    ProviderInternals.install(p -> {
+      RolloutRuntime r = p instanceof BurnguardProvider b ? b.runtime : p instanceof GuardedProvider g ? g.runtime : null;
+      if (r == null) {
+        throw new IllegalArgumentException("not a Burnguard provider: " + p.getClass().getName());
+      }
+      return new ProviderInternals.Engines(r.guardian, r.recorder);
+    });
+  }
 
   private final Clock clock;
   private final SliRecorder recorder;

@@ -93,7 +93,7 @@ class ErrorBudgetPolicyTest {
 
     healthyVariants(provider);
     clock.advance(Duration.ofMinutes(10));
-    List<Decision> decided = provider.guardian().tick();
+    List<Decision> decided = provider.rollouts().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.HOLD);
     assertThat(decided.get(0).reason()).isEqualTo("error-budget policy: service budget \"checkout\" 80.0 % spent"
         + " (80 of 100 allowed bad calls in 28 d) ≥ 75 %: advance held (hold; the judge would advance to exposure"
@@ -101,14 +101,14 @@ class ErrorBudgetPolicyTest {
     assertThat(heard).extracting(Decision::action).contains(DecisionAction.HOLD);
     assertThat(stage(provider)).isZero();
     clock.advance(Duration.ofMinutes(1));
-    assertThat(provider.guardian().tick()).as("a hold is published once").isEmpty();
+    assertThat(provider.rollouts().tick()).as("a hold is published once").isEmpty();
     assertThat(stage(provider)).isZero();
 
     Decision override = provider.rollouts().overrideBudgetPolicy("checkout-v2", "person:alice", "hotfix for INC-7");
     assertThat(override.action()).isEqualTo(DecisionAction.OVERRIDE);
     assertThat(override.reason()).isEqualTo("override requested by person:alice: hotfix for INC-7");
     assertThat(provider.rollouts().recentDecisions("checkout-v2")).last().isEqualTo(override);
-    decided = provider.guardian().tick();
+    decided = provider.rollouts().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
     assertThat(decided.get(0).reason()).contains("; error-budget policy overridden by person:alice (service budget"
         + " \"checkout\" 80.0 % spent (80 of 100 allowed bad calls in 28 d) ≥ 75 %)");
@@ -117,7 +117,7 @@ class ErrorBudgetPolicyTest {
     // one advance only: the next stage is held again
     healthyVariants(provider);
     clock.advance(Duration.ofMinutes(10));
-    assertThat(provider.guardian().tick()).extracting(Decision::action).containsExactly(DecisionAction.HOLD);
+    assertThat(provider.rollouts().tick()).extracting(Decision::action).containsExactly(DecisionAction.HOLD);
     assertThat(stage(provider)).isEqualTo(1);
 
     // a restart midway: the exact budget and the override given before it are kept
@@ -133,7 +133,7 @@ class ErrorBudgetPolicyTest {
     // the calls (100000), the bad calls (80), three tabs and a newline: 40 + 6 + 6 + 2 + 4 = 58 bytes
     assertThat(Files.size(kept)).isEqualTo(58);
     healthyVariants(second);
-    decided = second.guardian().tick();
+    decided = second.rollouts().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
     assertThat(decided.get(0).reason()).contains("error-budget policy overridden by person:bob");
     assertThat(stage(second)).isEqualTo(2);
@@ -151,7 +151,7 @@ class ErrorBudgetPolicyTest {
         .isEqualTo("74.0 % spent (74 of 100 allowed bad calls in 28 d)");
     healthyVariants(provider);
     clock.advance(Duration.ofMinutes(10));
-    assertThat(provider.guardian().tick()).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
+    assertThat(provider.rollouts().tick()).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
     assertThatThrownBy(() -> provider.rollouts().overrideBudgetPolicy("nope", "person:alice", "why"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flag \"nope\" has no rollout");
   }

@@ -270,14 +270,14 @@ class InvalidFlagsTest {
     ManualSource source = new ManualSource(guarded);
     BurnguardProvider provider = BurnguardProvider.builder().source(source).guardianTicking(false).build();
     api.setProviderAndWait(provider);
-    var stateBefore = provider.guardian().state("checkout").orElseThrow();
+    var stateBefore = provider.rollouts().state("checkout").orElseThrow();
 
     source.deliver(guarded.replace("\"exposure\": 1,", "\"exposure\": \"one\","));
     assertThat(provider.flagsAtLastKnownGood()).containsOnlyKeys("checkout");
     assertThat(provider.flagsAtLastKnownGood().get("checkout").get(0).jsonPath())
         .isEqualTo("$.flags.checkout.rollout.stages[0].exposure");
-    assertThat(provider.guardian().plans()).containsOnlyKeys("checkout");
-    assertThat(provider.guardian().state("checkout")).contains(stateBefore); // not restarted
+    assertThat(provider.rollouts().plans()).containsOnlyKeys("checkout");
+    assertThat(provider.rollouts().state("checkout")).contains(stateBefore); // not restarted
     // a context without a targeting key is admitted only at 100 %: the gate still holds it back
     FlagEvaluationDetails<Boolean> held = api.getClient().getBooleanDetails("checkout", true, new ImmutableContext());
     assertThat(held.getVariant()).isEqualTo("old");

@@ -74,7 +74,7 @@ class RolloutStatePersistenceTest {
   }
 
   private static RolloutState checkout(BurnguardProvider provider) {
-    return provider.guardian().state("checkout").orElseThrow();
+    return provider.rollouts().state("checkout").orElseThrow();
   }
 
   private static long servedCandidate(BurnguardProvider provider) {
@@ -94,7 +94,7 @@ class RolloutStatePersistenceTest {
     // the README's setup, twice, one after the other
     BurnguardProvider first = start(BurnguardProvider.builder().source(FlagSource.file(file)).build());
     assertThat(servedCandidate(first)).as("candidate served of 1000 at the first stage").isBetween(400L, 600L);
-    first.guardian().rollback("checkout", "person:test");
+    first.rollouts().rollback("checkout", "person:test");
     assertThat(servedCandidate(first)).isZero();
     apis.remove(0).shutdown();
 
@@ -115,7 +115,7 @@ class RolloutStatePersistenceTest {
     Files.writeString(file, flags("new", "10m"));
     BurnguardProvider first = start(BurnguardProvider.builder()
         .source(FileFlagSource.builder(file).pollInterval(Duration.ofMillis(20)).build()).stateDirectory(state).build());
-    first.guardian().rollback("checkout", "person:test");
+    first.rollouts().rollback("checkout", "person:test");
 
     Path tmp = dir.resolve("flags.tmp");
     Files.writeString(tmp, flags("new", "11m"));

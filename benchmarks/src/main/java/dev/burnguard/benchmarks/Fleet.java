@@ -54,8 +54,8 @@ final class Fleet {
     if (withTraffic) {
       for (int minute = 0; minute < 30; minute++) {
         for (int i = 0; i < flags; i++) {
-          provider.recorder().record("flag-" + i, "new", Duration.ofMillis(20), Outcome.SUCCESS);
-          provider.recorder().record("flag-" + i, "old", Duration.ofMillis(20), Outcome.SUCCESS);
+          provider.outcomes().record("flag-" + i, "new", Duration.ofMillis(20), Outcome.SUCCESS);
+          provider.outcomes().record("flag-" + i, "old", Duration.ofMillis(20), Outcome.SUCCESS);
         }
         clock.advance(Duration.ofSeconds(20));
       }

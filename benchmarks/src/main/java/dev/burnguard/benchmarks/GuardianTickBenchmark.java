@@ -42,6 +42,6 @@ public class GuardianTickBenchmark {
 
   @Benchmark
   public List<Decision> tick() {
-    return provider.guardian().tick();
+    return provider.rollouts().tick();
   }
 }

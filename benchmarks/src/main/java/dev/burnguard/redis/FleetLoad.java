@@ -120,7 +120,7 @@ public final class FleetLoad {
         long begin = wall.monotonicNanos();
         long end = clock.monotonicNanos();
         for (BurnguardProvider p : providers) {
-          var recorder = p.recorder();
+          var recorder = p.outcomes();
           for (String key : keys) {
             for (int c = 0; c < 4; c++) {
               recorder.recordCall(key, c == 0 ? "new" : "old", end - 20_000_000L, end,
@@ -134,7 +134,7 @@ public final class FleetLoad {
           long t0 = wall.monotonicNanos();
           members.get(i).sliPush().push();
           long t1 = wall.monotonicNanos();
-          providers.get(i).guardian().tick();
+          providers.get(i).rollouts().tick();
           long t2 = wall.monotonicNanos();
           if (s >= 0) {
             push[pushes++] = t1 - t0;

@@ -3,6 +3,7 @@ package dev.burnguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.guardian.StageCounts;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision.DecisionAction;
@@ -76,16 +77,16 @@ class ReportBrowserTest {
         for (int i = 0; i < 40; i++) {
           boolean isCandidate = i < candidate;
           boolean fails = isCandidate ? bad && i % 5 == 0 : s % 20 == 0 && i == 39;
-          service.recorder().recordCall("new-checkout", isCandidate ? "new" : "old",
+          service.outcomes().recordCall("new-checkout", isCandidate ? "new" : "old",
               end - (isCandidate ? 45_000_000L + i * 1_000_000L : 30_000_000L + i * 500_000L), end,
               fails ? Outcome.ERROR : Outcome.SUCCESS);
         }
         clock.advance(Duration.ofSeconds(1));
-        service.guardian().tick();
+        service.rollouts().tick();
       }
       assertThat(service.rollouts().recentDecisions("new-checkout")).extracting(d -> d.action()).containsExactly(
           DecisionAction.START, DecisionAction.ADVANCE, DecisionAction.ADVANCE, DecisionAction.ROLLBACK);
-      counted = service.guardian().stageCounts("new-checkout");
+      counted = ProviderInternals.guardian(service).stageCounts("new-checkout");
       try (Writer w = Files.newBufferedWriter(apiReport, StandardCharsets.UTF_8)) {
         service.rollouts().report("new-checkout", "html", w);
       }

@@ -39,7 +39,7 @@ class StoreCommandsTest {
     ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     try {
-      service.guardian().tick();
+      service.rollouts().tick();
       assertThat(service.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
 
       Cli status = Cli.run("status", "--state-dir", state.toString());
@@ -91,7 +91,7 @@ class StoreCommandsTest {
     Path state = dir.resolve("state");
     ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
-    service.guardian().tick();
+    service.rollouts().tick();
     service.shutdown();
 
     Cli pause = Cli.run("pause", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag", "checkout",

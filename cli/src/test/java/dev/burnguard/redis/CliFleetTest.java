@@ -38,7 +38,7 @@ class CliFleetTest {
           .fleet(RedisFleet.builder(uri).service(SERVICE).instanceId("replica-1").build()).guardianTicking(false).build();
       replica.initialize(new ImmutableContext());
       try {
-        replica.guardian().tick();
+        replica.rollouts().tick();
         Cli status = Cli.run("status", "--redis", uri, "--service", SERVICE);
         assertThat(status.code).as(status.toString()).isZero();
         assertThat(status.out).contains("fleet store of service \"checkout-service\"")
@@ -51,7 +51,7 @@ class CliFleetTest {
             "checkout", "--actor", "person:bob");
         assertThat(pause.code).as(pause.toString()).isZero();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-          replica.guardian().tick();
+          replica.rollouts().tick();
           assertThat(replica.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
         });
         Cli again = Cli.run("pause", "--redis", uri, "--service", SERVICE, "--flags", flags.toString(), "--flag",

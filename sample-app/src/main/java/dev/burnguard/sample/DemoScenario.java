@@ -1,7 +1,7 @@
 package dev.burnguard.sample;
 
 import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
-import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.rollout.RolloutPlan.RuleAction;
@@ -42,13 +42,13 @@ final class DemoScenario {
   static final Duration FAULT_AFTER = Duration.ofSeconds(10);
   static final Faults.Fault FAULT = new Faults.Fault(0.3, Duration.ZERO);
 
-  private final Guardian guardian;
+  private final Rollouts rollouts;
   private final Faults faults;
   private final Clock clock;
   private boolean injected; // checking thread only
 
-  DemoScenario(Guardian guardian, Faults faults, Clock clock) {
-    this.guardian = guardian;
+  DemoScenario(Rollouts rollouts, Faults faults, Clock clock) {
+    this.rollouts = rollouts;
     this.faults = faults;
     this.clock = clock;
   }
@@ -71,8 +71,8 @@ final class DemoScenario {
   void start() {
     faults.set(Faults.Fault.NONE);
     try {
-      guardian.state(Checkout.FLAG).filter(s -> s.version() > 0 || s.status() != RolloutStatus.RAMPING)
-          .ifPresent(s -> guardian.reset(Checkout.FLAG, "person:demo"));
+      rollouts.state(Checkout.FLAG).filter(s -> s.version() > 0 || s.status() != RolloutStatus.RAMPING)
+          .ifPresent(s -> rollouts.reset(Checkout.FLAG, "person:demo"));
     } catch (IllegalStateException e) {
       // e.g. a fleet replica that has not reached Redis yet: the rollout goes on from the fleet's state
       LOG.warn("Demo: the rollout was not reset ({})", e.getMessage());
@@ -86,7 +86,7 @@ final class DemoScenario {
     if (injected) {
       return;
     }
-    guardian.state(Checkout.FLAG).ifPresent(s -> {
+    rollouts.state(Checkout.FLAG).ifPresent(s -> {
       Instant now = Instant.ofEpochMilli(clock.wallMillis());
       if (s.status() == RolloutStatus.RAMPING && s.stage() == FAULT_STAGE
           && !now.isBefore(s.stageStartedAt().plus(FAULT_AFTER))) {

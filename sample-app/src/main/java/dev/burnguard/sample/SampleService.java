@@ -117,7 +117,7 @@ final class SampleService implements AutoCloseable {
         .stateDirectory(s.dataDir().resolve("state-shipping"))
         .build();
     rollouts = new ServiceRollouts(List.of(
-        new ServiceRollouts.Provider(provider.rollouts(), provider.guardian()::plans, provider.outcomes()),
+        new ServiceRollouts.Provider(provider.rollouts(), provider.rollouts()::plans, provider.outcomes()),
         new ServiceRollouts.Provider(shippingProvider.rollouts(), shippingProvider::plans, shippingProvider.outcomes())));
     history = new RolloutHistory(rollouts, s.clock());
     rollouts.onDecision(history::decided);
@@ -147,7 +147,7 @@ final class SampleService implements AutoCloseable {
     shipping = new ShippingQuote(shippingProvider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
     traffic = new TrafficGenerator(checkout, shipping, s.rate(), s.users());
-    demo = s.demo() ? new DemoScenario(provider.guardian(), faults, s.clock()) : null;
+    demo = s.demo() ? new DemoScenario(provider.rollouts(), faults, s.clock()) : null;
     if (demo != null) {
       demo.start();
     }
@@ -227,7 +227,7 @@ final class SampleService implements AutoCloseable {
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
     if (fleet != null) {
-      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f, provider.guardian().plans())));
+      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f, provider.rollouts().plans())));
     }
     return out;
   }

@@ -66,7 +66,8 @@ final class ServiceRollouts implements Rollouts {
   }
 
   /** The plans in force of every provider, by flag. */
-  Map<String, RolloutPlan> plans() {
+  @Override
+  public Map<String, RolloutPlan> plans() {
     Map<String, RolloutPlan> all = new LinkedHashMap<>();
     providers.forEach(p -> p.plans().get().forEach(all::putIfAbsent));
     return all;
@@ -87,6 +88,14 @@ final class ServiceRollouts implements Rollouts {
   @Override
   public Optional<RolloutState> state(String flagKey) {
     return of(flagKey).flatMap(p -> p.rollouts().state(flagKey));
+  }
+
+  /** Ticks every provider's guardian, in the order the providers were given. */
+  @Override
+  public List<Decision> tick() {
+    List<Decision> all = new ArrayList<>();
+    providers.forEach(p -> all.addAll(p.rollouts().tick()));
+    return all;
   }
 
   @Override

@@ -70,7 +70,7 @@ class AdminApiTest {
   }
 
   private RolloutState rollout() {
-    return service.provider.guardian().state(Checkout.FLAG).orElseThrow();
+    return service.provider.rollouts().state(Checkout.FLAG).orElseThrow();
   }
 
   @Test

@@ -138,7 +138,7 @@ class DashboardBrowserTest {
             .until(() -> browser.findElement(By.id("message")).getText(), t -> t.contains("reset cancelled"));
         refreshes(browser, 1);
         assertThat(browser.findElement(By.id("status-new-checkout")).getText()).isEqualTo("ROLLED_BACK");
-        assertThat(app.provider.guardian().state(Checkout.FLAG).orElseThrow().status().name()).isEqualTo("ROLLED_BACK");
+        assertThat(app.provider.rollouts().state(Checkout.FLAG).orElseThrow().status().name()).isEqualTo("ROLLED_BACK");
 
         // the flag served by the wrapped InMemoryProvider has its own section; the fault form targets it
         WebElement wrapped = flagSection(browser, ShippingQuote.FLAG);

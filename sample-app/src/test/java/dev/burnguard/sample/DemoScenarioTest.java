@@ -37,7 +37,7 @@ class DemoScenarioTest {
         app.traffic.sendOne();
       }
     }
-    app.provider.guardian().tick();
+    app.provider.rollouts().tick();
     app.everySecond();
   }
 
@@ -48,15 +48,15 @@ class DemoScenarioTest {
     List<Decision> decisions = new CopyOnWriteArrayList<>();
     Instant faultAt = null;
     try (SampleService app = demo(dir, clock)) {
-      app.provider.guardian().addListener(decisions::add);
-      for (int s = 0; s < 120 && app.provider.guardian().state(Checkout.FLAG).orElseThrow().status()
+      app.provider.rollouts().onDecision(decisions::add);
+      for (int s = 0; s < 120 && app.provider.rollouts().state(Checkout.FLAG).orElseThrow().status()
           != RolloutStatus.ROLLED_BACK; s++) {
         second(app, clock);
         if (faultAt == null && app.faults.current().errorRate() > 0) {
           faultAt = clock.now();
         }
       }
-      RolloutState end = app.provider.guardian().state(Checkout.FLAG).orElseThrow();
+      RolloutState end = app.provider.rollouts().state(Checkout.FLAG).orElseThrow();
       assertThat(end.status()).isEqualTo(RolloutStatus.ROLLED_BACK);
       assertThat(end.exposure()).isZero();
       assertThat(app.faults.current()).isEqualTo(DemoScenario.FAULT);
@@ -82,10 +82,10 @@ class DemoScenarioTest {
   void aRestartedDemoStartsOverInsteadOfStayingRolledBack() throws Exception {
     ManualClock clock = new ManualClock();
     try (SampleService app = demo(dir, clock)) {
-      app.provider.guardian().rollback(Checkout.FLAG, "person:test");
+      app.provider.rollouts().rollback(Checkout.FLAG, "person:test");
     }
     try (SampleService app = demo(dir, clock)) {
-      RolloutState s = app.provider.guardian().state(Checkout.FLAG).orElseThrow();
+      RolloutState s = app.provider.rollouts().state(Checkout.FLAG).orElseThrow();
       assertThat(s.status()).isEqualTo(RolloutStatus.RAMPING);
       assertThat(s.stage()).isZero();
       assertThat(app.faults.current()).isEqualTo(Faults.Fault.NONE);

@@ -124,7 +124,7 @@ class FleetDashboardTest {
           }
         }
         for (SampleService app : apps) {
-          app.provider.guardian().tick();
+          app.provider.rollouts().tick();
           app.everySecond();
         }
       }
@@ -135,15 +135,15 @@ class FleetDashboardTest {
       for (int second = 0; second < 2; second++) { // every push, then every read
         clock.advance(Duration.ofSeconds(1));
         for (SampleService app : apps) {
-          app.provider.guardian().tick();
+          app.provider.rollouts().tick();
         }
       }
       long[] local = new long[3];
       long candidate = 0;
-      String candidateVariant = apps.get(0).provider.guardian().plans().get(Checkout.FLAG).candidate();
-      String controlVariant = apps.get(0).provider.guardian().plans().get(Checkout.FLAG).control();
+      String candidateVariant = apps.get(0).provider.rollouts().plans().get(Checkout.FLAG).candidate();
+      String controlVariant = apps.get(0).provider.rollouts().plans().get(Checkout.FLAG).control();
       for (int a = 0; a < 3; a++) {
-        var r = apps.get(a).provider.recorder();
+        var r = apps.get(a).provider.outcomes();
         long c = r.counts(Checkout.FLAG, candidateVariant, Duration.ofHours(1)).calls();
         local[a] = c + r.counts(Checkout.FLAG, controlVariant, Duration.ofHours(1)).calls();
         candidate += c;

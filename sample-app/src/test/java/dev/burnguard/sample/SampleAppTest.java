@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.OpenFeatureAPI;
@@ -50,7 +51,7 @@ class SampleAppTest {
     api.setProviderAndWait(provider);
     String out = SampleApp.evaluateAll(api.getClient(), provider,
         Map.of("user", "carol", "email", "carol@example.com", "appVersion", "2.5.0"));
-    boolean admitted = provider.guardian().gates().get("new-checkout").admits("carol");
+    boolean admitted = ProviderInternals.guardian(provider).gates().get("new-checkout").admits("carol");
     assertThat(out).contains(admitted ? "new-checkout     = true" : "new-checkout     = false")
         .contains(admitted ? "reason=TARGETING_MATCH" : "reason=ROLLOUT")
         .contains("pricing-engine   = v2").contains("banner-text      = Welcome").doesNotContain("error=");

@@ -82,8 +82,8 @@ class WrappedProviderFlagTest {
         app.traffic.sendOne();
       }
     }
-    app.provider.guardian().tick();
-    app.shippingProvider.guardian().tick();
+    app.provider.rollouts().tick();
+    app.shippingProvider.rollouts().tick();
     app.everySecond();
   }
 
@@ -159,7 +159,7 @@ class WrappedProviderFlagTest {
     assertThat(post("/api/rollouts/" + FLAG + "/reset", "").statusCode()).isEqualTo(200);
     assertThat(app.rollouts.state(FLAG).orElseThrow().exposure()).isEqualTo(0.05);
     assertThat(status(Checkout.FLAG)).isEqualTo(RolloutStatus.RAMPING);
-    assertThat(app.provider.guardian().state(Checkout.FLAG).orElseThrow().version()).as("untouched").isZero();
+    assertThat(app.provider.rollouts().state(Checkout.FLAG).orElseThrow().version()).as("untouched").isZero();
 
     // every action is in the wrapped flag's decision log, read back from its own rollout store
     List<Object> log = (List<Object>) state().get("decisions");

@@ -26,6 +26,21 @@ public interface Rollouts {
    */
   Map<String, RolloutHealth> health();
 
+  /** {@code flagKey}'s entry of {@link #health()}, or empty when it has none. */
+  default Optional<RolloutHealth> health(String flagKey) {
+    return Optional.ofNullable(health().get(flagKey));
+  }
+
+  /** The rollout plans in force, by flag key: the flag file's and those given in code. */
+  Map<String, RolloutPlan> plans();
+
+  /**
+   * Judges every rollout once now and applies what changes, as the provider's timer does every
+   * guardian tick; for providers built with {@code guardianTicking(false)}: tests on a ManualClock
+   * and tools that drive time themselves. Returns the decisions applied or published, in order.
+   */
+  List<Decision> tick();
+
   /** {@code flagKey}'s most recent decisions as kept by the rollout store, oldest first. */
   List<Decision> recentDecisions(String flagKey);
 

@@ -173,7 +173,7 @@ abstract class GuardedDelegateContract {
         assertThat((double) candidates / contexts.size()).isBetween(exposure * 0.7 - 0.01, exposure * 1.3 + 0.01);
         before = admitted;
         if (exposure < 1) {
-          guarded.guardian().promote(GUARDED, "person:test");
+          guarded.rollouts().promote(GUARDED, "person:test");
         }
       }
     } finally {
@@ -206,9 +206,9 @@ abstract class GuardedDelegateContract {
     GuardedProvider first = GuardedProvider.builder(newDelegate()).clock(clock).guardianTicking(false)
         .stateDirectory(state).rollout(GUARDED, plan(5, 100)).build();
     first.initialize(new ImmutableContext());
-    first.guardian().promote(GUARDED, "person:test");
+    first.rollouts().promote(GUARDED, "person:test");
     assertThat(first.getBooleanEvaluation(GUARDED, false, new ImmutableContext("user-1")).getValue()).isTrue();
-    Decision rollback = first.guardian().rollback(GUARDED, "person:alice");
+    Decision rollback = first.rollouts().rollback(GUARDED, "person:alice");
     assertThat(rollback.after().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     first.shutdown();
 
@@ -216,7 +216,7 @@ abstract class GuardedDelegateContract {
         .stateDirectory(state).rollout(GUARDED, plan(5, 100)).build();
     second.initialize(new ImmutableContext());
     try {
-      assertThat(second.guardian().state(GUARDED).orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+      assertThat(second.rollouts().state(GUARDED).orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
       int candidates = 0;
       for (EvaluationContext ctx : contexts()) {
         ProviderEvaluation<Boolean> r = second.getBooleanEvaluation(GUARDED, true, ctx);

@@ -145,7 +145,7 @@ class GuardedProviderTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("CHANGED [plain-int]"));
     assertThat(client.getIntegerValue("plain-int", 0)).isEqualTo(3);
 
-    guarded.guardian().promote(GUARDED, "person:test");
+    guarded.rollouts().promote(GUARDED, "person:test");
     await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("CHANGED [" + GUARDED + "]"));
     delegate.emitProviderStale(dev.openfeature.sdk.ProviderEventDetails.builder().message("upstream lost").build());
     await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("STALE upstream lost"));
@@ -174,7 +174,7 @@ class GuardedProviderTest {
       assertThat(api.getClient().getBooleanValue(GUARDED, false, context(true, 0.05))).isTrue();
       delegate.updateFlag("plain-int", Flag.<Integer>builder().variant("three", 3).defaultVariant("three").build());
       await().atMost(Duration.ofSeconds(10)).until(() -> otherEvents.contains("CHANGED [plain-int]"));
-      guarded.guardian().promote(GUARDED, "person:test");
+      guarded.rollouts().promote(GUARDED, "person:test");
       await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("CHANGED [" + GUARDED + "]"));
       assertThat(events).as("the guard's own decisions only (start, promote)").isNotEmpty()
           .allMatch(("CHANGED [" + GUARDED + "]")::equals);
@@ -224,8 +224,8 @@ class GuardedProviderTest {
     assertThat(delegate.tracked).containsExactly(BurnguardProvider.OUTCOME_EVENT + " " + admitted.getTargetingKey(),
         BurnguardProvider.OUTCOME_EVENT + " " + held.getTargetingKey(),
         BurnguardProvider.OUTCOME_EVENT + " " + held.getTargetingKey(), "checkout-completed " + admitted.getTargetingKey());
-    var candidate = guarded.recorder().counts(GUARDED, "on", Duration.ofMinutes(5));
-    var control = guarded.recorder().counts(GUARDED, "off", Duration.ofMinutes(5));
+    var candidate = guarded.outcomes().counts(GUARDED, "on", Duration.ofMinutes(5));
+    var control = guarded.outcomes().counts(GUARDED, "off", Duration.ofMinutes(5));
     assertThat(candidate.calls()).isEqualTo(2);
     assertThat(candidate.errors()).isEqualTo(1);
     assertThat(control.calls()).isEqualTo(1);
@@ -241,8 +241,8 @@ class GuardedProviderTest {
     assertThatThrownBy(() -> guard.call(GUARDED, context(true, 0.05), () -> {
       throw new IllegalStateException("boom");
     }, () -> "old")).hasMessage("boom");
-    assertThat(guarded.recorder().counts(GUARDED, "off", Duration.ofMinutes(5)).calls()).isEqualTo(1);
-    assertThat(guarded.recorder().counts(GUARDED, "on", Duration.ofMinutes(5)).errors()).isEqualTo(1);
+    assertThat(guarded.outcomes().counts(GUARDED, "off", Duration.ofMinutes(5)).calls()).isEqualTo(1);
+    assertThat(guarded.outcomes().counts(GUARDED, "on", Duration.ofMinutes(5)).errors()).isEqualTo(1);
   }
 
   @Test
@@ -291,7 +291,7 @@ class GuardedProviderTest {
         () -> guarded.getBooleanEvaluation("slow", false, new ImmutableContext("u")));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
     // meanwhile: the guardian decides, and other flags resolve
-    guarded.guardian().rollback("slow", "person:test");
+    guarded.rollouts().rollback("slow", "person:test");
     assertThat(guarded.getBooleanEvaluation(GUARDED, false, new ImmutableContext("u"))).isSameAs(answer);
     release.countDown();
     ProviderEvaluation<Boolean> r = pending.get(30, TimeUnit.SECONDS);
@@ -329,8 +329,8 @@ class GuardedProviderTest {
     // hot reload: the plan's first stage becomes 50 %, applied in place
     Files.writeString(plans, Files.readString(plans).replace("\"exposure\": 5,", "\"exposure\": 50,"));
     await().atMost(Duration.ofSeconds(10)).until(() ->
-        guarded.guardian().state("price").orElseThrow().exposure() == 0.5);
-    assertThat(guarded.guardian().state("price").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+        guarded.rollouts().state("price").orElseThrow().exposure() == 0.5);
+    assertThat(guarded.rollouts().state("price").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
 
     // an invalid plan is refused whole, naming the file and the JSON path; the last good plan stays
     Files.writeString(plans, Files.readString(plans).replace("\"candidate\": \"new\"", "\"candidate\": \"newer\""));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.outcome.Outcomes.WindowCounts;
 import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
@@ -69,7 +70,7 @@ class OutcomeTrackingTest {
   }
 
   private WindowCounts counts(String flag, String variant) {
-    return provider.recorder().counts(flag, variant, MINUTE);
+    return provider.outcomes().counts(flag, variant, MINUTE);
   }
 
   @Test
@@ -84,7 +85,7 @@ class OutcomeTrackingTest {
     assertThat(candidate.slow(0)).isEqualTo(1); // 250.5 ms > 100 ms
     assertThat(counts("checkout", "old").calls()).isEqualTo(1);
     assertThat(counts("checkout", "old").slow(0)).isZero();
-    assertThat(provider.recorder().latency("checkout", "new").quantile(1).toNanos() / 1e6).isBetween(248.0, 253.0);
+    assertThat(provider.outcomes().latency("checkout", "new").quantile(1).toNanos() / 1e6).isBetween(248.0, 253.0);
   }
 
   @Test
@@ -102,7 +103,7 @@ class OutcomeTrackingTest {
     assertThat(counts("checkout", "new").errors()).isEqualTo(1);
     assertThat(counts("checkout", "old").calls()).isEqualTo(1);
     assertThat(counts("checkout", "old").errors()).isZero();
-    assertThat(provider.recorder().series()).isEqualTo(Map.of("checkout", Set.of("new", "old")));
+    assertThat(ProviderInternals.recorder(provider).series()).isEqualTo(Map.of("checkout", Set.of("new", "old")));
   }
 
   @Test
@@ -113,8 +114,8 @@ class OutcomeTrackingTest {
     client.track(BurnguardProvider.OUTCOME_EVENT, PRO,
         new MutableTrackingEventDetails(5).add("flagKey", "checkout").add("outcome", "meh"));
     client.track("checkout-completed", PRO, new MutableTrackingEventDetails(5).add("flagKey", "checkout"));
-    assertThat(provider.recorder().series()).isEmpty();
-    assertThat(provider.recorder().refusedOutcomes()).isEqualTo(2);
+    assertThat(ProviderInternals.recorder(provider).series()).isEmpty();
+    assertThat(ProviderInternals.recorder(provider).refusedOutcomes()).isEqualTo(2);
   }
 
   @Test
@@ -127,12 +128,12 @@ class OutcomeTrackingTest {
 
   @Test
   void manualRecordingAndReloadsKeepOnlyVariantsThatStillExist() {
-    provider.recorder().record("banner", "b", Duration.ofMillis(3), Outcome.SUCCESS);
-    provider.recorder().record("checkout", "new", Duration.ofMillis(3), Outcome.SUCCESS);
-    assertThat(provider.recorder().series()).containsOnlyKeys("banner", "checkout");
+    provider.outcomes().record("banner", "b", Duration.ofMillis(3), Outcome.SUCCESS);
+    provider.outcomes().record("checkout", "new", Duration.ofMillis(3), Outcome.SUCCESS);
+    assertThat(ProviderInternals.recorder(provider).series()).containsOnlyKeys("banner", "checkout");
     sink.content(FLAGS.replace("\"a\": \"A\", \"b\": \"B\"", "\"a\": \"A\", \"c\": \"C\""), "test");
     assertThat(provider.flagSet().orElseThrow().flags().get("banner").variants()).containsOnlyKeys("a", "c");
-    assertThat(provider.recorder().series()).isEqualTo(Map.of("checkout", Set.of("new")));
+    assertThat(ProviderInternals.recorder(provider).series()).isEqualTo(Map.of("checkout", Set.of("new")));
   }
 
   @Test
@@ -146,7 +147,7 @@ class OutcomeTrackingTest {
     WindowCounts candidate = counts("checkout", "new");
     assertThat(candidate.calls()).isEqualTo(1);
     assertThat(candidate.slow(0)).isEqualTo(1); // 150 ms > 100 ms
-    assertThat(provider.recorder().latency("checkout", "new").quantile(1).toMillis()).isBetween(149L, 151L);
+    assertThat(provider.outcomes().latency("checkout", "new").quantile(1).toMillis()).isBetween(149L, 151L);
   }
 
   @Test

@@ -280,7 +280,7 @@ class FileRolloutStoreCrashTest {
           assertThat(ack).as("acknowledgement of %s without a state", flag).isNull();
           continue;
         }
-        assertThat(provider.guardian().state(flag)).as("rollout of %s", flag).contains(state);
+        assertThat(provider.rollouts().state(flag)).as("rollout of %s", flag).contains(state);
         if (ack != null && ack.version() == state.version()) {
           assertThat(List.of(state.status(), state.stage(), state.exposure())).as("acknowledged state of %s", flag)
               .isEqualTo(List.of(ack.status(), ack.stage(), ack.exposure()));

@@ -152,7 +152,7 @@ class FileRolloutStoreFailureTest {
       api.setProviderAndWait(provider);
       await().until(() -> events.size() == 1);
       files.fillDisk();
-      provider.guardian().rollback("checkout", "person:alice");
+      provider.rollouts().rollback("checkout", "person:alice");
       await().until(() -> events.size() == 2);
       assertThat(events.get(1)).isEqualTo("PROVIDER_STALE false");
       assertThat(api.getClient().getProviderState()).isEqualTo(dev.openfeature.sdk.ProviderState.STALE);
@@ -161,7 +161,7 @@ class FileRolloutStoreFailureTest {
       assertThat(provider.health().safe()).isFalse();
 
       files.freeDisk();
-      provider.guardian().tick();
+      provider.rollouts().tick();
       assertThat(provider.health().store().healthy()).isTrue();
       await().until(() -> events.size() == 3);
       assertThat(events.get(2)).isEqualTo("PROVIDER_READY true");
@@ -367,7 +367,7 @@ class FileRolloutStoreFailureTest {
       } else {
         files.fillDisk();
       }
-      provider.guardian().rollback("checkout", "person:test");
+      provider.rollouts().rollback("checkout", "person:test");
       ProviderEvaluation<Boolean> served = provider.getBooleanEvaluation("checkout", true, new ImmutableContext("u"));
       assertThat(served.getReason()).isEqualTo(Guardian.ROLLED_BACK_REASON);
       assertThat(served.getValue()).isFalse();
@@ -382,7 +382,7 @@ class FileRolloutStoreFailureTest {
       files.freeDisk();
       await().atMost(Duration.ofSeconds(30)).until(() -> provider.rolloutStore().health().healthy());
       assertThat(open(crashImage(dir, tmp.resolve("crash-after"))).load().state("checkout"))
-          .contains(provider.guardian().state("checkout").orElseThrow());
+          .contains(provider.rollouts().state("checkout").orElseThrow());
     } finally {
       provider.shutdown();
     }

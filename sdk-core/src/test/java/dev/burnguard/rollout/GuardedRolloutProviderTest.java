@@ -1,5 +1,6 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.guardian.Guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,7 +101,7 @@ class GuardedRolloutProviderTest {
     assertThat(admitted.getReason()).isEqualTo("STATIC");
     assertThat(admitted.getFlagMetadata().getInteger(Guardian.STAGE_METADATA)).isZero();
 
-    provider.guardian().promote("checkout", "person:test");
+    provider.rollouts().promote("checkout", "person:test");
     Set<Integer> at25 = served("checkout", true);
     assertThat(at25).containsAll(at5);
     assertThat(at25.size()).isBetween(USERS * 23 / 100, USERS * 27 / 100);
@@ -110,35 +111,35 @@ class GuardedRolloutProviderTest {
   @Test
   void aRollbackServesTheControlToEveryoneWithItsOwnReasonAndSurvivesAPlanReload() {
     start(plan(5, 100), null);
-    provider.guardian().promote("checkout", "person:test");
+    provider.rollouts().promote("checkout", "person:test");
     assertThat(served("checkout", true)).hasSize(USERS);
-    Decision d = provider.guardian().rollback("checkout", "person:alice");
+    Decision d = provider.rollouts().rollback("checkout", "person:alice");
     assertThat(d.actor()).isEqualTo("person:alice");
     assertThat(served("checkout", true)).isEmpty();
     FlagEvaluationDetails<Boolean> details = client.getBooleanDetails("checkout", true, user(1));
     assertThat(details.getReason()).isEqualTo(Guardian.ROLLED_BACK_REASON);
     assertThat(details.getFlagMetadata().getString(Guardian.STATUS_METADATA)).isEqualTo("ROLLED_BACK");
-    assertThatThrownBy(() -> provider.guardian().rollback("checkout", "person:alice")).hasMessageContaining("ROLLED_BACK");
+    assertThatThrownBy(() -> provider.rollouts().rollback("checkout", "person:alice")).hasMessageContaining("ROLLED_BACK");
 
-    provider.guardian().plans(provider.guardian().plans()); // the same plan again: the rollback stands
-    assertThat(provider.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    ProviderInternals.guardian(provider).plans(provider.rollouts().plans()); // the same plan again: the rollback stands
+    assertThat(provider.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
 
-    provider.guardian().reset("checkout", "person:alice");
-    assertThat(provider.guardian().state("checkout").orElseThrow().exposure()).isEqualTo(0.05);
+    provider.rollouts().reset("checkout", "person:alice");
+    assertThat(provider.rollouts().state("checkout").orElseThrow().exposure()).isEqualTo(0.05);
   }
 
   @Test
   void pauseHoldsAndResumeContinuesWhereItWas() {
     start(plan(5, 25, 100), null);
-    provider.guardian().pause("checkout", "person:bob");
+    provider.rollouts().pause("checkout", "person:bob");
     clock.advance(Duration.ofHours(1));
-    provider.guardian().tick();
-    assertThat(provider.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
-    assertThat(provider.guardian().state("checkout").orElseThrow().stage()).isZero();
-    provider.guardian().resume("checkout", "person:bob");
-    assertThat(provider.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
-    assertThatThrownBy(() -> provider.guardian().resume("checkout", "person:bob")).hasMessageContaining("RAMPING");
-    assertThatThrownBy(() -> provider.guardian().pause("nope", "person:bob")).hasMessageContaining("no rollout");
+    provider.rollouts().tick();
+    assertThat(provider.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
+    assertThat(provider.rollouts().state("checkout").orElseThrow().stage()).isZero();
+    provider.rollouts().resume("checkout", "person:bob");
+    assertThat(provider.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThatThrownBy(() -> provider.rollouts().resume("checkout", "person:bob")).hasMessageContaining("RAMPING");
+    assertThatThrownBy(() -> provider.rollouts().pause("nope", "person:bob")).hasMessageContaining("no rollout");
   }
 
   @Test
@@ -153,7 +154,7 @@ class GuardedRolloutProviderTest {
   void dryRunDecidesButServesTheFlagAsItIs() {
     start(RolloutPlan.builder("old", "new").mode(RolloutMode.DRY_RUN).build(), null);
     assertThat(served("checkout", true)).hasSize(USERS);
-    Decision d = provider.guardian().rollback("checkout", "person:test");
+    Decision d = provider.rollouts().rollback("checkout", "person:test");
     assertThat(d.applied()).isFalse();
     assertThat(served("checkout", true)).hasSize(USERS);
   }
@@ -175,16 +176,16 @@ class GuardedRolloutProviderTest {
     BurnguardProvider first = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock)
         .guardianTicking(false).rollout("checkout", plan).rollout("split", plan).stateDirectory(dir).build();
     first.initialize(new ImmutableContext());
-    first.guardian().promote("split", "person:test");
-    first.guardian().rollback("checkout", "person:test");
-    RolloutState split = first.guardian().state("split").orElseThrow();
+    first.rollouts().promote("split", "person:test");
+    first.rollouts().rollback("checkout", "person:test");
+    RolloutState split = first.rollouts().state("split").orElseThrow();
     first.shutdown();
 
     BurnguardProvider second = BurnguardProvider.builder().source(FlagSource.inline(FLAGS)).clock(clock)
         .guardianTicking(false).rollout("checkout", plan).rollout("split", plan).stateDirectory(dir).build();
     second.initialize(new ImmutableContext());
-    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
-    assertThat(second.guardian().state("split")).contains(split);
+    assertThat(second.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(second.rollouts().state("split")).contains(split);
     for (int i = 0; i < 1000; i++) {
       assertThat(second.getBooleanEvaluation("checkout", true, user(i)).getVariant()).isEqualTo("old");
     }
@@ -195,15 +196,15 @@ class GuardedRolloutProviderTest {
     // a plan edited in place keeps the rollback; the unchanged one keeps its state
     RolloutPlan changed = RolloutPlan.builder("old", "new").stages(List.of(new Stage(10, Duration.ofMinutes(1), 0),
         new Stage(100, Duration.ofMinutes(1), 0))).build();
-    second.guardian().plans(java.util.Map.of("checkout", changed, "split", plan));
-    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
-    assertThat(second.guardian().state("checkout").orElseThrow().exposure()).isZero();
-    assertThat(second.guardian().state("split")).contains(split);
+    ProviderInternals.guardian(second).plans(java.util.Map.of("checkout", changed, "split", plan));
+    assertThat(second.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(second.rollouts().state("checkout").orElseThrow().exposure()).isZero();
+    assertThat(second.rollouts().state("split")).contains(split);
     // a changed candidate starts a new rollout
-    second.guardian().plans(java.util.Map.of("checkout", RolloutPlan.builder("new", "old").stages(changed.stages())
+    ProviderInternals.guardian(second).plans(java.util.Map.of("checkout", RolloutPlan.builder("new", "old").stages(changed.stages())
         .build(), "split", plan));
-    assertThat(second.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
-    assertThat(second.guardian().state("checkout").orElseThrow().exposure()).isEqualTo(0.1);
+    assertThat(second.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
+    assertThat(second.rollouts().state("checkout").orElseThrow().exposure()).isEqualTo(0.1);
     second.shutdown();
   }
 

@@ -1,5 +1,6 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.guardian.Guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,10 +118,10 @@ class ProviderReliabilityStressTest {
     ManualClock clock = new ManualClock();
     Reloads source = new Reloads();
     BurnguardProvider provider = BurnguardProvider.builder().source(source).clock(clock).guardianTicking(false).build();
-    provider.guardian().addListener(transitions);
+    provider.rollouts().onDecision(transitions);
     provider.initialize(new ImmutableContext());
-    Guardian guardian = provider.guardian();
-    SliRecorder recorder = provider.recorder();
+    Guardian guardian = ProviderInternals.guardian(provider);
+    SliRecorder recorder = ProviderInternals.recorder(provider);
     Guard guard = provider.guard().fallbackToControl(true).build();
 
     AtomicLong evaluations = new AtomicLong();

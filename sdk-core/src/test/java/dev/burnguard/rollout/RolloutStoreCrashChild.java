@@ -1,5 +1,6 @@
 package dev.burnguard.rollout;
 
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.store.FileRolloutStore;
 
@@ -42,7 +43,7 @@ final class RolloutStoreCrashChild {
     BurnguardProvider provider = BurnguardProvider.builder().source(FlagSource.file(flagFile)).rolloutStore(store)
         .guardianTicking(false).build();
     provider.initialize(new ImmutableContext()); // starts the guarded rollouts, or restores them
-    Guardian guardian = provider.guardian();
+    Guardian guardian = ProviderInternals.guardian(provider);
     List<String> guarded = List.copyOf(guardian.plans().keySet());
     for (String flag : guarded) {
       RolloutState s = guardian.state(flag).orElseThrow();

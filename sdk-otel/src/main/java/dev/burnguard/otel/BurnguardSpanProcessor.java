@@ -6,7 +6,7 @@ import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
 import dev.burnguard.otel.internal.Instruments;
 import dev.burnguard.outcome.Outcome;
-import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.outcome.Outcomes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * span without a parent, or whose parent is remote: the server span of an incoming request, or the
  * root of a job) and it carries {@value FeatureFlagAttributes#EVALUATION_EVENT} events recorded by
  * {@link FlagEvaluationHook} for Burnguard's flags, the span's duration and outcome are recorded in
- * the provider's {@link SliRecorder} against each evaluated (flag, variant), once per pair.
+ * the provider's {@link Outcomes} against each evaluated (flag, variant), once per pair.
  *
  * <ul>
  *   <li>Outcome: a span whose status is ERROR is an error; OK and UNSET are successes. (HTTP server
@@ -63,13 +63,13 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
    */
   public static final AttributeKey<String> JOURNEY = AttributeKey.stringKey("burnguard.journey");
 
-  private final SliRecorder recorder;
+  private final Outcomes recorder;
   /** The provider name of the evaluations recorded: Burnguard's, or the delegate's of a GuardedProvider. */
   private final String providerName;
   private final DoubleHistogram duration;
   private volatile boolean failureLogged;
 
-  private BurnguardSpanProcessor(SliRecorder recorder, String providerName, MeterProvider meterProvider) {
+  private BurnguardSpanProcessor(Outcomes recorder, String providerName, MeterProvider meterProvider) {
     this.recorder = recorder;
     this.providerName = providerName;
     this.duration = meterProvider == null ? null
@@ -79,7 +79,7 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
 
   /** A processor recording into {@code provider}'s recorder, without the duration histogram. */
   public static BurnguardSpanProcessor create(BurnguardProvider provider) {
-    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(), BurnguardProvider.NAME,
+    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").outcomes(), BurnguardProvider.NAME,
         null);
   }
 
@@ -91,7 +91,7 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
    */
   public static BurnguardSpanProcessor create(GuardedProvider provider, MeterProvider meterProvider) {
     Objects.requireNonNull(provider, "provider");
-    return new BurnguardSpanProcessor(provider.recorder(), provider.getMetadata().getName(), meterProvider);
+    return new BurnguardSpanProcessor(provider.outcomes(), provider.getMetadata().getName(), meterProvider);
   }
 
   /**
@@ -100,7 +100,7 @@ public final class BurnguardSpanProcessor implements SpanProcessor {
    * {@code meterProvider}.
    */
   public static BurnguardSpanProcessor create(BurnguardProvider provider, MeterProvider meterProvider) {
-    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").recorder(), BurnguardProvider.NAME,
+    return new BurnguardSpanProcessor(Objects.requireNonNull(provider, "provider").outcomes(), BurnguardProvider.NAME,
         Objects.requireNonNull(meterProvider, "meterProvider"));
   }
 

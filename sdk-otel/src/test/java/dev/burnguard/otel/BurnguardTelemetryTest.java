@@ -121,10 +121,10 @@ class BurnguardTelemetryTest {
 
   private void recordTraffic() {
     for (int i = 0; i < 200; i++) {
-      provider.recorder().record("checkout", "new", MS_50.toNanos(), i % 20 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+      provider.outcomes().record("checkout", "new", MS_50.toNanos(), i % 20 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
     }
     for (int i = 0; i < 20; i++) { // too few to compare with: the guardian blames the candidate
-      provider.recorder().record("checkout", "old", MS_50.toNanos(), Outcome.SUCCESS);
+      provider.outcomes().record("checkout", "old", MS_50.toNanos(), Outcome.SUCCESS);
     }
     clock.advance(Duration.ofSeconds(10)); // the guardian's sequential test reads whole 10-second buckets
   }
@@ -176,7 +176,7 @@ class BurnguardTelemetryTest {
   void rolloutGaugesReadTheGuardianAndTheRolloutHealthOfItsLastTick() {
     recordTraffic();
     assertThat(collect()).as("no tick yet: no window gauges").doesNotContainKey("burnguard.rollout.window.calls");
-    provider.guardian().tick(); // 10 of 200 errors: the candidate is rolled back
+    provider.rollouts().tick(); // 10 of 200 errors: the candidate is rolled back
     Map<String, MetricData> all = collect();
 
     assertThat(all.get("burnguard.rollout.exposure").getUnit()).isEqualTo("1");
@@ -209,10 +209,10 @@ class BurnguardTelemetryTest {
   @Test
   void aLatencyObjectiveAddsALatencyBurnRateFromTheSlowCounts() {
     for (int i = 0; i < 100; i++) {
-      provider.recorder().record("search", "new", (i < 5 ? Duration.ofMillis(500) : MS_50).toNanos(), Outcome.SUCCESS);
+      provider.outcomes().record("search", "new", (i < 5 ? Duration.ofMillis(500) : MS_50).toNanos(), Outcome.SUCCESS);
     }
     clock.advance(Duration.ofSeconds(1));
-    provider.guardian().tick();
+    provider.rollouts().tick();
     Map<Attributes, Object> burn = points(collect().get("burnguard.rollout.burn_rate"), "search");
     Attributes window = Attributes.builder().put("feature_flag.key", "search").put("feature_flag.result.variant", "new")
         .put("burnguard.window", "5m").build();
@@ -229,7 +229,7 @@ class BurnguardTelemetryTest {
     api.addHooks(noop.hook());
     assertThat(client.getBooleanValue("checkout", false, new ImmutableContext("u1"))).isTrue();
     assertThat(client.getBooleanValue("nope", false)).isFalse();
-    provider.guardian().rollback("search", "person:ann");
+    provider.rollouts().rollback("search", "person:ann");
     noop.close();
     assertThat(client.getBooleanValue("search", true, new ImmutableContext("u1"))).isFalse();
     assertThat(collect()).doesNotContainKey("burnguard.evaluations");
@@ -238,7 +238,7 @@ class BurnguardTelemetryTest {
   @Test
   void aGuardianDecisionIsCountedAndEmittedAsALogRecordWithItsEvidence() {
     recordTraffic();
-    List<Decision> decided = provider.guardian().tick();
+    List<Decision> decided = provider.rollouts().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ROLLBACK);
     Decision d = decided.get(0);
 
@@ -293,14 +293,14 @@ class BurnguardTelemetryTest {
 
   @Test
   void manualDecisionsAreLoggedAtInfoWithoutEvidenceAndNothingAfterClose() {
-    provider.guardian().pause("checkout", "person:ann");
+    provider.rollouts().pause("checkout", "person:ann");
     LogRecordData log = logs.getFinishedLogRecordItems().get(0);
     assertThat(log.getSeverity()).isEqualTo(Severity.INFO);
     assertThat(log.getAttributes().get(AttributeKey.stringKey("burnguard.decision.actor"))).isEqualTo("person:ann");
     assertThat(log.getAttributes().get(AttributeKey.stringArrayKey("burnguard.evidence.rule"))).isNull();
 
     telemetry.close();
-    provider.guardian().resume("checkout", "person:ann");
+    provider.rollouts().resume("checkout", "person:ann");
     assertThat(logs.getFinishedLogRecordItems()).hasSize(1);
     assertThat(collect()).doesNotContainKey("burnguard.rollout.exposure");
   }

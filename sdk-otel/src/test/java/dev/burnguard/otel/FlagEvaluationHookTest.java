@@ -150,7 +150,7 @@ class FlagEvaluationHookTest {
 
   @Test
   void aRolledBackEvaluationServesTheControlWithReasonRolledBack() {
-    provider.guardian().rollback("checkout", "person:test");
+    provider.rollouts().rollback("checkout", "person:test");
     FlagEvaluationHook hook = FlagEvaluationHook.builder().spanAttributes(true).errorStatus(true).build();
     SpanData span = inSpan(hook, c -> c.getBooleanValue("checkout", true, new ImmutableContext("user-1")));
     Attributes a = onlyEvent(span);

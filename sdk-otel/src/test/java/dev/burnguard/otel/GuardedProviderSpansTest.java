@@ -3,6 +3,7 @@ package dev.burnguard.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burnguard.GuardedProvider;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutPlan.Stage;
@@ -61,13 +62,13 @@ class GuardedProviderSpansTest {
           span.end();
         }
       }
-      var on = guarded.recorder().counts("checkout", "on", Duration.ofMinutes(5));
-      var off = guarded.recorder().counts("checkout", "off", Duration.ofMinutes(5));
+      var on = guarded.outcomes().counts("checkout", "on", Duration.ofMinutes(5));
+      var off = guarded.outcomes().counts("checkout", "off", Duration.ofMinutes(5));
       assertThat(on.calls()).isEqualTo(admitted);
       assertThat(on.errors()).isEqualTo(admitted);
       assertThat(off.calls()).isEqualTo(400 - admitted);
       assertThat(off.errors()).isZero();
-      assertThat(guarded.recorder().series()).containsOnlyKeys("checkout"); // "other" has no plan
+      assertThat(ProviderInternals.recorder(guarded).series()).containsOnlyKeys("checkout"); // "other" has no plan
     } finally {
       api.shutdown();
       tracerProvider.close();

@@ -173,7 +173,7 @@ class GuardedProviderTelemetryTest {
             .put("burnguard.outcome", "success").build(), (long) (REQUESTS - candidates)));
 
     clock.advance(Duration.ofSeconds(10)); // the sequential test reads whole 10-second buckets
-    List<Decision> decided = guarded.guardian().tick();
+    List<Decision> decided = guarded.rollouts().tick();
     assertThat(decided).as(decided.toString()).extracting(Decision::action).containsExactly(DecisionAction.ROLLBACK);
 
     Map<String, MetricData> after = collect();

@@ -129,7 +129,7 @@ class SpanDrivenRolloutTest {
       for (int i = 0; i < perSecond; i++, n++) {
         request((int) (n % 5_000), latency, second >= change && n % 50 == 0);
       }
-      for (Decision d : provider.guardian().tick()) {
+      for (Decision d : provider.rollouts().tick()) {
         decisions.add(d);
         if (d.action() == DecisionAction.ROLLBACK) {
           rolledBackAt = second + 1;
@@ -142,7 +142,7 @@ class SpanDrivenRolloutTest {
     // t = W × factor × (1 − SLO) / e = 1 h × 14.4 × 0.001 / 0.02 = 43.2 min, ± one bucket of the hour window and a tick
     assertThat(detection).isBetween(Duration.ofSeconds(2592 - 61), Duration.ofSeconds(2592 + 61));
     assertThat(decisions).noneMatch(d -> d.action() == DecisionAction.SHRINK);
-    assertThat(provider.guardian().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+    assertThat(provider.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     Decision rollback = decisions.get(decisions.size() - 1);
     assertThat(rollback.evidence()).anyMatch(c -> c.fires() && c.burnLong() > 14.4 && c.burnShort() > 14.4);
   }
@@ -157,7 +157,7 @@ class SpanDrivenRolloutTest {
       for (int i = 0; i < 100; i++) {
         request((int) (second * 100 + i) % 5_000, Duration.ofMillis(10), second >= change);
       }
-      if (provider.guardian().tick().stream().anyMatch(d -> d.action() == DecisionAction.ROLLBACK)) {
+      if (provider.rollouts().tick().stream().anyMatch(d -> d.action() == DecisionAction.ROLLBACK)) {
         rolledBackAt = second + 1;
       }
     }
@@ -209,10 +209,10 @@ class SpanDrivenRolloutTest {
     other.end();
     clock.advance(Duration.ofSeconds(1));
 
-    WindowCounts checkout = provider.recorder().counts("checkout", "new", Duration.ofMinutes(5));
+    WindowCounts checkout = provider.outcomes().counts("checkout", "new", Duration.ofMinutes(5));
     assertThat(checkout.calls()).isEqualTo(2);
     assertThat(checkout.errors()).isEqualTo(1);
-    WindowCounts banner = provider.recorder().counts("banner", "red", Duration.ofMinutes(5));
+    WindowCounts banner = provider.outcomes().counts("banner", "red", Duration.ofMinutes(5));
     assertThat(banner.calls()).isEqualTo(1);
     assertThat(banner.errors()).isEqualTo(1);
 

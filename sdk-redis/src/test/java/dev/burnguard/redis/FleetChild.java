@@ -34,7 +34,7 @@ public final class FleetChild {
         .build();
     // a decision reaches the listeners only once the store acknowledged it (or, from another
     // replica, once it was read from Redis)
-    provider.guardian().addListener(d -> System.out.println("ACK " + d.after().version() + " " + d.action()));
+    provider.rollouts().onDecision(d -> System.out.println("ACK " + d.after().version() + " " + d.action()));
     provider.initialize(new ImmutableContext());
     java.util.concurrent.ScheduledExecutorService traffic = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     long[] user = {0};

@@ -51,7 +51,7 @@ class FleetClusterTest {
         fleet.run(Duration.ofMinutes(3), 30);
         assertThat(fleet.state(0).status()).isEqualTo(RolloutStatus.WATCHING);
         assertThat(fleet.state(1)).isEqualTo(fleet.state(0)).isEqualTo(fleet.state(2));
-        fleet.replicas.get(2).guardian().rollback(FleetHarness.FLAG, "person:alice");
+        fleet.replicas.get(2).rollouts().rollback(FleetHarness.FLAG, "person:alice");
         fleet.second(30);
         assertThat(List.of(fleet.exposure(0), fleet.exposure(1), fleet.exposure(2))).containsOnly(0.0);
         assertThat(fleet.fleetLog()).extracting(d -> d.action()).containsExactly(DecisionAction.START,

@@ -39,9 +39,9 @@ class FleetConvergenceTest {
         boolean pause = fleet.state(i % 3).status() != RolloutStatus.PAUSED;
         long started = System.nanoTime();
         if (pause) {
-          acting.guardian().pause(FleetHarness.FLAG, "person:alice");
+          acting.rollouts().pause(FleetHarness.FLAG, "person:alice");
         } else {
-          acting.guardian().resume(FleetHarness.FLAG, "person:alice");
+          acting.rollouts().resume(FleetHarness.FLAG, "person:alice");
         }
         long version = fleet.state(i % 3).version();
         // nobody ticks: only the change notification can bring the new state to the other two
@@ -63,18 +63,18 @@ class FleetConvergenceTest {
     try (RedisServer server = RedisServer.start();
         FleetHarness fleet = new FleetHarness(server.uri(), 3, plan(), b -> b.withoutNotifications())) {
       fleet.run(Duration.ofSeconds(3), 30);
-      fleet.replicas.get(1).guardian().promote(FleetHarness.FLAG, "person:bob");
+      fleet.replicas.get(1).rollouts().promote(FleetHarness.FLAG, "person:bob");
       fleet.second(30); // one tick of one simulated second
       assertThat(List.of(fleet.exposure(0), fleet.exposure(1), fleet.exposure(2))).containsOnly(0.5);
-      fleet.replicas.get(2).guardian().pause(FleetHarness.FLAG, "person:carol");
+      fleet.replicas.get(2).rollouts().pause(FleetHarness.FLAG, "person:carol");
       fleet.second(30);
       assertThat(List.of(fleet.state(0).status(), fleet.state(1).status())).containsOnly(RolloutStatus.PAUSED);
-      fleet.replicas.get(0).guardian().resume(FleetHarness.FLAG, "person:dave");
+      fleet.replicas.get(0).rollouts().resume(FleetHarness.FLAG, "person:dave");
       fleet.second(30);
-      fleet.replicas.get(1).guardian().rollback(FleetHarness.FLAG, "person:erin");
+      fleet.replicas.get(1).rollouts().rollback(FleetHarness.FLAG, "person:erin");
       fleet.second(30);
       assertThat(List.of(fleet.exposure(0), fleet.exposure(1), fleet.exposure(2))).containsOnly(0.0);
-      fleet.replicas.get(2).guardian().reset(FleetHarness.FLAG, "person:frank");
+      fleet.replicas.get(2).rollouts().reset(FleetHarness.FLAG, "person:frank");
       fleet.second(30);
       assertThat(List.of(fleet.state(0), fleet.state(1))).containsOnly(fleet.state(2));
       assertThat(fleet.state(0).stage()).isZero();

@@ -46,7 +46,7 @@ class FleetCountingTest {
           for (int i = 0; i < perReplicaPerSecond; i++) {
             int v = random.nextInt(2);
             boolean error = random.nextInt(100) == 0;
-            p.recorder().record(FleetHarness.FLAG, v == 0 ? "new" : "old", 5_000_000L,
+            p.outcomes().record(FleetHarness.FLAG, v == 0 ? "new" : "old", 5_000_000L,
                 error ? Outcome.ERROR : Outcome.SUCCESS);
             calls[v]++;
             errors[v] += error ? 1 : 0;

@@ -51,14 +51,14 @@ class FleetDecidersTest {
               if (r(random) == 0) {
                 fleet.clock.advance(Duration.ofSeconds(2)); // both threads may advance: time only moves on
               }
-              p.guardian().tick();
+              p.rollouts().tick();
               int action = random.nextInt(40);
               try {
                 switch (action) {
-                  case 0 -> p.guardian().pause(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
-                  case 1 -> p.guardian().resume(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
-                  case 2 -> p.guardian().promote(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
-                  case 3 -> p.guardian().reset(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
+                  case 0 -> p.rollouts().pause(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
+                  case 1 -> p.rollouts().resume(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
+                  case 2 -> p.rollouts().promote(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
+                  case 3 -> p.rollouts().reset(FleetHarness.FLAG, "person:" + Thread.currentThread().getName());
                   default -> { }
                 }
               } catch (IllegalStateException notNow) {

@@ -97,7 +97,7 @@ class FleetFailureTest {
       // a new pod with an empty disk takes the fleet's state
       BurnguardProvider fresh = fleet.add(server.uri(), fourStages(),
           RedisFleet.builder(server.uri()).service("checkout-service").instanceId("new-pod"));
-      RolloutState taken = fresh.guardian().state(FleetHarness.FLAG).orElseThrow();
+      RolloutState taken = fresh.rollouts().state(FleetHarness.FLAG).orElseThrow();
       System.out.println("re-seeded: version " + reseeded.versionText() + "; the new pod took stage " + taken.stage()
           + " at " + taken.exposure() * 100 + " % (the fleet was at stage " + known.stage() + ")");
       assertThat(taken.stage()).isGreaterThanOrEqualTo(2);
@@ -115,7 +115,7 @@ class FleetFailureTest {
     try (RedisServer server = RedisServer.start();
         FleetHarness fleet = new FleetHarness(server.uri(), 2, fourStages(), b -> b)) {
       fleet.run(Duration.ofSeconds(70), 30);
-      fleet.replicas.get(1).guardian().rollback(FleetHarness.FLAG, "person:alice");
+      fleet.replicas.get(1).rollouts().rollback(FleetHarness.FLAG, "person:alice");
       fleet.second(30);
       RolloutState rolledBack = fleet.state(0);
       assertThat(rolledBack.status()).isEqualTo(RolloutStatus.ROLLED_BACK);
@@ -174,12 +174,12 @@ class FleetFailureTest {
             ? 0 : 1;
       }
       assertThat(control).isEqualTo(1000);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.guardian().resume(FleetHarness.FLAG,
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.rollouts().resume(FleetHarness.FLAG,
           "person:alice")).hasMessageContaining("fleet state unknown");
       server.restart(); // empty: replica 0 re-seeds what it knows, then the new pod takes it
       Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
           .until(() -> {
-            fleet.replicas.get(0).guardian().tick();
+            fleet.replicas.get(0).rollouts().tick();
             return fleet.members.get(0).redis().state(FleetHarness.FLAG) != null;
           });
       tickUntil(fleet, () -> fleet.state(1).equals(fleet.state(0)));

@@ -2,6 +2,7 @@ package dev.burnguard.redis;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.flag.FlagSet;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
@@ -78,7 +79,7 @@ final class FleetHarness implements AutoCloseable {
         })
         .build();
     List<Decision> decisions = new CopyOnWriteArrayList<>();
-    p.guardian().addListener(decisions::add);
+    p.rollouts().onDecision(decisions::add);
     try {
       p.initialize(new ImmutableContext());
     } catch (Exception e) {
@@ -135,7 +136,7 @@ final class FleetHarness implements AutoCloseable {
       }
       boolean failed = random.nextDouble() < errors;
       long latency = 20_000_000L;
-      p.recorder().recordCall(FLAG, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
+      p.outcomes().recordCall(FLAG, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
       requests++;
       if (i < recordedCalls.length) {
         recordedCalls[i]++;
@@ -148,7 +149,7 @@ final class FleetHarness implements AutoCloseable {
   void tickAll() {
     for (BurnguardProvider p : replicas) {
       if (p != null) {
-        p.guardian().tick();
+        p.rollouts().tick();
       }
     }
   }
@@ -164,11 +165,11 @@ final class FleetHarness implements AutoCloseable {
   }
 
   RolloutState state(int replica) {
-    return replicas.get(replica).guardian().state(FLAG).orElseThrow();
+    return replicas.get(replica).rollouts().state(FLAG).orElseThrow();
   }
 
   double exposure(int replica) {
-    return replicas.get(replica).guardian().gates().get(FLAG).exposure();
+    return ProviderInternals.guardian(replicas.get(replica)).gates().get(FLAG).exposure();
   }
 
   /** The fleet's decision log in Redis, oldest first. */

@@ -38,8 +38,8 @@ class FleetViewTest {
       String decider = status.stream().filter(RedisFleet.Status::deciding).findFirst().orElseThrow().instanceId();
       long[] recorded = {0, 0};
       for (var p : fleet.replicas) {
-        recorded[0] += p.recorder().counts(FleetHarness.FLAG, "new", Duration.ofHours(1)).calls();
-        recorded[1] += p.recorder().counts(FleetHarness.FLAG, "old", Duration.ofHours(1)).calls();
+        recorded[0] += p.outcomes().counts(FleetHarness.FLAG, "new", Duration.ofHours(1)).calls();
+        recorded[1] += p.outcomes().counts(FleetHarness.FLAG, "old", Duration.ofHours(1)).calls();
       }
       assertThat(recorded[0]).isGreaterThan(1000);
       assertThat(recorded[1]).isGreaterThan(1000);
@@ -75,12 +75,12 @@ class FleetViewTest {
       fleet.second(0);
       fleet.second(0);
       int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
-      RolloutHealth judged = fleet.replicas.get(decider).guardian().health(FleetHarness.FLAG).orElseThrow();
+      RolloutHealth judged = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
       assertThat(judged.at()).isEqualTo(fleet.clock.now());
       long fleetCalls = judged.windows().stream().filter(w -> w.variant().equals("new")
           && w.window().equals(Duration.ofHours(1))).mapToLong(RolloutHealth.VariantWindow::calls).findFirst()
           .orElseThrow();
-      long recorded = fleet.replicas.stream().mapToLong(p -> p.recorder().counts(FleetHarness.FLAG, "new",
+      long recorded = fleet.replicas.stream().mapToLong(p -> p.outcomes().counts(FleetHarness.FLAG, "new",
           Duration.ofHours(1)).calls()).sum();
       assertThat(fleetCalls).isEqualTo(recorded);
       for (int i = 0; i < 3; i++) {
@@ -88,14 +88,14 @@ class FleetViewTest {
           continue;
         }
         assertThat(fleet.members.get(i).leading()).isFalse();
-        RolloutHealth follower = fleet.replicas.get(i).guardian().health(FleetHarness.FLAG).orElseThrow();
+        RolloutHealth follower = fleet.replicas.get(i).rollouts().health(FleetHarness.FLAG).orElseThrow();
         assertThat(follower.at()).as("replica %d's health is of this tick", i).isEqualTo(fleet.clock.now());
         assertThat(follower.windows()).as("replica %d's windows", i).isEqualTo(judged.windows());
         assertThat(follower.state()).isEqualTo(judged.state());
       }
       Map<String, Long> byReplica = new java.util.TreeMap<>();
       for (int i = 0; i < 3; i++) {
-        byReplica.put("replica-" + i, fleet.replicas.get(i).recorder().counts(FleetHarness.FLAG, "new",
+        byReplica.put("replica-" + i, fleet.replicas.get(i).outcomes().counts(FleetHarness.FLAG, "new",
             Duration.ofHours(1)).calls());
       }
       System.out.printf("follower health: every replica's 1-h window of the candidate counts %d calls (the fleet's); "
@@ -113,7 +113,7 @@ class FleetViewTest {
       fleet.second(0);
       fleet.second(0);
       int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
-      RolloutHealth before = fleet.replicas.get(decider).guardian().health(FleetHarness.FLAG).orElseThrow();
+      RolloutHealth before = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
       assertThat(before.candidateCalls()).isGreaterThan(2000);
       assertThat(server.command("EXISTS", "burnguard:{checkout-service}:evidence")).isEqualTo(":1");
       // every replica stops, lease released by expiry; three new ones start on the same Redis, no state directory
@@ -128,7 +128,7 @@ class FleetViewTest {
       }
       fleet.second(0);
       fleet.second(0);
-      RolloutHealth after = fleet.replicas.get(3).guardian().health(FleetHarness.FLAG).orElseThrow();
+      RolloutHealth after = fleet.replicas.get(3).rollouts().health(FleetHarness.FLAG).orElseThrow();
       System.out.printf("evidence across a fleet restart: %d candidate calls and ln R %s before, %d and %s after%n",
           before.candidateCalls(), before.checks().stream().map(c -> String.format("%.3f", c.logLikelihoodRatio()))
               .toList(), after.candidateCalls(), after.checks().stream().map(c -> String.format("%.3f",

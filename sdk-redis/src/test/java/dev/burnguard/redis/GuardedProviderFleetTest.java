@@ -47,8 +47,8 @@ class GuardedProviderFleetTest {
 
   private void tickAll() {
     clock.advance(Duration.ofSeconds(1));
-    replicas.forEach(p -> p.guardian().tick());
-    replicas.forEach(p -> p.guardian().tick()); // every replica reads after all have written
+    replicas.forEach(p -> p.rollouts().tick());
+    replicas.forEach(p -> p.rollouts().tick()); // every replica reads after all have written
   }
 
   /** How many of 200 users {@code p} serves the candidate ({@code true}). */

@@ -2,8 +2,7 @@ package dev.burnguard.testing;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
-import dev.burnguard.internal.guardian.Guardian;
-import dev.burnguard.internal.recorder.SliRecorder;
+import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.outcome.Outcomes.LatencyDistribution;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
@@ -11,6 +10,7 @@ import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.source.FlagSource;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.FeatureProvider;
@@ -166,30 +166,30 @@ public final class Simulation {
         if (behavior.drops(random)) {
           continue; // served, never recorded
         }
-        provider.recorder().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
+        provider.outcomes().recordCall(flagKey, variant, end - latency, end, failed ? Outcome.ERROR : Outcome.SUCCESS);
       }
       clock.advance(Duration.ofSeconds(1));
       sinceTick += 1_000_000_000L;
       if (sinceTick >= tickNanos) {
         sinceTick = 0;
-        provider.guardian().tick();
+        provider.rollouts().tick();
         if (recordHealth) {
-          provider.guardian().health(flagKey).ifPresent(health::add);
+          provider.rollouts().health(flagKey).ifPresent(health::add);
         }
       }
     }
-    RolloutState end = provider.guardian().state(flagKey).orElse(null);
-    RolloutHealth last = provider.guardian().health(flagKey).orElse(null);
+    RolloutState end = provider.rollouts().state(flagKey).orElse(null);
+    RolloutHealth last = provider.rollouts().health(flagKey).orElse(null);
     Map<String, LatencyDistribution> latencies = new HashMap<>();
     for (String variant : List.of(plan.candidate(), plan.control())) {
-      latencies.put(variant, provider.recorder().latency(flagKey, variant));
+      latencies.put(variant, provider.outcomes().latency(flagKey, variant));
     }
     provider.shutdown();
     return new SimulationResult(start, decisions, end, requests, health, last, latencies);
   }
 
   private static void start(Served provider, List<Decision> decisions) {
-    provider.guardian().addListener(decisions::add);
+    provider.rollouts().onDecision(decisions::add);
     try {
       provider.initialize();
     } catch (Exception e) {
@@ -215,7 +215,7 @@ public final class Simulation {
         VariantBehavior behavior = current.get(variant);
         if (behavior != null && !behavior.drops(random)) {
           long latency = behavior.latencyNanos(random);
-          provider.recorder().recordCall(flagKey, variant, end - latency, end,
+          provider.outcomes().recordCall(flagKey, variant, end - latency, end,
               behavior.fails(random) ? Outcome.ERROR : Outcome.SUCCESS);
         }
       }
@@ -229,9 +229,9 @@ public final class Simulation {
 
   /**
    * The provider a simulation drives — Burnguard's own, or a guard around a delegate — with its
-   * guardian, its recorder and how it serves the simulated flag.
+   * rollouts, its outcomes and how it serves the simulated flag.
    */
-  private record Served(FeatureProvider provider, Guardian guardian, SliRecorder recorder,
+  private record Served(FeatureProvider provider, Rollouts rollouts, Outcomes outcomes,
       Function<EvaluationContext, String> variant) {
     void initialize() throws Exception {
       provider.initialize(new ImmutableContext());
@@ -257,7 +257,7 @@ public final class Simulation {
     // a simulation starts afresh every run; one that restarts keeps its state in a directory of its own
     BurnguardProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
         : b.stateDirectory(stateDirectory).build();
-    return new Served(provider, provider.guardian(), provider.recorder(),
+    return new Served(provider, provider.rollouts(), provider.outcomes(),
         ctx -> provider.flagSet().orElseThrow().servedVariant(flagKey, ctx));
   }
 
@@ -269,7 +269,7 @@ public final class Simulation {
         .guardianTicking(false);
     GuardedProvider provider = stateDirectory == null ? b.inMemoryRolloutState().build()
         : b.stateDirectory(stateDirectory).build();
-    return new Served(provider, provider.guardian(), provider.recorder(),
+    return new Served(provider, provider.rollouts(), provider.outcomes(),
         ctx -> stringFlag ? provider.getStringEvaluation(flagKey, "", ctx).getVariant()
             : provider.getBooleanEvaluation(flagKey, false, ctx).getVariant());
   }

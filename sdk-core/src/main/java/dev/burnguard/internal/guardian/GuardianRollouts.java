@@ -3,6 +3,7 @@ package dev.burnguard.internal.guardian;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutHealth;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.Rollouts;
@@ -83,6 +84,21 @@ public final class GuardianRollouts implements Rollouts {
   @Override
   public Map<String, RolloutHealth> health() {
     return guardian.health();
+  }
+
+  @Override
+  public Optional<RolloutHealth> health(String flagKey) {
+    return guardian.health(flagKey);
+  }
+
+  @Override
+  public Map<String, RolloutPlan> plans() {
+    return guardian.plans();
+  }
+
+  @Override
+  public List<Decision> tick() {
+    return guardian.tick();
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.burnguard.BurnguardProvider;
+import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.Outcome;
@@ -54,18 +55,18 @@ class RolloutReportTest {
         .rollout("checkout", plan).inMemoryRolloutState().guardianTicking(false).build();
     provider.initialize(new ImmutableContext());
     try {
-      SliRecorder recorder = provider.recorder();
+      SliRecorder recorder = ProviderInternals.recorder(provider);
       int s = 0;
       for (; s < 60; s++) { // a healthy first stage
         traffic(recorder, clock, s, false);
         clock.advance(Duration.ofSeconds(1));
-        provider.guardian().tick();
+        provider.rollouts().tick();
       }
       provider.rollouts().promote("checkout", EVE);
-      for (; s < 360 && provider.guardian().state("checkout").orElseThrow().status() != RolloutStatus.ROLLED_BACK; s++) {
+      for (; s < 360 && provider.rollouts().state("checkout").orElseThrow().status() != RolloutStatus.ROLLED_BACK; s++) {
         traffic(recorder, clock, s, true); // 20 % of the candidate's calls fail
         clock.advance(Duration.ofSeconds(1));
-        provider.guardian().tick();
+        provider.rollouts().tick();
       }
       List<Decision> kept = provider.rollouts().recentDecisions("checkout");
       assertThat(kept).extracting(Decision::action)

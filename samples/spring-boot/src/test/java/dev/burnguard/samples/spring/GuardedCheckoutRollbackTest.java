@@ -66,7 +66,7 @@ class GuardedCheckoutRollbackTest {
     }
     assertThat(served).isBetween(20, 60); // about 20 % of 200 users
     time.advance(Duration.ofSeconds(10));
-    provider.guardian().tick();
+    provider.rollouts().tick();
     assertThat(provider.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
 
     // the regression: every call of the new checkout fails
@@ -82,7 +82,7 @@ class GuardedCheckoutRollbackTest {
     long expectedErrors = failed;
     await().atMost(Duration.ofSeconds(10)).until(
         () -> provider.outcomes().counts("new-checkout", "new", Duration.ofHours(1)).errors() == expectedErrors);
-    provider.guardian().tick();
+    provider.rollouts().tick();
 
     assertThat(provider.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
     for (int i = 0; i < 200; i++) {

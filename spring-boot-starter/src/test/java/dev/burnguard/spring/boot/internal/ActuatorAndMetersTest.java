@@ -204,7 +204,7 @@ class ActuatorAndMetersTest {
       provider.outcomes().record("pricing", "v1", 1_000_000, Outcome.SUCCESS);
     }
     ((ManualClock) clock).advance(Duration.ofSeconds(10)); // the sequential test reads whole 10-second buckets
-    List<Decision> decided = provider.guardian().tick();
+    List<Decision> decided = provider.rollouts().tick();
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ROLLBACK);
     assertThat(meters.get("burnguard.rollout.burn.rate")
         .tags("flag", "pricing", "sli", "availability", "window", "PT1H", "variant", "v2").gauge().value())

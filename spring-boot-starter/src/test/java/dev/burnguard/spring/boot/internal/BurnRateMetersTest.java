@@ -54,7 +54,7 @@ class BurnRateMetersTest {
             provider.outcomes().record("pricing", "v1", 1_000_000, i < 3 ? Outcome.ERROR : Outcome.SUCCESS);
           }
           clock.advance(Duration.ofSeconds(10));
-          List<Decision> decided = provider.guardian().tick();
+          List<Decision> decided = provider.rollouts().tick();
           assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ROLLBACK);
 
           RolloutHealth health = provider.rollouts().health().get("pricing");
@@ -71,7 +71,7 @@ class BurnRateMetersTest {
             provider.outcomes().record("pricing", "v1", 1_000_000, Outcome.SUCCESS);
           }
           clock.advance(Duration.ofSeconds(10));
-          assertThat(provider.guardian().tick()).isEmpty();
+          assertThat(provider.rollouts().tick()).isEmpty();
           RolloutHealth next = provider.rollouts().health().get("pricing");
           assertThat(next.checks()).isEmpty(); // rolled back: nothing judged, the windows still counted
           assertThat(burnRate(registry, "PT5M", "v1")).isCloseTo(1.0, within(1e-9))

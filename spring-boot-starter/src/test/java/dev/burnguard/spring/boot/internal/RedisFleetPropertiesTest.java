@@ -68,7 +68,7 @@ class RedisFleetPropertiesTest {
             assertThat(provider.health().stateLocation()).contains("burnguard:{checkout}").doesNotContain(PASSWORD);
 
             // the rollout's state is in Redis, under the service's keys
-            provider.guardian().tick();
+            provider.rollouts().tick();
             provider.rollouts().pause("pricing", "person:test");
             assertThat(redis.command("KEYS", "burnguard:{checkout}:*")).startsWith("*").isNotEqualTo("*0");
 
