@@ -632,120 +632,20 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#ISOLATE_FLAG}. */
-  public static final class Builder {
+  public static final class Builder extends RolloutBuilder<Builder> {
     private FlagSource source;
-    /** The rollout settings, shared in kind with {@link GuardedProvider.Builder}. */
-    private final RolloutRuntime.Options options = new RolloutRuntime.Options();
-    private Duration initTimeout = Duration.ofSeconds(10);
     private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
-    private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
 
     private Builder() {}
 
-    /**
-     * Latency thresholds (0 to 3) that the {@linkplain BurnguardProvider#recorder() recorder}
-     * counts slow calls against; default 300 ms.
-     */
-    public Builder latencyThresholds(Duration... thresholds) {
-      options.latencyThresholds(thresholds);
-      return this;
-    }
-
-    /** Guards the rollout of flag {@code flagKey}'s candidate with {@code plan}. */
-    public Builder rollout(String flagKey, RolloutPlan plan) {
-      plans.put(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(plan, "plan"));
-      return this;
-    }
-
-    /**
-     * Persists rollout states and decisions in {@code directory} with a {@link FileRolloutStore}
-     * (opened by {@link BurnguardProvider#initialize}, which fails if it cannot), so that a restart
-     * restores every rollout exactly and a rolled-back flag stays rolled back. Without it (and
-     * without {@link #rolloutStore} or {@link #inMemoryRolloutState}) the state is kept in the
-     * {@linkplain BurnguardProvider#DEFAULT_STATE_DIRECTORY default directory}. Choose one of the three.
-     */
-    public Builder stateDirectory(Path directory) {
-      options.stateDirectory(directory);
-      return this;
-    }
-
-    /**
-     * Runs this provider as one replica of a fleet sharing one rollout state, one decision per
-     * version and fleet-wide SLI windows, e.g. {@code fleet(RedisFleet.builder(uri).service("checkout")
-     * .build())} from {@code burnguard-redis}; see {@link Fleet}. The fleet's store keeps the rollout
-     * state: do not also set {@link #stateDirectory}, {@link #rolloutStore} or
-     * {@link #inMemoryRolloutState}.
-     */
-    public Builder fleet(Fleet fleet) {
-      options.fleet(fleet);
-      return this;
-    }
-
-    /** Keeps rollout states and decisions in {@code store} instead; see {@link #stateDirectory}. */
-    public Builder rolloutStore(RolloutStore store) {
-      options.rolloutStore(store);
-      return this;
-    }
-
-    /**
-     * Keeps rollout states and decisions in memory only: a restart starts every rollout over and may
-     * re-expose users to a rolled-back candidate. For tests and for services that accept that; the
-     * provider warns (log, {@link BurnguardProvider#health()}, a STALE event) once a rollout is guarded.
-     */
-    public Builder inMemoryRolloutState() {
-      options.inMemoryRolloutState();
-      return this;
-    }
-
-    /**
-     * How long the state of a flag whose rollout plan disappeared from the flags is kept in case
-     * the plan returns (a rolled-back flag that comes back stays rolled back); default 30 days.
-     */
-    public Builder removedRolloutRetention(Duration retention) {
-      options.removedRolloutRetention(retention);
-      return this;
-    }
-
-    /** How often the guardian judges the rollouts; default 1 s, at least 10 ms. */
-    public Builder guardianTick(Duration tick) {
-      options.guardianTick(tick);
-      return this;
-    }
-
-    /**
-     * Whether the provider ticks its guardian on a timer (the default). Off, the guardian decides
-     * only when {@link Rollouts#tick()} is called: for simulations and tests on a ManualClock.
-     */
-    public Builder guardianTicking(boolean ticking) {
-      options.guardianTicking(ticking);
-      return this;
-    }
-
-    /** The most (flag, variant) series the recorder keeps; default 10,000. */
-    public Builder maxSeries(int maxSeries) {
-      options.maxSeries(maxSeries);
+    @Override
+    Builder self() {
       return this;
     }
 
     /** Where flags come from (required). */
     public Builder source(FlagSource source) {
       this.source = Objects.requireNonNull(source, "source");
-      return this;
-    }
-
-    /** The clock for {@code $flagd.timestamp} and timestamps; inject a ManualClock in tests. */
-    public Builder clock(Clock clock) {
-      options.clock(clock);
-      return this;
-    }
-
-    /** How long {@link BurnguardProvider#initialize} waits for the first load; positive. */
-    public Builder initTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "initTimeout");
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
-      }
-      this.initTimeout = timeout;
       return this;
     }
 

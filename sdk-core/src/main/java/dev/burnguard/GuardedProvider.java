@@ -16,7 +16,6 @@ import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
-import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.EventProvider;
 import dev.openfeature.sdk.FeatureProvider;
@@ -520,12 +519,9 @@ public final class GuardedProvider extends EventProvider {
    * clock, rollout state in the default state directory, 1 s guardian tick, 10 s init timeout for
    * the plans file.
    */
-  public static final class Builder {
+  public static final class Builder extends RolloutBuilder<Builder> {
     private final FeatureProvider delegate;
-    private final RolloutRuntime.Options options = new RolloutRuntime.Options();
-    private final Map<String, RolloutPlan> plans = new LinkedHashMap<>();
     private FlagSource plansSource;
-    private Duration initTimeout = Duration.ofSeconds(10);
 
     private Builder(FeatureProvider delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -534,13 +530,8 @@ public final class GuardedProvider extends EventProvider {
       }
     }
 
-    /**
-     * Guards flag {@code flagKey}'s rollout of {@code plan.candidate()} in place of {@code
-     * plan.control()}: the delegate's variant names (see {@link GuardedProvider} for value-only
-     * delegates). Takes precedence over the plans file's plan for the same flag.
-     */
-    public Builder rollout(String flagKey, RolloutPlan plan) {
-      plans.put(Objects.requireNonNull(flagKey, "flagKey"), Objects.requireNonNull(plan, "plan"));
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -559,79 +550,6 @@ public final class GuardedProvider extends EventProvider {
     /** Reads rollout plans from {@code source}: see {@link #plans(Path)}. */
     public Builder plans(FlagSource source) {
       this.plansSource = Objects.requireNonNull(source, "plans source");
-      return this;
-    }
-
-    /** How long {@link GuardedProvider#initialize} waits for the plans file's first load; positive. */
-    public Builder initTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "initTimeout");
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
-      }
-      this.initTimeout = timeout;
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#clock}. */
-    public Builder clock(Clock clock) {
-      options.clock(clock);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#latencyThresholds}. */
-    public Builder latencyThresholds(Duration... thresholds) {
-      options.latencyThresholds(thresholds);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#maxSeries}. */
-    public Builder maxSeries(int maxSeries) {
-      options.maxSeries(maxSeries);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#stateDirectory}. */
-    public Builder stateDirectory(Path directory) {
-      options.stateDirectory(directory);
-      return this;
-    }
-
-    /**
-     * See {@link BurnguardProvider.Builder#fleet}: the guarded flags' rollouts are shared by every
-     * replica of the fleet (one state, one decision per version, fleet-wide SLI windows).
-     */
-    public Builder fleet(Fleet fleet) {
-      options.fleet(fleet);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#rolloutStore}. */
-    public Builder rolloutStore(RolloutStore store) {
-      options.rolloutStore(store);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#inMemoryRolloutState}. */
-    public Builder inMemoryRolloutState() {
-      options.inMemoryRolloutState();
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#removedRolloutRetention}. */
-    public Builder removedRolloutRetention(Duration retention) {
-      options.removedRolloutRetention(retention);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#guardianTick}. */
-    public Builder guardianTick(Duration tick) {
-      options.guardianTick(tick);
-      return this;
-    }
-
-    /** See {@link BurnguardProvider.Builder#guardianTicking}. */
-    public Builder guardianTicking(boolean ticking) {
-      options.guardianTicking(ticking);
       return this;
     }
 
