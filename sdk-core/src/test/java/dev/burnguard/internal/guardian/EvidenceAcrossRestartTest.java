@@ -2,23 +2,19 @@ package dev.burnguard.internal.guardian;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutPlan.RuleAction;
 import dev.burnguard.rollout.RolloutPlan.Stage;
-import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.testing.Simulation;
 import dev.burnguard.testing.Simulation.SimulationResult;
 import dev.burnguard.testing.VariantBehavior;
-import dev.burnguard.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,30 +42,14 @@ class EvidenceAcrossRestartTest {
 
   @Test
   void theDetectorsContinueWhereTheyWereWhenTheGuardianStartsAgainOnTheSameDirectory(@TempDir Path dir) {
-    RolloutPlan plan = RolloutPlan.builder("old", "new").stages(List.of(new Stage(100, Duration.ofDays(1), 0))).build();
-    ManualClock clock = new ManualClock();
-    SliRecorder recorder = SliRecorder.builder().clock(clock).build();
-    Guardian before = new Guardian(clock, recorder, d -> { }, gates -> { });
-    before.persistEvidenceIn(dir);
-    before.plans(Map.of("checkout", plan));
-    for (int s = 0; s < 60; s++) {
-      for (int i = 0; i < 10; i++) {
-        recorder.record("checkout", "new", 1_000_000, i == 0 && s % 10 == 0 ? Outcome.ERROR : Outcome.SUCCESS);
-      }
-      clock.advance(Duration.ofSeconds(1));
-      before.tick();
-    }
+    GuardianRestartFixture traffic = new GuardianRestartFixture(dir, 0);
+    Guardian before = traffic.before;
     RolloutHealth then = before.health("checkout").orElseThrow();
     assertThat(then.candidateCalls()).isEqualTo(600); // six whole 10-second buckets
     assertThat(Files.exists(dir.resolve(EvidenceFile.NAME))).isTrue();
 
     // a new process: a new recorder (the windows are gone), the same directory and state
-    SliRecorder fresh = SliRecorder.builder().clock(clock).build();
-    Guardian after = new Guardian(clock, fresh, d -> { }, gates -> { });
-    after.persistEvidenceIn(dir);
-    after.restore(before.states().values());
-    after.plans(Map.of("checkout", plan));
-    after.tick();
+    Guardian after = traffic.restart(traffic.plan);
     RolloutHealth now = after.health("checkout").orElseThrow();
     assertThat(now.candidateCalls()).isEqualTo(then.candidateCalls());
     assertThat(now.checks()).hasSize(2);
@@ -79,13 +59,9 @@ class EvidenceAcrossRestartTest {
     assertThat(now.stage().samples()).isEqualTo(600);
 
     // a plan with other rules is another test: it starts afresh
-    RolloutPlan otherRules = RolloutPlan.builder("old", "new").stages(plan.stages())
+    RolloutPlan otherRules = RolloutPlan.builder("old", "new").stages(traffic.plan.stages())
         .rules(List.of(BurnRateRule.fastBurn(RuleAction.ROLLBACK))).build();
-    Guardian third = new Guardian(clock, SliRecorder.builder().clock(clock).build(), d -> { }, gates -> { });
-    third.persistEvidenceIn(dir);
-    third.restore(before.states().values());
-    third.plans(Map.of("checkout", otherRules));
-    third.tick();
+    Guardian third = traffic.restart(otherRules);
     assertThat(third.health("checkout").orElseThrow().candidateCalls()).isZero();
   }
 }
