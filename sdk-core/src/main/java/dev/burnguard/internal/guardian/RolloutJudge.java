@@ -221,13 +221,10 @@ public final class RolloutJudge {
   private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, long samples,
       Instant now, List<RuleCheck> checks, boolean burning) {
     Stage stage = plan.stages().get(state.stage());
+    if (shorterThan(state.stageStartedAt(), now, stage.bake()) || samples < stage.minSamples()) {
+      return null; // a routine hold, found without allocating
+    }
     Duration baked = Duration.between(state.stageStartedAt(), now);
-    if (baked.compareTo(stage.bake()) < 0) {
-      return null;
-    }
-    if (samples < stage.minSamples()) {
-      return null;
-    }
     if (burning) {
       return hold(flagKey, plan, state, now, "not advancing: a rule burns without significant evidence yet", checks);
     }
@@ -242,6 +239,17 @@ public final class RolloutJudge {
         state.with(RolloutStatus.RAMPING, state.stage() + 1, next.exposure(), state.shrinks(), now, null, null),
         "stage " + state.stage() + " baked healthy for " + baked.toSeconds() + " s with " + samples
             + " candidate calls; exposure " + pct(state.exposure()) + " -> " + pct(next.exposure()), checks);
+  }
+
+  /** Whether less than {@code d} lies between {@code from} and {@code to}; {@code Duration.between(from, to) < d} without a Duration. */
+  static boolean shorterThan(Instant from, Instant to, Duration d) {
+    long seconds = to.getEpochSecond() - from.getEpochSecond();
+    long nanos = to.getNano() - from.getNano();
+    if (nanos < 0) {
+      seconds--;
+      nanos += 1_000_000_000L;
+    }
+    return seconds < d.getSeconds() || seconds == d.getSeconds() && nanos < d.getNano();
   }
 
   private static boolean recentlyShrunk(RolloutState state, BurnRateRule rule, Instant now) {
