@@ -183,6 +183,8 @@ public final class FleetLoad {
       long commands = used(stats1, "total_commands_processed") - used(stats0, "total_commands_processed") - infoCalls;
       long reads = used(stats1, "total_reads_processed") - used(stats0, "total_reads_processed") - infoCalls;
       long usedMemory = used(memory, "used_memory");
+      long bytesIn = used(stats1, "total_net_input_bytes") - used(stats0, "total_net_input_bytes");
+      long bytesOut = used(stats1, "total_net_output_bytes") - used(stats0, "total_net_output_bytes");
       report.append(String.format(Locale.ROOT, "fleet-load: %d replicas x %d guarded flags, %d s measured after %d s "
               + "warm-up, prefill=%s%n", replicas, flags, seconds, warmup, prefill))
           .append("date=").append(Instant.ofEpochMilli(wall.wallMillis())).append('\n')
@@ -207,6 +209,9 @@ public final class FleetLoad {
               opsSamples == 0 ? 0.0 : (double) ops / opsSamples, opsSamples))
           .append(String.format(Locale.ROOT, "socket_reads_per_replica_per_simulated_second=%.1f "
               + "(total_reads_processed delta / replicas / simulated seconds; pipelined commands arrive in several)%n", (double) reads / replicas / seconds))
+          .append(String.format(Locale.ROOT, "network_bytes_per_simulated_second: in %.0f, out %.0f "
+              + "(total_net_input_bytes / total_net_output_bytes delta, the harness' INFO replies included)%n",
+              (double) bytesIn / seconds, (double) bytesOut / seconds))
           .append("commands_per_simulated_second_by_command=").append(perCommand(commands0, commands1, seconds)).append('\n')
           .append(String.format(Locale.ROOT, "keys=%d (DBSIZE)%n", dbSize))
           .append(String.format(Locale.ROOT, "used_memory_empty=%d%nused_memory_prefilled=%d (prefill took %.1f s)%n"
