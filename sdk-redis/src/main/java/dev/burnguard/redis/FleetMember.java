@@ -67,7 +67,8 @@ final class FleetMember implements Fleet.Member {
     this.store = new RedisRolloutStore(redis, clock, settings.decisionLogLength(), settings.recentDecisions(), changes);
     String incarnation = settings.instanceId() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffffffL);
     this.holder = incarnation;
-    this.sli = new FleetSli(redis, clock, local, incarnation, settings.instanceId(), Duration.ofDays(1));
+    this.sli = new FleetSli(redis, clock, local, incarnation, settings.instanceId(), Duration.ofDays(1),
+        settings.lease());
     this.budgets = new FleetBudgets(redis, local, incarnation, Duration.ofDays(1));
     store.alsoReport(() -> {
       String a = sli.problem();

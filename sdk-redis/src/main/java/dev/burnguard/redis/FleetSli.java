@@ -30,7 +30,8 @@ import java.util.function.LongPredicate;
  * otherwise the slots of the current and previous {@link #RECENT_BUCKETS} buckets of each
  * resolution, all in one pipelined round — and the guardian judges the mirror with the local
  * recorder's window arithmetic. The decider then publishes the recent slots it read (one string,
- * {@code burnguard:{svc}:sums}, expiring {@link #PUBLISHED_TTL} after it is written).
+ * {@code burnguard:{svc}:sums}, expiring one lease after it is written, by Redis' clock: a decider
+ * that stops publishing has lost its lease by then too).
  *
  * <p><b>Follow</b> (every other replica, each tick): one {@code GET} of that publication, whose
  * slots are set into the mirror exactly as the decider's own read sets them, so a follower's
@@ -50,8 +51,6 @@ final class FleetSli implements SliSource {
   /** Buckets of each resolution re-read on an incremental read: clock skew up to this many finest buckets. */
   static final int RECENT_BUCKETS = 3;
   static final int FULL_READ_EVERY = 60;
-  /** How long the decider's publication lives (Redis' clock): a follower reads the rings itself after that. */
-  static final Duration PUBLISHED_TTL = Duration.ofSeconds(3);
   private static final String PUBLISHED_FORMAT = "burnguard-sums/1";
 
   private final FleetRedis redis;
@@ -63,6 +62,7 @@ final class FleetSli implements SliSource {
   private final String instanceId;
   private final int words;
   private final Duration sequenceTtl;
+  private final Duration publishedTtl;
 
   /** Pending deltas: series key -> second -> counters. Guardian thread only. */
   private final Map<SeriesKey, Map<Long, long[]>> pending = new LinkedHashMap<>();
@@ -98,6 +98,13 @@ final class FleetSli implements SliSource {
    */
   FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, String instanceId,
       Duration sequenceTtl) {
+    this(redis, clock, outcomes, replica, instanceId, sequenceTtl, RedisFleet.DEFAULT_LEASE);
+  }
+
+  /** @param publishedTtl how long the decider's publication of its read lives (the lease) */
+  FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, String instanceId,
+      Duration sequenceTtl, Duration publishedTtl) {
+    this.publishedTtl = publishedTtl;
     this.redis = redis;
     this.instanceId = instanceId;
     this.clock = clock;
@@ -337,7 +344,7 @@ final class FleetSli implements SliSource {
         head.append(' ');
         lengthPrefixed(head, readProblem == null ? "" : readProblem);
         try {
-          redis.publishSums(head.append(publication).toString(), PUBLISHED_TTL);
+          redis.publishSums(head.append(publication).toString(), publishedTtl);
         } catch (FleetStoreException e) {
           // the followers read the rings themselves until a publication arrives
         }
