@@ -20,8 +20,8 @@ import java.util.Objects;
  * <p>Evaluation and recording never touch Redis; a background tick per second pushes this
  * replica's SLI deltas (exactly once, however often a push is retried), renews the decider's
  * lease, applies other replicas' changes (pub/sub, with polling as the fallback) and, on the
- * decider, reads the fleet's sums (the followers take the decider's read). Every state change is a compare-and-set on the rollout's
- * version, so correctness never depends on the lease. Redis unreachable: replicas serve their
+ * decider, reads the fleet's sums (the followers take the decider's read). Every state change is
+ * a compare-and-set on the rollout's version, so correctness never depends on the lease. Redis unreachable: replicas serve their
  * last-known state and may only lower exposure; on Redis' return the merge is safety-first (a
  * rollback anywhere is the fleet's). Keys: {@code burnguard:{service}:...} (one Redis Cluster slot
  * per service); no targeting key or attribute is ever written. See {@code docs/fleet.md}.
