@@ -38,6 +38,8 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
   private static final Logger LOG = LoggerFactory.getLogger(ErrorBudgets.class);
 
   private final JourneyCounts counts;
+  /** The fleet's sums of the counts, when the provider is in a fleet; null: this replica's own counts. */
+  private volatile Shared shared;
   private volatile ErrorBudgetPolicy policy;
   /** Overrides in force: the rollout's state version it was recorded on, and who, by flag. */
   private final Map<String, Object[]> overrides = new ConcurrentHashMap<>();
@@ -49,6 +51,18 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
   /** @param counts where the journey outcomes are recorded (the recorder's) */
   public ErrorBudgets(JourneyCounts counts) {
     this.counts = Objects.requireNonNull(counts, "counts");
+  }
+
+  /** Counts kept by others (a fleet's sums over every replica), by SLO key, hours inclusive. */
+  @FunctionalInterface
+  public interface Shared {
+    /** {@code {calls, bad}} of the SLO with key {@code sloKey} ({@link JourneyCounts#key}); null when not known. */
+    long[] counts(String sloKey, long fromHour, long toHour);
+  }
+
+  /** Budgets are computed from {@code shared} counts when it knows them, else from this provider's own. */
+  public void countsFrom(Shared shared) {
+    this.shared = shared;
   }
 
   /** Where journey outcomes are recorded. */
@@ -95,7 +109,9 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
     long nowHour = Math.floorDiv(now.getEpochSecond(), 3600);
     for (ServiceSlo slo : p.slos().values()) {
       long first = slo.period().firstHour(now);
-      long[] c = counts.counts(slo.name(), first, nowHour);
+      Shared fleet = shared;
+      long[] c = fleet == null ? null : fleet.counts(JourneyCounts.key(slo), first, nowHour);
+      c = c != null ? c : counts.counts(slo.name(), first, nowHour);
       out.put(slo.name(), new Budget(slo, c[0], c[1], Instant.ofEpochSecond(first * 3600)));
     }
     return out;
