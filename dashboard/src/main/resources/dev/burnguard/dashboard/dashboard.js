@@ -197,7 +197,8 @@ function renderFlag(key, info, decisions) {
   // the candidate's error budget over the longest rule window: the share of the bad calls the SLO
   // allows there that are not yet spent (1 − burn rate); past 1 the budget is overspent
   const longest = plan.rules.reduce((best, r, i) => r.longSeconds > plan.rules[best].longSeconds ? i : best, 0);
-  const budgetLeft = b => b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
+  // no burn rate when the guardian's health is not at hand (the command line's view of a store)
+  const budgetLeft = b => b.availabilityLong == null ? '–' : b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
     : 'none (spent ' + b.availabilityLong.toFixed(1) + '×)';
   const summary = sec.querySelector('.summary');
   const status = el('span', { class: 'status ' + st.status, id: 'status-' + key });
