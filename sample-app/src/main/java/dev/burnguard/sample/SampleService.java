@@ -142,7 +142,8 @@ final class SampleService implements AutoCloseable {
     }
     started = Instant.ofEpochMilli(s.clock().wallMillis());
 
-    checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
+    // every checkout, old or new, is a call of the "checkout" journey, whose SLO the flag file declares
+    checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).journey(Checkout.JOURNEY).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
     shipping = new ShippingQuote(shippingProvider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
