@@ -178,7 +178,7 @@ public final class DashboardServer implements AutoCloseable {
 
   /**
    * A new one-time login code (the link {@code http://host:port/?code=CODE} logs one browser in as
-   * admin), valid for {@value #LOGIN_LINK_MINUTES} minutes and one exchange.
+   * admin), valid for {@link #LOGIN_LINK_MINUTES} minutes and one exchange.
    *
    * @throws IllegalStateException for a read-only dashboard (started without an admin token)
    */
