@@ -100,7 +100,7 @@ public final class Guardian {
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   /** Reviews each decision of the judge before it is applied (the error-budget policy); see {@link #review}. */
-  private volatile DecisionReview review = (state, judged, now) -> judged;
+  private volatile DecisionReview review = (plan, state, judged, now) -> judged;
 
   // guarded by lock
   private Map<String, RolloutPlan> plans = Map.of();
@@ -243,12 +243,13 @@ public final class Guardian {
 
   /**
    * A review of every decision the judge makes, before it is applied: it returns the decision, or
-   * another one in its place (a HOLD of the error-budget policy). Called under the guardian's lock;
-   * must be quick and must not call the guardian.
+   * another one in its place (a HOLD or a freeze's SHRINK of the error-budget policy). Called under
+   * the guardian's lock, at every tick of every guarded rollout; must be quick and must not call the
+   * guardian.
    */
   public interface DecisionReview {
-    /** @param judged the judge's decision on {@code state}, or null for none */
-    Decision review(RolloutState state, Decision judged, Instant now);
+    /** @param judged the judge's decision on {@code state} under {@code plan}, or null for none */
+    Decision review(RolloutPlan plan, RolloutState state, Decision judged, Instant now);
   }
 
   /** Has {@code review} review every decision the judge makes from the next tick on. */
@@ -552,7 +553,7 @@ public final class Guardian {
         if (!judge || !state.status().guarded()) {
           continue; // a fleet replica that does not decide: health on the fleet's windows, no decision
         }
-        Decision d = review.review(state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
+        Decision d = review.review(plan, state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
@@ -568,7 +569,7 @@ public final class Guardian {
           changed = true;
           reading.read(flagKey, plan, state, reads.of(flagKey, plan, recorded, state, latencyIndex, now), latencyIndex,
               now, ev, latest.get(flagKey));
-          d = review.review(state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
+          d = review.review(plan, state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
