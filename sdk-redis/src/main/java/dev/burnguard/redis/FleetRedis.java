@@ -36,6 +36,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One service's fleet keys on one Redis (or Redis Cluster shard: all keys share a hash tag), over
@@ -99,6 +101,13 @@ final class FleetRedis implements AutoCloseable {
   private java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribing;
   private volatile Instant unreachableSince;
   private volatile String lastError;
+
+  /** Redis's replies refusing a connection's credentials or rights, up to the end of their sentence. */
+  private static final Pattern REFUSAL = Pattern.compile("\\b(WRONGPASS|NOAUTH|NOPERM)\\b[^.;)]*");
+  // the last refusal of this replica's credentials (WRONGPASS, NOAUTH, NOPERM) since Redis last
+  // answered: Lettuce may report a refused handshake as "Connection closed prematurely" when the
+  // channel closes first, and a wrong password must not hide behind that
+  private volatile String refusal;
   private volatile boolean closed;
 
   FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout) {
@@ -603,6 +612,7 @@ final class FleetRedis implements AutoCloseable {
       T result = command.run(commands());
       unreachableSince = null;
       lastError = null;
+      refusal = null;
       return result;
     } catch (FleetStoreException e) {
       if (!e.corrupt()) {
@@ -645,11 +655,19 @@ final class FleetRedis implements AutoCloseable {
     return new FleetStoreException(text, cause, false);
   }
 
-  private void unreachable(String message) {
+  /** Notes a failure to reach Redis; package-private for the test that races Lettuce's handshake. */
+  void unreachable(String message) {
     if (unreachableSince == null) {
       unreachableSince = Instant.ofEpochMilli(clock.wallMillis());
     }
-    lastError = message;
+    Matcher refused = REFUSAL.matcher(message);
+    if (refused.find()) {
+      refusal = refused.group();
+      lastError = message;
+    } else {
+      String earlier = refusal;
+      lastError = earlier == null ? message : message + "; Redis refused this replica's credentials earlier: " + earlier;
+    }
   }
 
   /** A command found the connect still in progress after waiting one command timeout for it. */
