@@ -41,6 +41,24 @@ public interface Fleet {
      * caller at a time (the fleet's tick); never on the evaluation path.
      */
     void collect(DeltaSink sink);
+
+    /**
+     * Hands {@code sink} the error-budget counts of the journey SLOs recorded since the previous
+     * call, per SLO and UTC hour (each recorded journey call in exactly one call). One caller at a
+     * time (the fleet's tick). Default: none (a fleet that does not share budgets).
+     */
+    default void collectJourneys(JourneySink sink) {
+    }
+  }
+
+  /** Receives a journey SLO's counts recorded in one UTC hour since the previous collect. */
+  @FunctionalInterface
+  interface JourneySink {
+    /**
+     * @param sloKey what identifies the SLO's counts: its name, journey and what makes a call bad
+     * @param hour hours since the epoch, UTC
+     */
+    void accept(String sloKey, long hour, long calls, long bad);
   }
 
   /** Receives the counts recorded for one flag variant since the previous collect. */
@@ -85,6 +103,16 @@ public interface Fleet {
      * not kept.
      */
     default void keepEvidence(String text) {
+    }
+
+    /**
+     * The fleet's counts of a journey SLO (its key, as given to {@link JourneySink}) over the UTC
+     * hours {@code fromHour} to {@code toHour} inclusive: {@code {calls, bad}} summed over every
+     * replica, as last read; null when not known (not read yet, the store unreachable), and the
+     * replica then uses its own counts. Never blocks. Default: null.
+     */
+    default long[] journeyCounts(String sloKey, long fromHour, long toHour) {
+      return null;
     }
 
     /** Leaves the fleet: stops pushing, gives up the lease, closes connections. Idempotent. */

@@ -116,6 +116,7 @@ final class RolloutRuntime {
           recorder::latency, flagKey).write(f, out);
     }, budgets);
     if (fleet != null) {
+      budgets.countsFrom(fleet::journeyCounts); // the fleet's sums, while it knows them
       guardian.coordinate(fleet::sync, fleet::decides);
       store.onChange(guardian::refresh);
     }
@@ -133,6 +134,29 @@ final class RolloutRuntime {
       @Override
       public void collect(Fleet.DeltaSink sink) {
         deltas.collect(sink::accept);
+      }
+
+      /** The journey counts as last collected, by SLO key and hour: what was handed out already. */
+      private final Map<String, Map<Long, long[]>> collected = new java.util.HashMap<>();
+
+      @Override
+      public void collectJourneys(Fleet.JourneySink sink) {
+        dev.burnguard.internal.budget.JourneyCounts journeys = recorder.journeys();
+        Map<String, java.util.List<long[]>> now = journeys.hourly(journeys.currentHour());
+        collected.keySet().retainAll(now.keySet());
+        now.forEach((key, rows) -> {
+          Map<Long, long[]> before = collected.computeIfAbsent(key, k -> new java.util.HashMap<>());
+          Map<Long, long[]> after = new java.util.HashMap<>();
+          for (long[] row : rows) { // {hour, calls, bad}
+            long[] was = before.getOrDefault(row[0], new long[3]);
+            // counts only grow; lower ones are an SLO declared anew (counting from zero): nothing to hand out
+            if (row[1] > was[1] || row[2] > was[2]) {
+              sink.accept(key, row[0], Math.max(0, row[1] - was[1]), Math.max(0, row[2] - was[2]));
+            }
+            after.put(row[0], row);
+          }
+          collected.put(key, after);
+        });
       }
     };
   }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.Decision.DecisionAction;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Budget;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.testing.ManualClock;
@@ -137,6 +139,40 @@ class ErrorBudgetPolicyTest {
     assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
     assertThat(decided.get(0).reason()).contains("error-budget policy overridden by person:bob");
     assertThat(stage(second)).isEqualTo(2);
+  }
+
+  @Test
+  void aFreezeShrinksARampingRolloutToItsFirstStageAndHoldsItThere() throws Exception {
+    BurnguardProvider provider = start();
+    healthyVariants(provider);
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(provider.rollouts().tick()).extracting(Decision::action).containsExactly(DecisionAction.ADVANCE);
+    assertThat(provider.rollouts().state("checkout-v2").orElseThrow().exposure()).isEqualTo(0.5);
+    // 100,000 checkouts, 101 failed: 101 of 100 allowed = 101.0 % ≥ 100 %: freeze
+    for (int i = 0; i < 99_899; i++) {
+      provider.outcomes().recordJourney("checkout", 2_000_000, Outcome.SUCCESS);
+    }
+    for (int i = 0; i < 101; i++) {
+      provider.outcomes().recordJourney("checkout", 2_000_000, Outcome.ERROR);
+    }
+    clock.advance(Duration.ofMinutes(1));
+    List<Decision> decided = provider.rollouts().tick();
+    assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.SHRINK);
+    assertThat(decided.get(0).reason()).isEqualTo("error-budget policy: service budget \"checkout\" 101.0 % spent"
+        + " (101 of 100 allowed bad calls in 28 d) ≥ 100 %: freeze: shrunk to the first stage (exposure 50.00% ->"
+        + " 10.00%, stage 1 -> 0)");
+    RolloutState shrunk = provider.rollouts().state("checkout-v2").orElseThrow();
+    assertThat(List.of(shrunk.status(), shrunk.stage(), shrunk.exposure(), shrunk.shrinks()))
+        .containsExactly(RolloutStatus.RAMPING, 0, 0.10, 0);
+    assertThat(provider.rollouts().recentDecisions("checkout-v2")).last().isEqualTo(decided.get(0));
+    // baked again at the first stage: the freeze holds the advance
+    healthyVariants(provider);
+    clock.advance(Duration.ofMinutes(10));
+    decided = provider.rollouts().tick();
+    assertThat(decided).extracting(Decision::action).containsExactly(DecisionAction.HOLD);
+    assertThat(decided.get(0).reason()).contains("≥ 100 %: advance held (freeze; the judge would advance to exposure"
+        + " 50.00%)");
+    assertThat(stage(provider)).isZero();
   }
 
   @Test

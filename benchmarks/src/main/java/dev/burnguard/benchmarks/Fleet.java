@@ -19,28 +19,33 @@ final class Fleet {
 
   /** Every flag under a rollout, with traffic: what the guardian judges on each tick. */
   static BurnguardProvider guarded(int flags) throws Exception {
-    return build(flags, true, true);
+    return build(flags, true, true, new ManualClock());
+  }
+
+  /** {@link #guarded(int)} on {@code clock}, which the caller may move on. */
+  static BurnguardProvider guarded(int flags, ManualClock clock) throws Exception {
+    return build(flags, true, true, clock);
   }
 
   /** Traffic recorded for every flag's two variants, but no rollout. */
   static BurnguardProvider recordedOnly(int flags) throws Exception {
-    return build(flags, false, true);
+    return build(flags, false, true, new ManualClock());
   }
 
   /** The flags alone: no rollout, nothing recorded. */
   static BurnguardProvider flagsOnly(int flags) throws Exception {
-    return build(flags, false, false);
+    return build(flags, false, false, new ManualClock());
   }
 
   /** Builds and initializes the provider; the caller shuts it down. */
-  private static BurnguardProvider build(int flags, boolean underRollout, boolean withTraffic) throws Exception {
+  private static BurnguardProvider build(int flags, boolean underRollout, boolean withTraffic, ManualClock clock)
+      throws Exception {
     StringBuilder json = new StringBuilder("{\"flags\": {");
     for (int i = 0; i < flags; i++) {
       json.append(i == 0 ? "" : ",").append("\"flag-").append(i).append("\": {\"state\": \"ENABLED\",")
           .append(" \"variants\": {\"new\": true, \"old\": false}, \"defaultVariant\": \"new\"}");
     }
     json.append("}}");
-    ManualClock clock = new ManualClock();
     BurnguardProvider.Builder b = BurnguardProvider.builder().source(FlagSource.inline(json.toString()))
         .clock(clock).guardianTicking(false).maxSeries(2 * flags).inMemoryRolloutState();
     if (underRollout) {

@@ -28,15 +28,18 @@ import java.util.concurrent.locks.LockSupport;
  * of {@code old}, 1 of {@code new}, 0.05 % errors, seeded), then, replica after replica: its SLI push
  * (timed alone: one pipelined push.lua call carrying every (flag, variant) delta of the second),
  * then its guardian tick (timed: the fleet sync — lease, store poll, the decider's read of the
- * fleet's sums — and, on the decider, judging every rollout; its own push is then empty, so no
- * round trip). Redis' cost comes from Redis: {@code INFO cpu}, {@code INFO stats}, {@code INFO
+ * fleet's sums or a follower's take of the decider's publication — and, on the decider, judging
+ * every rollout; its own push is then empty, so no round trip). Redis' cost comes from Redis: {@code INFO cpu}, {@code INFO stats}, {@code INFO
  * memory} before and after the measured window, and {@code DBSIZE}.
  *
  * <p>Before the replicas start, the rings of every series can be pre-filled (every slot of every
  * resolution holding a bucket: the steady state after 72 hours of traffic), so memory and the
  * decider's full reads are those of a long-running fleet.
  *
- * <p>Usage: {@code FleetLoad [replicas=20] [flags=1000] [seconds=120] [warmup=15] [prefill=true] [out]}.
+ * <p>Usage: {@code FleetLoad [replicas=20] [flags=1000] [seconds=120] [warmup=15] [prefill=true] [out] [lease=5]}
+ * (the decider's lease in seconds of wall time: when a simulated second takes longer than the lease,
+ * as at 20 × 1,000 on a loaded machine, the lease passes from replica to replica every few seconds and
+ * each new decider reads every slot; a longer lease measures the steady state of one decider).
  * Single-threaded: the replicas tick one after another, as phase-shifted pods would.
  */
 public final class FleetLoad {
@@ -48,7 +51,8 @@ public final class FleetLoad {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 120;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 15;
     boolean prefill = args.length <= 4 || Boolean.parseBoolean(args[4]);
-    Path out = args.length > 5 ? Path.of(args[5]) : null;
+    Path out = args.length > 5 && !args[5].equals("-") ? Path.of(args[5]) : null;
+    Duration lease = Duration.ofSeconds(args.length > 6 ? Long.parseLong(args[6]) : 5);
     Clock wall = Clock.system();
     String service = "bench-service";
     StringBuilder report = new StringBuilder();
@@ -68,7 +72,8 @@ public final class FleetLoad {
       List<BurnguardProvider> providers = new ArrayList<>();
       List<FleetMember> members = new ArrayList<>();
       for (int i = 0; i < replicas; i++) {
-        RedisFleet fleet = RedisFleet.builder(server.uri()).service(service).instanceId("replica-" + i).build();
+        RedisFleet fleet = RedisFleet.builder(server.uri()).service(service).instanceId("replica-" + i).lease(lease)
+            .build();
         FleetMember[] joined = new FleetMember[1];
         BurnguardProvider.Builder b = BurnguardProvider.builder().source(FlagSource.inline(flagsJson)).clock(clock)
             .guardianTicking(false).maxSeries(2 * flags + 16)
@@ -183,8 +188,10 @@ public final class FleetLoad {
       long commands = used(stats1, "total_commands_processed") - used(stats0, "total_commands_processed") - infoCalls;
       long reads = used(stats1, "total_reads_processed") - used(stats0, "total_reads_processed") - infoCalls;
       long usedMemory = used(memory, "used_memory");
+      long bytesIn = used(stats1, "total_net_input_bytes") - used(stats0, "total_net_input_bytes");
+      long bytesOut = used(stats1, "total_net_output_bytes") - used(stats0, "total_net_output_bytes");
       report.append(String.format(Locale.ROOT, "fleet-load: %d replicas x %d guarded flags, %d s measured after %d s "
-              + "warm-up, prefill=%s%n", replicas, flags, seconds, warmup, prefill))
+              + "warm-up, prefill=%s, lease %s%n", replicas, flags, seconds, warmup, prefill, lease))
           .append("date=").append(Instant.ofEpochMilli(wall.wallMillis())).append('\n')
           .append("redis=").append(server.info("server").get("redis_version")).append('\n')
           .append("load_before=").append(load0).append('\n')
@@ -207,6 +214,9 @@ public final class FleetLoad {
               opsSamples == 0 ? 0.0 : (double) ops / opsSamples, opsSamples))
           .append(String.format(Locale.ROOT, "socket_reads_per_replica_per_simulated_second=%.1f "
               + "(total_reads_processed delta / replicas / simulated seconds; pipelined commands arrive in several)%n", (double) reads / replicas / seconds))
+          .append(String.format(Locale.ROOT, "network_bytes_per_simulated_second: in %.0f, out %.0f "
+              + "(total_net_input_bytes / total_net_output_bytes delta, the harness' INFO replies included)%n",
+              (double) bytesIn / seconds, (double) bytesOut / seconds))
           .append("commands_per_simulated_second_by_command=").append(perCommand(commands0, commands1, seconds)).append('\n')
           .append(String.format(Locale.ROOT, "keys=%d (DBSIZE)%n", dbSize))
           .append(String.format(Locale.ROOT, "used_memory_empty=%d%nused_memory_prefilled=%d (prefill took %.1f s)%n"

@@ -59,30 +59,7 @@ abstract class ControlCommand implements Callable<Integer> {
     }
     RolloutPlan plan = FlagFiles.plan(FlagFiles.parse(flags, FlagFiles.read(flags)), flag);
     try (StoreOptions.Opened opened = store.openForWriting(spec.commandLine())) {
-      RolloutState state = opened.store().load().state(flag).orElseThrow(() -> new CliException(BurnguardCli.NOT_FOUND,
-          "no rollout for flag \"" + flag + "\" in the " + opened.describe() + "; rollouts: "
-              + opened.store().load().states().keySet()));
-      if (!plan.fingerprint().equals(state.planFingerprint())) {
-        throw new CliException(BurnguardCli.REFUSED, flags + ": the plan of \"" + flag + "\" is not the one the rollout "
-            + "runs under (fingerprints differ: the file's " + plan.fingerprint() + ", the stored " + state.planFingerprint()
-            + "); give the flag file the service runs with. Nothing was changed.");
-      }
-      Guardian guardian = new Guardian(Clock.system(), SliRecorder.builder().build(), opened.store(), gates -> { },
-          Guardian.DEFAULT_REMOVED_RETENTION);
-      guardian.restore(List.of(state));
-      guardian.plans(Map.of(flag, plan));
-      Decision d;
-      try {
-        d = apply(guardian, flag, who);
-      } catch (IllegalStateException e) {
-        throw new CliException(BurnguardCli.REFUSED, e.getMessage() + "; nothing was changed");
-      } catch (IllegalArgumentException e) {
-        throw new CliException(BurnguardCli.NOT_FOUND, e.getMessage());
-      }
-      if (!opened.store().flush()) {
-        throw new CliException(BurnguardCli.STORE_FAILED, "the decision could not be written: "
-            + opened.store().health().lastError());
-      }
+      Decision d = control(opened, plan, flags.toString(), flag, g -> apply(g, flag, who));
       if (format == ValidateCommand.Format.json) {
         spec.commandLine().getOut().println(JsonWriter.write(RolloutJson.decision(d)));
       } else {
@@ -90,6 +67,44 @@ abstract class ControlCommand implements Callable<Integer> {
       }
       return BurnguardCli.OK;
     }
+  }
+
+  /**
+   * Makes {@code control} on {@code flagKey}'s stored rollout, by a guardian of this process with
+   * {@code plan}, and writes the decision: the one way the command line (and its dashboard) changes
+   * a rollout.
+   *
+   * @param planOrigin where the plan comes from, for the refusal of a plan not in force
+   * @throws CliException exit 3 without such a rollout, 4 for a plan not in force or a control the
+   *     rollout's status does not allow, 5 when the decision cannot be written; nothing is changed then
+   */
+  static Decision control(StoreOptions.Opened opened, RolloutPlan plan, String planOrigin, String flagKey,
+      java.util.function.Function<Guardian, Decision> control) throws CliException {
+    RolloutState state = opened.store().load().state(flagKey).orElseThrow(() -> new CliException(BurnguardCli.NOT_FOUND,
+        "no rollout for flag \"" + flagKey + "\" in the " + opened.describe() + "; rollouts: "
+            + opened.store().load().states().keySet()));
+    if (!plan.fingerprint().equals(state.planFingerprint())) {
+      throw new CliException(BurnguardCli.REFUSED, planOrigin + ": the plan of \"" + flagKey + "\" is not the one the "
+          + "rollout runs under (fingerprints differ: the file's " + plan.fingerprint() + ", the stored "
+          + state.planFingerprint() + "); give the flag file the service runs with. Nothing was changed.");
+    }
+    Guardian guardian = new Guardian(Clock.system(), SliRecorder.builder().build(), opened.store(), gates -> { },
+        Guardian.DEFAULT_REMOVED_RETENTION);
+    guardian.restore(List.of(state));
+    guardian.plans(Map.of(flagKey, plan));
+    Decision d;
+    try {
+      d = control.apply(guardian);
+    } catch (IllegalStateException e) {
+      throw new CliException(BurnguardCli.REFUSED, e.getMessage() + "; nothing was changed");
+    } catch (IllegalArgumentException e) {
+      throw new CliException(BurnguardCli.NOT_FOUND, e.getMessage());
+    }
+    if (!opened.store().flush()) {
+      throw new CliException(BurnguardCli.STORE_FAILED, "the decision could not be written: "
+          + opened.store().health().lastError());
+    }
+    return d;
   }
 
   @Command(name = "pause", sortOptions = false, header = "Pauses a rollout where it is.", description = {

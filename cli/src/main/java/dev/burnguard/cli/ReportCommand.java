@@ -66,15 +66,8 @@ final class ReportCommand implements Callable<Integer> {
     RolloutPlan plan = flags == null ? null : FlagFiles.plan(FlagFiles.parse(flags, FlagFiles.read(flags)), flag);
     String text;
     try (StoreOptions.Opened opened = store.openForReading(spec.commandLine())) {
-      RolloutState state = opened.store().load().state(flag).orElse(null);
-      List<Decision> decisions = opened.store().decisions(flag, Integer.MAX_VALUE);
-      if (state == null && decisions.isEmpty()) {
-        throw new CliException(BurnguardCli.NOT_FOUND, "no rollout for flag \"" + flag + "\" in the " + opened.describe()
-            + "; rollouts: " + opened.store().load().states().keySet());
-      }
-      List<StageCounts.Stage> stages = opened.stateDir() == null ? List.of() : StageCounts.read(opened.stateDir()).of(flag);
       StringWriter w = new StringWriter();
-      RolloutReport.of(flag, Instant.ofEpochMilli(dev.burnguard.time.Clock.system().wallMillis()), plan, state, decisions, stages, Map.of()).write(f, w);
+      write(opened, plan, flag, f, w);
       text = w.toString();
     } catch (IOException e) {
       throw new CliException(BurnguardCli.STORE_FAILED, "cannot render the report: " + e.getMessage(), e);
@@ -94,5 +87,24 @@ final class ReportCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println("Wrote the " + f + " report of \"" + flag + "\" to " + output);
     return BurnguardCli.OK;
+  }
+
+  /**
+   * Writes {@code flag}'s report from a store in {@code format} (normalized): its state, every
+   * decision the store keeps, a state directory's per-stage counts; {@code plan} may be null.
+   *
+   * @throws CliException exit 3 when the store has no such rollout
+   */
+  static void write(StoreOptions.Opened opened, RolloutPlan plan, String flag, String format, java.io.Writer out)
+      throws CliException, IOException {
+    RolloutState state = opened.store().load().state(flag).orElse(null);
+    List<Decision> decisions = opened.store().decisions(flag, Integer.MAX_VALUE);
+    if (state == null && decisions.isEmpty()) {
+      throw new CliException(BurnguardCli.NOT_FOUND, "no rollout for flag \"" + flag + "\" in the " + opened.describe()
+          + "; rollouts: " + opened.store().load().states().keySet());
+    }
+    List<StageCounts.Stage> stages = opened.stateDir() == null ? List.of() : StageCounts.read(opened.stateDir()).of(flag);
+    RolloutReport.of(flag, Instant.ofEpochMilli(dev.burnguard.time.Clock.system().wallMillis()), plan, state, decisions,
+        stages, Map.of()).write(format, out);
   }
 }

@@ -30,6 +30,18 @@ public final class Cli {
     return new Cli(code, out.toString(), err.toString());
   }
 
+  /**
+   * Parses {@code burnguard dashboard …} as the command line does and starts it as its {@code call}
+   * would, without waiting for Ctrl-C: the caller closes it.
+   */
+  static DashboardCommand.Running dashboard(String... args) throws Exception {
+    picocli.CommandLine cl = new picocli.CommandLine(new BurnguardCli());
+    cl.setOut(new PrintWriter(new StringWriter()));
+    picocli.CommandLine.ParseResult parsed = cl.parseArgs(args);
+    DashboardCommand command = (DashboardCommand) parsed.subcommand().commandSpec().userObject();
+    return command.start();
+  }
+
   @Override
   public String toString() {
     return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;

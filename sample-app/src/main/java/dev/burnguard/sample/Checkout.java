@@ -23,6 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Checkout {
   /** The guarded flag. */
   static final String FLAG = "new-checkout";
+  /** The user journey every checkout counts for: the flag file's SLO "checkout" is declared over it. */
+  static final String JOURNEY = "checkout";
   static final long UNIT_PRICE_CENTS = 1250;
   static final int MAX_ITEMS = 100;
 

@@ -33,6 +33,18 @@ import org.slf4j.LoggerFactory;
  * fault, some 30 s after the start. Without a fault the rollout completes in about 90 s, then is
  * watched for 30 s.
  *
+ * <p><b>The error budget.</b> Every checkout counts for the journey {@value Checkout#JOURNEY}, whose
+ * SLO the flag file declares (99.9 % available over the current UTC hour) with a policy holding
+ * {@value Checkout#FLAG}'s advances from 75 % of the budget spent. Before the fault some 3,000 healthy
+ * checkouts allow 3 failed ones; the fault fails about 7 a second, so the budget is spent many times
+ * over by the rollback. When a person then resets the rolled-back rollout (the dashboard's reset: "the
+ * fix is in"), the demo clears the fault and the second rollout starts at 5 %, but the policy holds
+ * its advance — a HOLD whose reason gives the budget's numbers — until enough healthy checkouts
+ * bring the share spent under 75 % or the hour ends. On a manual clock ({@code BudgetDemoTest}): 76
+ * of 3,000 checkouts failed by the rollback (2,533 % spent); the second rollout's advance held at
+ * 4,000 checkouts (1,900 %); under 75 % needs 76 / 0.00075 ≈ 101,000 checkouts, some 17 minutes at
+ * 100 a second.
+ *
  * <p>Concurrency: {@link #check()} is called from one thread (the service's one-second scheduler);
  * the guardian and the fault holder are thread-safe.
  */
@@ -46,6 +58,7 @@ final class DemoScenario {
   private final Faults faults;
   private final Clock clock;
   private boolean injected; // checking thread only
+  private boolean fixed; // checking thread only
 
   DemoScenario(Rollouts rollouts, Faults faults, Clock clock) {
     this.rollouts = rollouts;
@@ -81,9 +94,19 @@ final class DemoScenario {
         Checkout.FLAG, FAULT, FAULT_AFTER.toSeconds());
   }
 
-  /** Injects the fault once the rollout has spent {@link #FAULT_AFTER} at the 25 % stage. */
+  /**
+   * Injects the fault once the rollout has spent {@link #FAULT_AFTER} at the 25 % stage; clears it
+   * once a person reset the rolled-back rollout (the fix is in: the second rollout).
+   */
   void check() {
     if (injected) {
+      if (!fixed && rollouts.state(Checkout.FLAG).filter(s -> s.status() == RolloutStatus.RAMPING && s.stage() == 0)
+          .isPresent()) {
+        fixed = true;
+        faults.set(Faults.Fault.NONE);
+        LOG.warn("Demo: the rollout was reset after its rollback: the fix is in, the fault is cleared; the "
+            + "error-budget policy holds the second rollout's advance while the checkout budget stays spent");
+      }
       return;
     }
     rollouts.state(Checkout.FLAG).ifPresent(s -> {

@@ -103,8 +103,8 @@ public final class SampleApp {
         + " checkouts/s from " + options.users + " users; flags from "
         + options.dataDir.resolve("flags.json").toAbsolutePath() + " (hot reload).");
     System.out.println("Dashboard (the link logs one browser in as admin; it works once, for "
-        + AdminAccess.CODE_TTL.toMinutes() + " min):");
-    System.out.println("  " + base + "/?code=" + service.access.newLoginCode());
+        + dev.burnguard.dashboard.DashboardServer.LOGIN_LINK_MINUTES + " min):");
+    System.out.println("  " + base + "/?code=" + service.dashboard.newLoginCode());
     System.out.println("Admin token, for scripts (keep it private): " + service.adminToken);
     System.out.println("  a new login link: curl -X POST -H 'Authorization: Bearer <token>' " + base + "/api/login-codes");
     System.out.println("Service: " + base + "/api/checkout?user=alice&items=3   Ctrl-C to stop.");

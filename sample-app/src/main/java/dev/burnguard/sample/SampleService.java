@@ -2,6 +2,7 @@ package dev.burnguard.sample;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.GuardedProvider;
+import dev.burnguard.dashboard.DashboardServer;
 import dev.burnguard.otel.BurnguardTelemetry;
 import dev.burnguard.source.FileFlagSource;
 import dev.burnguard.time.Clock;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SampleService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SampleService.class);
+  /** Who the decision log names for actions taken on the dashboard or the admin API. */
+  static final String ADMIN_ACTOR = "person:admin";
 
   /**
    * What to run.
@@ -79,14 +82,13 @@ final class SampleService implements AutoCloseable {
   final Checkout checkout;
   final ShippingQuote shipping;
   final TrafficGenerator traffic;
-  final RolloutHistory history;
+  /** The dashboard and HTTP API (module burnguard-dashboard), with the service's own routes. */
+  final DashboardServer dashboard;
   final DemoScenario demo;
   final String adminToken;
-  final AdminAccess access;
   private final OpenFeatureAPI api;
   private final BurnguardTelemetry telemetry;
   private final BurnguardTelemetry shippingTelemetry;
-  private final HttpApi http;
   private final ScheduledExecutorService sampler;
   private final Instant started;
 
@@ -119,8 +121,6 @@ final class SampleService implements AutoCloseable {
     rollouts = new ServiceRollouts(List.of(
         new ServiceRollouts.Provider(provider.rollouts(), provider.rollouts()::plans, provider.outcomes()),
         new ServiceRollouts.Provider(shippingProvider.rollouts(), shippingProvider::plans, shippingProvider.outcomes())));
-    history = new RolloutHistory(rollouts, s.clock());
-    rollouts.onDecision(history::decided);
     api = OpenFeatureAPI.createIsolated();
     // OpenTelemetry through sdk-otel: a no-op unless the OpenTelemetry Java agent (or the SDK's
     // autoconfiguration) set up GlobalOpenTelemetry, in which case evaluations, rollout metrics and
@@ -142,7 +142,8 @@ final class SampleService implements AutoCloseable {
     }
     started = Instant.ofEpochMilli(s.clock().wallMillis());
 
-    checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
+    // every checkout, old or new, is a call of the "checkout" journey, whose SLO the flag file declares
+    checkout = new Checkout(provider.guard().errorAfter(Duration.ofSeconds(2)).journey(Checkout.JOURNEY).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
     shipping = new ShippingQuote(shippingProvider.guard().errorAfter(Duration.ofSeconds(2)).build(), faults,
         s.background() ? Checkout.Work.sleeping() : time -> { });
@@ -152,11 +153,14 @@ final class SampleService implements AutoCloseable {
       demo.start();
     }
     adminToken = s.adminToken() != null ? s.adminToken() : newToken();
-    access = new AdminAccess(adminToken, s.clock());
     Client client = api.getClient("sample-app");
     try {
-      http = new HttpApi(new InetSocketAddress(s.bind(), s.port()), s.hostNames(), access, rollouts, faults,
-          checkout, this::state, query -> SampleApp.evaluateAll(client, provider, query));
+      dashboard = DashboardServer.builder(rollouts).address(new InetSocketAddress(s.bind(), s.port()))
+          .hostNames(s.hostNames()).adminToken(adminToken).clock(s.clock()).actor(ADMIN_ACTOR).state(this::state)
+          .get("/api/checkout", this::checkout)
+          .get("/evaluate", query -> DashboardServer.Reply.text(SampleApp.evaluateAll(client, provider, query)))
+          .adminPost("/api/fault", this::fault)
+          .start();
     } catch (IOException e) {
       telemetry.close();
       shippingTelemetry.close();
@@ -190,12 +194,12 @@ final class SampleService implements AutoCloseable {
   }
 
   int port() {
-    return http.port();
+    return dashboard.port();
   }
 
   /** Samples the dashboard's history and lets the demo act. */
   void everySecond() {
-    history.sample();
+    dashboard.sample();
     if (demo != null) {
       demo.check();
     }
@@ -209,12 +213,12 @@ final class SampleService implements AutoCloseable {
     }
   }
 
-  /** The dashboard's JSON: the history after {@code since}, the fault, the traffic and the instance. */
-  private Map<String, Object> state(long since) {
-    Map<String, Object> out = new LinkedHashMap<>(history.snapshot(since));
-    out.put("fault", HttpApi.fault(faults.current()));
+  /** The dashboard's JSON besides the rollouts: the fault, the traffic, the instance, the fleet. */
+  private Map<String, Object> state() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("fault", fault(faults.current()));
     Map<String, Object> byFlag = new LinkedHashMap<>();
-    faults.all().forEach((flag, fault) -> byFlag.put(flag, HttpApi.fault(fault)));
+    faults.all().forEach((flag, fault) -> byFlag.put(flag, fault(fault)));
     out.put("faults", byFlag);
     out.put("traffic", traffic.stats());
     Map<String, Object> instance = new LinkedHashMap<>();
@@ -227,9 +231,56 @@ final class SampleService implements AutoCloseable {
     instance.put("flagsLoad", provider.lastLoadFailure().map(f -> "last reload failed: " + f.message()).orElse("ok"));
     out.put("instance", instance);
     if (fleet != null) {
-      fleet.status().ifPresent(f -> out.put("fleet", history.fleet(f, provider.rollouts().plans())));
+      fleet.status().ifPresent(f -> out.put("fleet", FleetView.fleet(f, provider.rollouts().plans())));
     }
     return out;
+  }
+
+  static Map<String, Object> fault(Faults.Fault f) {
+    return Map.of("errorRate", f.errorRate(), "latencyMs", f.addedLatency().toMillis());
+  }
+
+  /** {@code GET /api/checkout?user=U&items=N}: the service itself. */
+  private DashboardServer.Reply checkout(Map<String, String> query) {
+    int items;
+    try {
+      items = Integer.parseInt(query.getOrDefault("items", "1"));
+    } catch (NumberFormatException e) {
+      return DashboardServer.Reply.error(400, "items must be a whole number, got \"" + query.get("items") + "\"");
+    }
+    try {
+      Checkout.Receipt r = checkout.checkout(query.get("user"), items);
+      return DashboardServer.Reply.json(200, Map.of("user", r.user(), "items", r.items(), "totalCents", r.totalCents(),
+          "implementation", r.implementation()));
+    } catch (IllegalArgumentException e) {
+      return DashboardServer.Reply.error(400, e.getMessage());
+    } catch (Checkout.CheckoutFailedException e) {
+      return DashboardServer.Reply.error(503, e.getMessage());
+    }
+  }
+
+  /**
+   * Admin {@code POST /api/fault} (form fields {@code errorRate}, {@code latencyMs}, and optionally
+   * {@code flag}: whose candidate, by default {@value Checkout#FLAG}).
+   */
+  private DashboardServer.Reply fault(Map<String, String> form) {
+    Map<String, String> fields = new java.util.HashMap<>(form);
+    String faultFlag = fields.containsKey("flag") ? fields.remove("flag") : Checkout.FLAG;
+    if (!faults.flags().contains(faultFlag)) {
+      return DashboardServer.Reply.error(404, "no fault can be injected into flag \"" + faultFlag + "\"; flags: "
+          + faults.flags());
+    }
+    Faults.Fault fault;
+    try {
+      fault = Faults.Fault.parse(fields);
+    } catch (IllegalArgumentException e) {
+      return DashboardServer.Reply.error(400, e.getMessage());
+    }
+    faults.set(faultFlag, fault);
+    LOG.warn("Admin API: candidate fault of {} set to {}", faultFlag, fault);
+    Map<String, Object> body = new LinkedHashMap<>(fault(fault));
+    body.put("flag", faultFlag);
+    return DashboardServer.Reply.json(200, body);
   }
 
   @Override
@@ -238,7 +289,7 @@ final class SampleService implements AutoCloseable {
       sampler.shutdownNow();
     }
     traffic.close();
-    http.close();
+    dashboard.close();
     telemetry.close();
     shippingTelemetry.close();
     api.shutdown();

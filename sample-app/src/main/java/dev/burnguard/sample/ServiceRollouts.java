@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: immutable; every provider's façades are thread-safe.
  */
-final class ServiceRollouts implements Rollouts {
+final class ServiceRollouts implements Rollouts, dev.burnguard.dashboard.DashboardServer.Source {
   /**
    * One provider's rollouts.
    *
@@ -65,6 +65,12 @@ final class ServiceRollouts implements Rollouts {
         + "rollouts: " + plans().keySet())).rollouts();
   }
 
+  /** This façade, for the dashboard. */
+  @Override
+  public Rollouts rollouts() {
+    return this;
+  }
+
   /** The plans in force of every provider, by flag. */
   @Override
   public Map<String, RolloutPlan> plans() {
@@ -74,7 +80,8 @@ final class ServiceRollouts implements Rollouts {
   }
 
   /** The outcomes recorded for {@code flagKey}: its provider's (the first provider's, all zeros, for an unknown flag). */
-  Outcomes outcomes(String flagKey) {
+  @Override
+  public Outcomes outcomes(String flagKey) {
     return of(flagKey).orElse(providers.get(0)).outcomes();
   }
 

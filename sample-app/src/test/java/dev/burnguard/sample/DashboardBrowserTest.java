@@ -89,12 +89,12 @@ class DashboardBrowserTest {
     ChromeDriver browser = new ChromeDriver(driverService, options);
     try {
       try (SampleService app = start(data, true)) {
-        String code = app.access.newLoginCode();
+        String code = app.dashboard.newLoginCode();
         browser.get("http://127.0.0.1:" + app.port() + "/?code=" + code);
         assertThat(browser.getCurrentUrl()).doesNotContain(code).doesNotContain(TOKEN);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
             .until(() -> browser.findElement(By.id("access")).getText(), t -> t.startsWith("Admin"));
-        assertThat((String) browser.executeScript("return document.cookie")).doesNotContain(AdminAccess.COOKIE);
+        assertThat((String) browser.executeScript("return document.cookie")).doesNotContain(dev.burnguard.dashboard.DashboardServer.SESSION_COOKIE);
         WebElement flag = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
             .until(() -> browser.findElement(By.cssSelector("section[data-flag='new-checkout']")), e -> e != null);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
@@ -174,7 +174,7 @@ class DashboardBrowserTest {
         // logged in again, at phone width
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
             Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
-        browser.get(base + "/?code=" + app.access.newLoginCode());
+        browser.get(base + "/?code=" + app.dashboard.newLoginCode());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
             .until(() -> browser.findElement(By.id("access")).getText(), t -> t.startsWith("Admin"));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions()

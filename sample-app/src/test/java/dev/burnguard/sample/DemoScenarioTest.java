@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,8 +71,7 @@ class DemoScenarioTest {
       assertThat(Duration.between(faultAt, rollback.at())).isLessThanOrEqualTo(Duration.ofSeconds(20));
       assertThat(Duration.between(start, rollback.at())).isLessThanOrEqualTo(Duration.ofSeconds(60));
 
-      Map<String, Object> view = app.history.snapshot(0);
-      assertThat(Json.write(view)).contains("\"action\":\"ROLLBACK\"").contains("\"fires\":true")
+      assertThat(app.dashboard.stateJson(0)).contains("\"action\":\"ROLLBACK\"").contains("\"fires\":true")
           .contains("\"status\":\"ROLLED_BACK\"").contains("\"exposure\":0.25");
     }
   }

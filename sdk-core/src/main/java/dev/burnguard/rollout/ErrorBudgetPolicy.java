@@ -33,9 +33,13 @@ import java.util.Set;
  * <p><b>Policy.</b> The highest {@link Threshold} whose share the most spent SLO reaches applies to
  * every governed rollout: {@link Action#HOLD} stops advances beyond the current stage (ADVANCE and
  * COMPLETE are held; a re-probe of the stage a rollout shrank from is still allowed), {@link
- * Action#FREEZE} stops every rise of exposure (re-probes too), so rollouts started meanwhile stay at
- * their first stage. Shrinks and rollbacks are never held. A person may let one rollout past the
- * policy for its next advance ({@code rollouts().overrideBudgetPolicy}).
+ * Action#FREEZE} stops every rise of exposure (re-probes too) and shrinks every governed rollout
+ * still ramping (RAMPING, or COOLING_DOWN after a shrink) beyond its first stage back to its first
+ * stage — a SHRINK by the guardian whose reason gives the budget's numbers — so rollouts stay at
+ * their first stage while it holds; a rollout that finished ramping (WATCHING, COMPLETED), a paused
+ * one and one with an override in force are left as they are. Shrinks and rollbacks are never held.
+ * A person may let one rollout past the policy for its next advance ({@code
+ * rollouts().overrideBudgetPolicy}).
  *
  * <p>Immutable; build with {@link #builder()}.
  */
@@ -113,7 +117,10 @@ public final class ErrorBudgetPolicy {
   public enum Action {
     /** No advance beyond the current stage (ADVANCE and COMPLETE held; re-probes allowed). */
     HOLD,
-    /** No rise of exposure at all: advances and re-probes held; new rollouts stay at their first stage. */
+    /**
+     * No rise of exposure at all (advances and re-probes held), and rollouts still ramping beyond
+     * their first stage are shrunk back to it.
+     */
     FREEZE
   }
 

@@ -17,6 +17,10 @@ import java.util.Objects;
  * burnguard:{svc}:push:&lt;replica&gt;              string: the replica's last applied push sequence
  * burnguard:{svc}:series                      set: the 10-s ring key of every series pushed
  * burnguard:{svc}:evidence                    string: the guardian's sequential evidence (the decider's), as evidence.tsv
+ * burnguard:{svc}:budget:&lt;slo key&gt;            hash: a journey SLO's fleet-wide counts, "&lt;hour&gt;:c" / "&lt;hour&gt;:b"
+ * burnguard:{svc}:budget-push:&lt;replica&gt;       string: the replica's last applied budget push sequence
+ * burnguard:{svc}:sums                        string: the decider's last read of the rings' recent slots, for
+ *                                             the followers (expires a few ticks after the decider stops)
  * burnguard:{svc}:sli:&lt;r&gt;:&lt;n&gt;:&lt;flag&gt;:&lt;variant&gt; hash ring of resolution r (0..3); n = flag length
  * </pre>
  *
@@ -79,6 +83,19 @@ final class FleetKeys {
 
   String evidence() {
     return prefix + "evidence";
+  }
+
+  /** A journey SLO's fleet-wide hourly counts; {@code sloKey} is its name, journey and what makes a call bad. */
+  String budget(String sloKey) {
+    return prefix + "budget:" + sloKey;
+  }
+
+  String budgetSequence(String replica) {
+    return prefix + "budget-push:" + replica;
+  }
+
+  String sums() {
+    return prefix + "sums";
   }
 
   String series() {

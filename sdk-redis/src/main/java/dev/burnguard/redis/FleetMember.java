@@ -20,12 +20,18 @@ import org.slf4j.LoggerFactory;
  * <p>A tick's I/O, in order: take or renew the lease (lease.lua, which also probes Redis: if it
  * fails, nothing else is tried this tick, so an unresponsive Redis costs one command timeout per
  * tick), subscribe to changes if not subscribed, merge and poll the store, push the SLI deltas,
- * and, for the decider, read the fleet's sums. That is 5 to 7 round trips per tick whatever the
- * number of flags (each pipelined or one script).
+ * then the fleet's sums: the decider reads the rings and publishes what it read, the others take
+ * that publication. That is 5 round trips per tick on a follower (lease, flag index, states,
+ * push, publication) and 7 on the decider (series index, rings, publication instead), whatever
+ * the number of flags: each is one command, one script or one pipelined write.
  *
- * <p>Concurrency: {@code sync} runs on one thread at a time (the guardian's); {@link #decides} is
- * read from it; change notifications arrive on Lettuce's thread and are handled on this member's
- * one daemon thread ({@code burnguard-fleet-changes}).
+ * <p>{@link #close} gives the decider's lease back (compare-and-delete of this replica's own lease),
+ * so another replica decides at its next tick instead of after the lease expires.
+ *
+ * <p>Concurrency: {@code sync} runs on one thread at a time (the guardian's) and {@code close} waits
+ * for a sync in progress (both under {@code syncLock}), so a lease is never renewed after it was
+ * given back; {@link #decides} is read from it; change notifications arrive on Lettuce's thread and
+ * are handled on this member's one daemon thread ({@code burnguard-fleet-changes}).
  */
 final class FleetMember implements Fleet.Member {
   private static final Logger LOG = LoggerFactory.getLogger(FleetMember.class);
@@ -34,9 +40,11 @@ final class FleetMember implements Fleet.Member {
   private final FleetRedis redis;
   private final RedisRolloutStore store;
   private final FleetSli sli;
+  private final FleetBudgets budgets;
   private final String holder;
   private final ExecutorService changes;
   private final Clock clock;
+  private final Object syncLock = new Object();
   private volatile boolean leading;
   private volatile boolean closed;
   /** When {@link #status()} was last asked (epoch ms): ticks read the decider and instances for a minute after. */
@@ -50,7 +58,7 @@ final class FleetMember implements Fleet.Member {
     this.settings = settings;
     this.clock = clock;
     this.redis = new FleetRedis(settings.uri(), new FleetKeys(settings.service()), clock, settings.commandTimeout(),
-        settings.cluster(), settings.trustedCertificates());
+        settings.cluster(), settings.trustedCertificates(), settings.connectTimeout());
     this.changes = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "burnguard-fleet-changes");
       t.setDaemon(true);
@@ -59,8 +67,14 @@ final class FleetMember implements Fleet.Member {
     this.store = new RedisRolloutStore(redis, clock, settings.decisionLogLength(), settings.recentDecisions(), changes);
     String incarnation = settings.instanceId() + "-" + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffffffL);
     this.holder = incarnation;
-    this.sli = new FleetSli(redis, clock, local, incarnation, settings.instanceId(), Duration.ofDays(1));
-    store.alsoReport(sli::problem);
+    this.sli = new FleetSli(redis, clock, local, incarnation, settings.instanceId(), Duration.ofDays(1),
+        settings.lease());
+    this.budgets = new FleetBudgets(redis, local, incarnation, Duration.ofDays(1));
+    store.alsoReport(() -> {
+      String a = sli.problem();
+      String b = budgets.problem();
+      return a == null ? b : b == null ? a : a + "; " + b;
+    });
     sync(); // the fleet's states before the provider restores them (bounded by the command timeout)
     if (redis.unreachableSince() != null) {
       LOG.warn("Fleet {} on {}: Redis does not answer ({}); serving what this replica knows and retrying every tick",
@@ -80,9 +94,14 @@ final class FleetMember implements Fleet.Member {
 
   @Override
   public void sync() {
-    if (closed) {
-      return;
+    synchronized (syncLock) {
+      if (!closed) {
+        syncOnce();
+      }
     }
+  }
+
+  private void syncOnce() {
     boolean wasReachable = redis.unreachableSince() == null;
     boolean wasLeading = leading;
     try {
@@ -110,7 +129,13 @@ final class FleetMember implements Fleet.Member {
     if ((leading && !wasLeading) || !wasReachable) {
       sli.readAllNext();
     }
-    sli.refresh();
+    if (leading) {
+      sli.refreshAndPublish();
+    } else {
+      sli.follow();
+    }
+    budgets.push();
+    budgets.refresh();
     if (clock.wallMillis() - statusAskedAt <= STATUS_READS.toMillis()) {
       readFleetView();
     }
@@ -191,6 +216,15 @@ final class FleetMember implements Fleet.Member {
   }
 
   @Override
+  public long[] journeyCounts(String sloKey, long fromHour, long toHour) {
+    return budgets.counts(sloKey, fromHour, toHour);
+  }
+
+  FleetBudgets budgets() {
+    return budgets;
+  }
+
+  @Override
   public boolean decides() {
     return leading || redis.unreachableSince() != null;
   }
@@ -218,10 +252,31 @@ final class FleetMember implements Fleet.Member {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    leave(true);
+  }
+
+  /** Test support: stops as a killed process would, without giving the lease back. */
+  void die() {
+    leave(false);
+  }
+
+  private void leave(boolean releaseLease) {
+    synchronized (syncLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (releaseLease && leading && !settings.forcedLeader()) {
+        try {
+          if (redis.release(holder)) {
+            LOG.info("Fleet {}: replica {} gave the decider's lease back", settings.service(), holder);
+          }
+        } catch (FleetStoreException e) {
+          // unreachable: the lease expires on its own
+        }
+      }
+      leading = false;
     }
-    closed = true;
     store.close();
     redis.close();
     changes.shutdownNow();

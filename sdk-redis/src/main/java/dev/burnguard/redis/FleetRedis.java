@@ -36,6 +36,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One service's fleet keys on one Redis (or Redis Cluster shard: all keys share a hash tag), over
@@ -46,13 +48,26 @@ import java.util.function.Consumer;
  * {@link FleetStoreException} whose message never contains the URI's credentials, and marks the
  * store unreachable since the clock's now until a command succeeds again.
  *
- * <p>Concurrency: thread-safe. Lettuce connections are thread-safe; the connection is opened
- * lazily (and again after a failed first attempt) under this object's lock. Reachability is two
- * volatile fields. Change notifications arrive on a Lettuce thread and are handed to the listener
- * given to {@link #subscribe}, which must not block.
+ * <p><b>Connecting</b> is not a command: the first command starts connecting in the background,
+ * with its own connect timeout (default {@link RedisFleet#DEFAULT_CONNECT_TIMEOUT}, covering TCP,
+ * TLS and the handshake), and waits for it at most one command timeout. A connect that takes
+ * longer (a cold JVM, TLS, a slow network) goes on in the background: meanwhile commands fail fast
+ * ("still connecting") and Redis counts as unreachable, so the replica serves what it knows, as
+ * when Redis is down; the tick after the connect completes uses it. A failed connect is retried by
+ * the next command.
+ *
+ * <p><b>Two connections:</b> single commands go through one (auto-flushed); the bulk reads (every
+ * flag's state, the SLI rings) are queued on a second one whose commands are written only when a
+ * read has queued all of them ({@code flushCommands}), so a read of thousands of keys is one write
+ * and one round trip instead of one socket write per command.
+ *
+ * <p>Concurrency: thread-safe. Lettuce connections are thread-safe; connecting is under this
+ * object's lock; bulk reads are serialized on their own lock (their connection's queue is shared).
+ * Reachability is two volatile fields. Change notifications arrive on a Lettuce thread and are
+ * handed to the listener given to {@link #subscribe}, which must not block.
  */
 final class FleetRedis implements AutoCloseable {
-  private static final String[] SCRIPTS = {"cas", "seed", "forget", "lease", "push"};
+  private static final String[] SCRIPTS = {"cas", "seed", "forget", "lease", "release", "push", "budget"};
 
   private final RedisURI uri;
   private final String redactedUri;
@@ -66,12 +81,33 @@ final class FleetRedis implements AutoCloseable {
   private final Map<String, String> scripts = new LinkedHashMap<>();
   private final Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final Duration connectTimeout;
   private final Object lock = new Object();
-  private StatefulConnection<String, String> connection; // guarded by lock
+  /** Both connections once connected; null before. Guarded by lock (read without it once set: volatile). */
+  private volatile Connections connections;
+  /** The connect in progress; null when none. Guarded by lock. */
+  private java.util.concurrent.CompletableFuture<Connections> connecting;
+  private final Object bulkLock = new Object();
+  /** Runs a Redis Cluster client's blocking connects in the background (daemon threads, idle ones end). */
+  private final java.util.concurrent.ExecutorService connectThreads = java.util.concurrent.Executors.newCachedThreadPool(
+      r -> {
+        Thread t = new Thread(r, "burnguard-fleet-connect");
+        t.setDaemon(true);
+        return t;
+      });
   private StatefulRedisPubSubConnection<String, String> pubSub; // guarded by lock
-  private Consumer<String> changeListener; // guarded by lock
+  private volatile Consumer<String> changeListener; // written under lock
+  /** The subscription being made; null when none. Guarded by lock. */
+  private java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribing;
   private volatile Instant unreachableSince;
   private volatile String lastError;
+
+  /** Redis's replies refusing a connection's credentials or rights, up to the end of their sentence. */
+  private static final Pattern REFUSAL = Pattern.compile("\\b(WRONGPASS|NOAUTH|NOPERM)\\b[^.;)]*");
+  // the last refusal of this replica's credentials (WRONGPASS, NOAUTH, NOPERM) since Redis last
+  // answered: Lettuce may report a refused handshake as "Connection closed prematurely" when the
+  // channel closes first, and a wrong password must not hide behind that
+  private volatile String refusal;
   private volatile boolean closed;
 
   FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout) {
@@ -89,13 +125,20 @@ final class FleetRedis implements AutoCloseable {
    */
   FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout, boolean cluster,
       java.nio.file.Path trustedCertificates) {
+    this(redisUri, keys, clock, timeout, cluster, trustedCertificates, RedisFleet.DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /** @param connectTimeout how long a connect (TCP, TLS, handshake) may take, in the background */
+  FleetRedis(String redisUri, FleetKeys keys, Clock clock, Duration timeout, boolean cluster,
+      java.nio.file.Path trustedCertificates, Duration connectTimeout) {
     this.cluster = cluster;
     this.redactedUri = redact(redisUri);
     this.uri = parse(redisUri, redactedUri);
-    this.uri.setTimeout(timeout);
+    this.uri.setTimeout(connectTimeout); // the handshake's commands (HELLO, AUTH); commands get `timeout` below
     this.keys = keys;
     this.clock = clock;
     this.timeout = timeout;
+    this.connectTimeout = connectTimeout;
     for (String name : SCRIPTS) {
       scripts.put(name, resource(name + ".lua"));
     }
@@ -111,7 +154,7 @@ final class FleetRedis implements AutoCloseable {
           .autoReconnect(true)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
-          .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
           .sslOptions(ssl(trustedCertificates))
           .build());
       this.client = c;
@@ -121,7 +164,7 @@ final class FleetRedis implements AutoCloseable {
           .autoReconnect(true)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
-          .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+          .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
           .sslOptions(ssl(trustedCertificates))
           .build());
       this.client = c;
@@ -249,6 +292,12 @@ final class FleetRedis implements AutoCloseable {
     return ((Long) reply.get(0)) == 1L;
   }
 
+  /** Gives the lease back if {@code holder} holds it (compare-and-delete); true when it did. */
+  boolean release(String holder) {
+    List<Object> reply = script("release", List.of(keys.leader()), List.of(holder), "release " + keys.leader());
+    return ((Long) reply.get(0)) == 1L;
+  }
+
   /** The current decider, or null. */
   String leader() {
     return call("read " + keys.leader(), c -> c.get(keys.leader()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -291,11 +340,59 @@ final class FleetRedis implements AutoCloseable {
     args.add(Long.toString(minute));
     args.addAll(entries);
     List<Object> reply = script("push", k, args, "push to " + keys.prefix() + "sli:*");
+    return pushResult(reply);
+  }
+
+  private static PushResult pushResult(List<Object> reply) {
     List<String> bad = new ArrayList<>();
     for (int i = 2; i < reply.size(); i++) {
       bad.add(text(reply.get(i)));
     }
     return new PushResult(((Long) reply.get(0)) == 1L, (Long) reply.get(1), bad);
+  }
+
+  /**
+   * Adds a replica's batch of journey-SLO counts exactly once (see budget.lua); true when applied,
+   * false for a duplicate.
+   *
+   * @param entries per SLO key: {hour, calls, bad} rows
+   */
+  boolean pushBudgets(String replica, long sequence, Duration sequenceTtl, long keptHours, Duration keyTtl,
+      Map<String, List<long[]>> entries) {
+    List<String> k = new ArrayList<>(entries.size() + 1);
+    k.add(keys.budgetSequence(replica));
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(sequence));
+    args.add(Long.toString(sequenceTtl.toMillis()));
+    args.add(Long.toString(keptHours));
+    args.add(Long.toString(keyTtl.toMillis()));
+    entries.forEach((slo, rows) -> {
+      k.add(keys.budget(slo));
+      args.add(Integer.toString(rows.size()));
+      for (long[] row : rows) {
+        args.add(Long.toString(row[0]));
+        args.add(Long.toString(row[1]));
+        args.add(Long.toString(row[2]));
+      }
+    });
+    List<Object> reply = script("budget", k, args, "push to " + keys.prefix() + "budget:*");
+    return ((Long) reply.get(0)) == 1L;
+  }
+
+  /** Whole hashes in one pipelined round: per key, field to value, or null for a key that holds another type. */
+  List<Map<String, String>> hashes(List<String> hashKeys, String what) {
+    return bulk("read " + what, (c, flush) -> {
+      List<RedisFuture<Map<String, String>>> pending = new ArrayList<>(hashKeys.size());
+      for (String key : hashKeys) {
+        pending.add(c.hgetall(key));
+      }
+      flush.run();
+      List<Map<String, String>> out = new ArrayList<>(hashKeys.size());
+      for (RedisFuture<Map<String, String>> f : pending) {
+        out.add(unlessWrongType(f));
+      }
+      return out;
+    });
   }
 
   /** One instance's recent calls as pushed: calls in its last push's minute and the minute before, and its holder id. */
@@ -324,12 +421,15 @@ final class FleetRedis implements AutoCloseable {
 
   /** Every stored state, by flag; one round trip for the index and one pipelined round for the states. */
   Map<String, Stored> states() {
-    return call("read " + keys.flags() + " and " + keys.prefix() + "state:*", c -> {
-      Set<String> flags = c.smembers(keys.flags()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return bulk("read " + keys.flags() + " and " + keys.prefix() + "state:*", (c, flush) -> {
+      RedisFuture<Set<String>> index = c.smembers(keys.flags());
+      flush.run();
+      Set<String> flags = index.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Map<String, RedisFuture<List<KeyValue<String, String>>>> pending = new LinkedHashMap<>();
       for (String flag : flags) {
         pending.put(flag, c.hmget(keys.state(flag), "version", "state"));
       }
+      flush.run();
       Map<String, Stored> out = new LinkedHashMap<>();
       for (Map.Entry<String, RedisFuture<List<KeyValue<String, String>>>> e : pending.entrySet()) {
         List<KeyValue<String, String>> kv = e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -378,6 +478,17 @@ final class FleetRedis implements AutoCloseable {
     call("write " + keys.evidence(), c -> c.set(keys.evidence(), text).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
   }
 
+  /** Publishes the decider's read of the fleet's sums for the followers; it expires after {@code ttl}. */
+  void publishSums(String text, Duration ttl) {
+    call("write " + keys.sums(), c -> c.psetex(keys.sums(), ttl.toMillis(), text)
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** The decider's last published read of the fleet's sums, or null (none, or expired). */
+  String sums() {
+    return call("read " + keys.sums(), c -> c.get(keys.sums()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
   /** The 10-s ring key of every series any replica pushed. */
   List<String> series() {
     return call("read " + keys.series(), c -> new ArrayList<>(c.smembers(keys.series())
@@ -389,11 +500,12 @@ final class FleetRedis implements AutoCloseable {
    * slots left out), or null for a key that holds something else than a hash.
    */
   List<Map<String, String>> ringSlots(List<String> ringKeys, List<List<String>> fields) {
-    return call("read " + keys.prefix() + "sli:*", c -> {
+    return bulk("read " + keys.prefix() + "sli:*", (c, flush) -> {
       List<RedisFuture<List<KeyValue<String, String>>>> pending = new ArrayList<>(ringKeys.size());
       for (int i = 0; i < ringKeys.size(); i++) {
         pending.add(c.hmget(ringKeys.get(i), fields.get(i).toArray(new String[0])));
       }
+      flush.run();
       List<Map<String, String>> out = new ArrayList<>(ringKeys.size());
       for (RedisFuture<List<KeyValue<String, String>>> f : pending) {
         List<KeyValue<String, String>> slots = unlessWrongType(f);
@@ -415,11 +527,12 @@ final class FleetRedis implements AutoCloseable {
 
   /** The contents of several hash rings in one pipelined round: per key, slot field to value, or null as above. */
   List<Map<String, String>> rings(List<String> ringKeys) {
-    return call("read " + keys.prefix() + "sli:*", c -> {
+    return bulk("read " + keys.prefix() + "sli:*", (c, flush) -> {
       List<RedisFuture<Map<String, String>>> pending = new ArrayList<>(ringKeys.size());
       for (String key : ringKeys) {
         pending.add(c.hgetall(key));
       }
+      flush.run();
       List<Map<String, String>> out = new ArrayList<>(ringKeys.size());
       for (RedisFuture<Map<String, String>> f : pending) {
         out.add(unlessWrongType(f));
@@ -475,6 +588,21 @@ final class FleetRedis implements AutoCloseable {
     T run(RedisClusterAsyncCommands<String, String> commands) throws Exception;
   }
 
+  /** A pipelined read: queues its commands, runs {@code flush} to write them in one go, then waits for the replies. */
+  private interface BulkCommand<T> {
+    T run(RedisClusterAsyncCommands<String, String> commands, Runnable flush) throws Exception;
+  }
+
+  /** Runs {@code command} on the bulk connection (one bulk read at a time); as {@link #call} otherwise. */
+  private <T> T bulk(String what, BulkCommand<T> command) {
+    synchronized (bulkLock) {
+      return call(what, c -> {
+        StatefulConnection<String, String> bulk = connections.bulk();
+        return command.run(async(bulk), bulk::flushCommands);
+      });
+    }
+  }
+
   /** Runs {@code command}, tracking reachability; every failure becomes a {@link FleetStoreException}. */
   private <T> T call(String what, Command<T> command) {
     if (closed) {
@@ -484,6 +612,7 @@ final class FleetRedis implements AutoCloseable {
       T result = command.run(commands());
       unreachableSince = null;
       lastError = null;
+      refusal = null;
       return result;
     } catch (FleetStoreException e) {
       if (!e.corrupt()) {
@@ -500,6 +629,8 @@ final class FleetRedis implements AutoCloseable {
             + " (a key under " + keys.prefix() + " holds a value Burnguard did not write; delete it)", cause, true);
       }
       throw unreachable(what, cause);
+    } catch (StillConnecting e) {
+      throw unreachable(what, e);
     } catch (TimeoutException e) {
       throw unreachable(what, new TimeoutException("no reply within " + timeout));
     } catch (InterruptedException e) {
@@ -524,23 +655,108 @@ final class FleetRedis implements AutoCloseable {
     return new FleetStoreException(text, cause, false);
   }
 
-  private void unreachable(String message) {
+  /** Notes a failure to reach Redis; package-private for the test that races Lettuce's handshake. */
+  void unreachable(String message) {
     if (unreachableSince == null) {
       unreachableSince = Instant.ofEpochMilli(clock.wallMillis());
     }
-    lastError = message;
+    Matcher refused = REFUSAL.matcher(message);
+    if (refused.find()) {
+      refusal = refused.group();
+      lastError = message;
+    } else {
+      String earlier = refusal;
+      lastError = earlier == null ? message : message + "; Redis refused this replica's credentials earlier: " + earlier;
+    }
+  }
+
+  /** A command found the connect still in progress after waiting one command timeout for it. */
+  private static final class StillConnecting extends Exception {
+    StillConnecting(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The single-command connection and the bulk-read one (auto-flush off). */
+  private record Connections(StatefulConnection<String, String> single, StatefulConnection<String, String> bulk) {
+    void closeAsync() {
+      single.closeAsync();
+      bulk.closeAsync();
+    }
+  }
+
+  /**
+   * The single-command connection's commands; connects first if needed: the connect runs in the
+   * background with the connect timeout, and this waits for it at most one command timeout
+   * (throwing "still connecting" after that, the connect going on).
+   */
+  private RedisClusterAsyncCommands<String, String> commands() throws Exception {
+    Connections c = connections;
+    if (c != null) {
+      return async(c.single());
+    }
+    java.util.concurrent.CompletableFuture<Connections> pending;
+    synchronized (lock) {
+      if (connections != null) {
+        return async(connections.single());
+      }
+      if (connecting == null || connecting.isCompletedExceptionally()) {
+        connecting = connect(); // a failed connect is retried by the next command
+      }
+      pending = connecting;
+    }
+    try {
+      Connections made = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return async(made.single());
+    } catch (TimeoutException e) {
+      throw new StillConnecting("still connecting (connect timeout " + connectTimeout + "; a command waits for it at "
+          + "most " + timeout + ", the connect goes on in the background)");
+    }
+  }
+
+  /** Opens both connections in the background; on success they become {@link #connections}. */
+  private java.util.concurrent.CompletableFuture<Connections> connect() {
+    java.util.concurrent.CompletableFuture<StatefulConnection<String, String>> single = open();
+    java.util.concurrent.CompletableFuture<StatefulConnection<String, String>> bulk = open();
+    java.util.concurrent.CompletableFuture<Connections> both = single.thenCombine(bulk, (s, b) -> {
+      s.setTimeout(timeout);
+      b.setTimeout(timeout);
+      b.setAutoFlushCommands(false);
+      return new Connections(s, b);
+    });
+    both.whenComplete((made, failure) -> {
+      if (failure != null) {
+        // the one that did open is not used: close it
+        single.thenAccept(StatefulConnection::closeAsync);
+        bulk.thenAccept(StatefulConnection::closeAsync);
+        return;
+      }
+      synchronized (lock) {
+        if (closed) {
+          made.closeAsync();
+        } else {
+          connections = made;
+        }
+      }
+    });
+    return both;
+  }
+
+  private java.util.concurrent.CompletableFuture<StatefulConnection<String, String>> open() {
+    io.lettuce.core.codec.StringCodec codec = io.lettuce.core.codec.StringCodec.UTF8;
+    // a cluster client's asynchronous connect needs the topology read first: its blocking connect,
+    // which reads it, runs on a connect thread instead
+    return cluster
+        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> ((RedisClusterClient) client).connect(codec),
+            connectThreads).thenApply(c -> (StatefulConnection<String, String>) c)
+        : ((RedisClient) client).connectAsync(codec, uri).toCompletableFuture()
+            .thenApply(c -> (StatefulConnection<String, String>) c);
   }
 
   @SuppressWarnings("unchecked")
-  private RedisClusterAsyncCommands<String, String> commands() {
-    synchronized (lock) {
-      if (connection == null) {
-        connection = cluster ? ((RedisClusterClient) client).connect() : ((RedisClient) client).connect();
-        connection.setTimeout(timeout);
-      }
-      return cluster ? ((StatefulRedisClusterConnection<String, String>) connection).async()
-          : ((StatefulRedisConnection<String, String>) connection).async();
-    }
+  private RedisClusterAsyncCommands<String, String> async(StatefulConnection<String, String> connection) {
+    return cluster ? ((StatefulRedisClusterConnection<String, String>) connection).async()
+        : ((StatefulRedisConnection<String, String>) connection).async();
   }
 
   /**
@@ -548,14 +764,19 @@ final class FleetRedis implements AutoCloseable {
    * re-subscribes after a reconnect. A failure to subscribe now is retried by the next call.
    */
   void subscribe(Consumer<String> listener) {
+    java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> opening;
     synchronized (lock) {
       changeListener = listener;
-      if (pubSub != null || closed) {
+      if (pubSub != null || subscribing != null || closed) {
         return;
       }
-      try {
-        StatefulRedisPubSubConnection<String, String> ps = cluster ? ((RedisClusterClient) client).connectPubSub()
-            : ((RedisClient) client).connectPubSub();
+      io.lettuce.core.codec.StringCodec codec = io.lettuce.core.codec.StringCodec.UTF8;
+      // connected in the background like the command connections (connect timeout, not the command timeout)
+      java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> connect = cluster
+          ? java.util.concurrent.CompletableFuture.supplyAsync(() -> ((RedisClusterClient) client).connectPubSub(codec),
+              connectThreads).thenApply(c -> (StatefulRedisPubSubConnection<String, String>) c)
+          : ((RedisClient) client).connectPubSubAsync(codec, uri).toCompletableFuture();
+      opening = connect.thenCompose(ps -> {
         ps.addListener(new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
@@ -565,11 +786,27 @@ final class FleetRedis implements AutoCloseable {
             }
           }
         });
-        ps.async().subscribe(keys.changes()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        pubSub = ps;
-      } catch (Exception e) {
-        // polling covers the changes until a later call subscribes
-      }
+        return ps.async().subscribe(keys.changes()).toCompletableFuture().thenApply(v -> ps);
+      });
+      subscribing = opening;
+      opening.whenComplete((ps, failure) -> {
+        synchronized (lock) {
+          subscribing = null;
+          if (failure == null && !closed) {
+            pubSub = ps;
+          } else if (ps != null) {
+            ps.closeAsync();
+          }
+        }
+        if (failure != null) {
+          connect.thenAccept(StatefulRedisPubSubConnection::closeAsync); // subscribed failed on an open connection
+        }
+      });
+    }
+    try {
+      opening.get(timeout.toMillis(), TimeUnit.MILLISECONDS); // usually done within this; else it goes on
+    } catch (Exception e) {
+      // polling covers the changes until the subscription is made (or a later call retries it)
     }
   }
 
@@ -597,10 +834,11 @@ final class FleetRedis implements AutoCloseable {
       if (pubSub != null) {
         pubSub.closeAsync();
       }
-      if (connection != null) {
-        connection.closeAsync();
+      if (connections != null) {
+        connections.closeAsync();
       }
     }
+    connectThreads.shutdown();
     client.shutdownAsync(0, 2, TimeUnit.SECONDS).whenComplete((v, e) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
   }
 

@@ -25,11 +25,22 @@ import java.util.function.LongPredicate;
  * sent again every tick, and a batch whose first attempt did arrive is then refused as a
  * duplicate, so every recorded call is counted exactly once fleet-wide.
  *
- * <p><b>Read</b> (the decider only, each tick): every series any replica pushed is read into a
+ * <p><b>Read</b> (the decider, each tick): every series any replica pushed is read into a
  * {@link SliMirror} — all ring slots on the first read and every {@link #FULL_READ_EVERY} ticks,
  * otherwise the slots of the current and previous {@link #RECENT_BUCKETS} buckets of each
- * resolution — and the guardian judges the mirror with the local recorder's window arithmetic.
- * While Redis is unreachable (or before the first read) the guardian judges the local recorder.
+ * resolution, all in one pipelined round — and the guardian judges the mirror with the local
+ * recorder's window arithmetic. The decider then publishes the recent slots it read (one string,
+ * {@code burnguard:{svc}:sums}, expiring one lease after it is written, by Redis' clock: a decider
+ * that stops publishing has lost its lease by then too).
+ *
+ * <p><b>Follow</b> (every other replica, each tick): one {@code GET} of that publication, whose
+ * slots are set into the mirror exactly as the decider's own read sets them, so a follower's
+ * windows are the ones the decider judged at its last tick. A follower reads the rings itself —
+ * all slots — when it starts, after Redis was unreachable and every {@link #FULL_READ_EVERY}
+ * ticks (which is what repairs buckets changed by very late pushes, as on the decider), and reads
+ * the recent slots itself when there is no publication (the decider stopped: it expired) or it is
+ * not readable. While Redis is unreachable (or before the first read) the guardian judges the
+ * local recorder.
  *
  * <p>Concurrency: {@link #push} and {@link #refresh} run on the guardian's thread (one at a time);
  * the mirror is read by the guardian on the same thread and is safe for other readers.
@@ -40,6 +51,7 @@ final class FleetSli implements SliSource {
   /** Buckets of each resolution re-read on an incremental read: clock skew up to this many finest buckets. */
   static final int RECENT_BUCKETS = 3;
   static final int FULL_READ_EVERY = 60;
+  private static final String PUBLISHED_FORMAT = "burnguard-sums/1";
 
   private final FleetRedis redis;
   private final Clock clock;
@@ -50,6 +62,7 @@ final class FleetSli implements SliSource {
   private final String instanceId;
   private final int words;
   private final Duration sequenceTtl;
+  private final Duration publishedTtl;
 
   /** Pending deltas: series key -> second -> counters. Guardian thread only. */
   private final Map<SeriesKey, Map<Long, long[]>> pending = new LinkedHashMap<>();
@@ -57,6 +70,12 @@ final class FleetSli implements SliSource {
   private Batch inFlight;
   private long sequence;
   private long refreshes;
+  private long published;
+  /** The header of the last publication this follower took; its slots are in the mirror. */
+  private String followed;
+  /** Reads of the rings this replica made itself, and publications it took (tests, sizing). */
+  private final AtomicLong ownReads = new AtomicLong();
+  private final AtomicLong followedReads = new AtomicLong();
   private volatile boolean mirrorReady;
   /** Set when the mirror may have missed pushes (leadership just taken, Redis back): the next read is full. */
   private boolean readAll = true;
@@ -79,6 +98,13 @@ final class FleetSli implements SliSource {
    */
   FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, String instanceId,
       Duration sequenceTtl) {
+    this(redis, clock, outcomes, replica, instanceId, sequenceTtl, RedisFleet.DEFAULT_LEASE);
+  }
+
+  /** @param publishedTtl how long the decider's publication of its read lives (the lease) */
+  FleetSli(FleetRedis redis, Clock clock, dev.burnguard.Fleet.Local outcomes, String replica, String instanceId,
+      Duration sequenceTtl, Duration publishedTtl) {
+    this.publishedTtl = publishedTtl;
     this.redis = redis;
     this.instanceId = instanceId;
     this.clock = clock;
@@ -204,10 +230,45 @@ final class FleetSli implements SliSource {
 
   // ------------------------------------------------------------------------------------ read
 
-  /** Reads the fleet's sums into the mirror (the decider, each tick); never throws. */
+  /** Reads the fleet's sums into the mirror from the rings themselves (tests, and the decider); never throws. */
   void refresh() {
+    read(false);
+  }
+
+  /** The decider's read: the rings, then the recent slots published for the followers; never throws. */
+  void refreshAndPublish() {
+    read(true);
+  }
+
+  /**
+   * A follower's read: the decider's publication, or the rings themselves when a full read is due
+   * or there is no readable publication; never throws.
+   */
+  void follow() {
+    boolean full = refreshes % FULL_READ_EVERY == 0 || !mirrorReady || readAll;
+    if (full) {
+      read(false);
+      return;
+    }
+    try {
+      String text = redis.sums();
+      if (text != null && take(text)) {
+        refreshes++;
+        followedReads.incrementAndGet();
+        return;
+      }
+    } catch (FleetStoreException e) {
+      if (!e.corrupt()) {
+        return; // unreachable: the guardian judges the local recorder meanwhile
+      }
+    }
+    read(false); // no publication (the decider stopped) or one this replica cannot read: read the rings
+  }
+
+  private void read(boolean publish) {
     try {
       boolean full = refreshes++ % FULL_READ_EVERY == 0 || !mirrorReady || readAll;
+      ownReads.incrementAndGet();
       List<String> series = redis.series();
       List<String> ringKeys = new ArrayList<>();
       List<String[]> names = new ArrayList<>();
@@ -222,24 +283,29 @@ final class FleetSli implements SliSource {
         }
       }
       long now = Math.floorDiv(clock.wallMillis(), 1000);
+      // the slots of the current and previous RECENT_BUCKETS buckets of each resolution
+      List<List<String>> recent = new ArrayList<>(Series.RESOLUTIONS);
+      for (int r = 0; r < Series.RESOLUTIONS; r++) {
+        long current = Math.floorDiv(now, Series.width(r));
+        List<String> f = new ArrayList<>(RECENT_BUCKETS + 1);
+        for (long b = current - RECENT_BUCKETS; b <= current; b++) {
+          f.add(Long.toString(Math.floorMod(b, (long) Series.ringSlots(r))));
+        }
+        recent.add(f);
+      }
       List<Map<String, String>> rings;
       if (full) {
         rings = redis.rings(ringKeys);
       } else {
         List<List<String>> fields = new ArrayList<>(ringKeys.size());
         for (int i = 0; i < ringKeys.size(); i++) {
-          int r = i % Series.RESOLUTIONS;
-          long current = Math.floorDiv(now, Series.width(r));
-          List<String> f = new ArrayList<>(RECENT_BUCKETS + 1);
-          for (long b = current - RECENT_BUCKETS; b <= current; b++) {
-            f.add(Long.toString(Math.floorMod(b, (long) Series.ringSlots(r))));
-          }
-          fields.add(f);
+          fields.add(recent.get(i % Series.RESOLUTIONS));
         }
         rings = redis.ringSlots(ringKeys, fields);
       }
       long[] counts = new long[words];
       java.util.Set<String> problems = new java.util.TreeSet<>();
+      StringBuilder publication = publish ? new StringBuilder(64 + ringKeys.size() * 64) : null;
       for (int i = 0; i < ringKeys.size(); i++) {
         String[] fv = names.get(i / Series.RESOLUTIONS);
         int r = i % Series.RESOLUTIONS;
@@ -247,18 +313,42 @@ final class FleetSli implements SliSource {
           problems.add(ringKeys.get(i) + " holds a value Burnguard did not write (not a hash); delete the key");
           continue;
         }
+        int slotsOut = 0;
         for (Map.Entry<String, String> slot : rings.get(i).entrySet()) {
           try {
             long bucket = parseSlot(ringKeys.get(i), slot.getKey(), slot.getValue(), counts);
             mirror.set(fv[0], fv[1], r, bucket, counts);
+            if (publish && recent.get(r).contains(slot.getKey())) {
+              if (slotsOut++ == 0) {
+                publication.append(' ').append(r).append(' ');
+                lengthPrefixed(publication, fv[0]);
+                publication.append(' ');
+                lengthPrefixed(publication, fv[1]);
+              }
+              publication.append(' ').append(slot.getKey()).append('=').append(slot.getValue());
+            }
           } catch (FleetStoreException bad) {
             problems.add(bad.getMessage()); // this slot left out; the series' other slots and series are read
           }
+        }
+        if (slotsOut > 0) {
+          publication.append(" ;");
         }
       }
       readProblem = problems.isEmpty() ? null : String.join("; ", problems);
       mirrorReady = true;
       readAll = false;
+      if (publish) {
+        StringBuilder head = new StringBuilder(PUBLISHED_FORMAT).append(' ');
+        lengthPrefixed(head, replica + "#" + ++published);
+        head.append(' ');
+        lengthPrefixed(head, readProblem == null ? "" : readProblem);
+        try {
+          redis.publishSums(head.append(publication).toString(), publishedTtl);
+        } catch (FleetStoreException e) {
+          // the followers read the rings themselves until a publication arrives
+        }
+      }
     } catch (FleetStoreException e) {
       // unreachable (or a key of ours holding another type): the guardian judges the local recorder meanwhile
       if (e.corrupt()) {
@@ -266,6 +356,94 @@ final class FleetSli implements SliSource {
         mirrorReady = false;
       }
     }
+  }
+
+  private static void lengthPrefixed(StringBuilder out, String s) {
+    out.append(s.length()).append(':').append(s);
+  }
+
+  /**
+   * Sets the slots of a decider's publication into the mirror; false when it is not one (written by
+   * hand, another format): the caller reads the rings instead.
+   */
+  private boolean take(String text) {
+    Parser p = new Parser(text);
+    try {
+      if (!PUBLISHED_FORMAT.equals(p.word())) {
+        return false;
+      }
+      String header = p.string();
+      String problem = p.string();
+      if (header.equals(followed)) {
+        return true; // the decider has not read since: the mirror holds it already
+      }
+      long[] counts = new long[words];
+      while (p.more()) {
+        int r = Integer.parseInt(p.word());
+        String flag = p.string();
+        String variant = p.string();
+        if (r < 0 || r >= Series.RESOLUTIONS) {
+          return false;
+        }
+        for (String slot = p.word(); !slot.equals(";"); slot = p.word()) {
+          int eq = slot.indexOf('=');
+          long bucket = parseSlot(redis.keys().ring(r, flag, variant), slot.substring(0, eq), slot.substring(eq + 1),
+              counts);
+          mirror.set(flag, variant, r, bucket, counts);
+        }
+      }
+      readProblem = problem.isEmpty() ? null : problem;
+      followed = header;
+      return true;
+    } catch (RuntimeException e) {
+      return false; // unreadable: the rings are read instead (slots already set are the decider's, as read)
+    }
+  }
+
+  /** Reads the publication's tokens: words separated by one space, and length-prefixed strings. */
+  private static final class Parser {
+    private final String text;
+    private int at;
+
+    Parser(String text) {
+      this.text = text;
+    }
+
+    boolean more() {
+      return at < text.length();
+    }
+
+    String word() {
+      int end = text.indexOf(' ', at);
+      end = end < 0 ? text.length() : end;
+      String w = text.substring(at, end);
+      at = Math.min(text.length(), end + 1);
+      return w;
+    }
+
+    String string() {
+      int colon = text.indexOf(':', at);
+      int length = Integer.parseInt(text.substring(at, colon));
+      String s = text.substring(colon + 1, colon + 1 + length);
+      at = colon + 1 + length;
+      if (at < text.length()) {
+        if (text.charAt(at) != ' ') {
+          throw new IllegalArgumentException("no space after a string at " + at);
+        }
+        at++;
+      }
+      return s;
+    }
+  }
+
+  /** Reads of the rings this replica made itself (full or recent slots). */
+  long ownReads() {
+    return ownReads.get();
+  }
+
+  /** Ticks at which this replica took the decider's publication instead of reading the rings. */
+  long followedReads() {
+    return followedReads.get();
   }
 
   /** Keys of ours holding values Burnguard did not write, as the last push and read found them; null when none. */

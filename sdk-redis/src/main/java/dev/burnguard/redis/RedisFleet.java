@@ -20,8 +20,8 @@ import java.util.Objects;
  * <p>Evaluation and recording never touch Redis; a background tick per second pushes this
  * replica's SLI deltas (exactly once, however often a push is retried), renews the decider's
  * lease, applies other replicas' changes (pub/sub, with polling as the fallback) and, on the
- * decider, reads the fleet's sums. Every state change is a compare-and-set on the rollout's
- * version, so correctness never depends on the lease. Redis unreachable: replicas serve their
+ * decider, reads the fleet's sums (the followers take the decider's read). Every state change is
+ * a compare-and-set on the rollout's version, so correctness never depends on the lease. Redis unreachable: replicas serve their
  * last-known state and may only lower exposure; on Redis' return the merge is safety-first (a
  * rollback anywhere is the fleet's). Keys: {@code burnguard:{service}:...} (one Redis Cluster slot
  * per service); no targeting key or attribute is ever written. See {@code docs/fleet.md}.
@@ -32,6 +32,8 @@ import java.util.Objects;
 public final class RedisFleet implements Fleet {
   /** Default command timeout. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(500);
+  /** Default connect timeout (TCP, TLS and handshake; in the background, not counted against commands). */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** Default decider's lease: five ticks of one second. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
   /** Default number of decisions kept per flag in Redis' capped stream. */
@@ -41,6 +43,7 @@ public final class RedisFleet implements Fleet {
   private final String service;
   private final String instanceId;
   private final Duration commandTimeout;
+  private final Duration connectTimeout;
   private final Duration lease;
   private final int decisionLogLength;
   private final int recentDecisions;
@@ -59,6 +62,7 @@ public final class RedisFleet implements Fleet {
     this.service = b.service;
     this.instanceId = b.instanceId;
     this.commandTimeout = b.commandTimeout;
+    this.connectTimeout = b.connectTimeout;
     this.lease = b.lease;
     this.decisionLogLength = b.decisionLogLength;
     this.recentDecisions = b.recentDecisions;
@@ -112,6 +116,10 @@ public final class RedisFleet implements Fleet {
     return commandTimeout;
   }
 
+  Duration connectTimeout() {
+    return connectTimeout;
+  }
+
   Duration lease() {
     return lease;
   }
@@ -147,6 +155,7 @@ public final class RedisFleet implements Fleet {
     private String service;
     private String instanceId = "replica-" + ProcessHandle.current().pid();
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration lease = DEFAULT_LEASE;
     private int decisionLogLength = DEFAULT_DECISION_LOG_LENGTH;
     private int recentDecisions = 100;
@@ -183,6 +192,20 @@ public final class RedisFleet implements Fleet {
         throw new IllegalArgumentException("commandTimeout must be between 10 ms and 1 min, got " + timeout);
       }
       this.commandTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long connecting to Redis (TCP, TLS, handshake) may take; default 10 s, 100 ms to 5 min.
+     * A connect runs in the background: a tick waits for it at most one command timeout, and until
+     * it completes the replica serves what it knows, as while Redis is unreachable.
+     */
+    public Builder connectTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "connectTimeout");
+      if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new IllegalArgumentException("connectTimeout must be between 100 ms and 5 min, got " + timeout);
+      }
+      this.connectTimeout = timeout;
       return this;
     }
 

@@ -99,7 +99,7 @@ class FleetConvergenceTest {
       fleet.run(Duration.ofSeconds(2), 30);
       assertThat(fleet.members).filteredOn(FleetMember::leading).hasSize(1);
       int leader = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
-      fleet.members.get(leader).close(); // dies without giving the lease back
+      fleet.members.get(leader).die(); // dies without giving the lease back
       fleet.replicas.set(leader, null);
       int[] ticks = {0};
       Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -110,6 +110,28 @@ class FleetConvergenceTest {
       System.out.println("the decider died: another replica led after " + ticks[0] + " ticks (lease 1 s, a tick every "
           + "100 ms of real time)");
       assertThat(fleet.members).filteredOn(m -> m != fleet.members.get(leader) && m.leading()).hasSize(1);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aDeciderThatClosesGivesItsLeaseBackAndAnotherDecidesAtItsNextTick() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        FleetHarness fleet = new FleetHarness(server.uri(), 3, plan(), b -> b)) { // the default lease: 5 s
+      fleet.run(Duration.ofSeconds(2), 30);
+      int leader = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+      String lease = "burnguard:{checkout-service}:leader";
+      assertThat(server.command("GET", lease)).contains(fleet.members.get(leader).holder());
+      fleet.replicas.get(leader).shutdown(); // a pod stopped normally: its fleet member closes
+      fleet.replicas.set(leader, null);
+      assertThat(server.command("EXISTS", lease)).as("the lease given back").isEqualTo(":0");
+      fleet.second(30); // one tick of each remaining replica
+      List<FleetMember> leading = fleet.members.stream().filter(m -> m != fleet.members.get(leader) && m.leading())
+          .toList();
+      assertThat(leading).as("a replica that decides after one tick").hasSize(1);
+      assertThat(server.command("GET", lease)).contains(leading.get(0).holder());
+      System.out.println("the decider closed: another replica led at the next tick (lease " + RedisFleet.DEFAULT_LEASE
+          + ", before this change it waited for the lease to expire)");
     }
   }
 }

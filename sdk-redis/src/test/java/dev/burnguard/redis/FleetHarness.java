@@ -51,7 +51,16 @@ final class FleetHarness implements AutoCloseable {
   long requests;
   final long[] recordedCalls;
 
+  /** The flag file every replica serves. */
+  private final String flags;
+
   FleetHarness(String redisUri, int n, RolloutPlan plan, UnaryOperator<RedisFleet.Builder> configure) {
+    this(redisUri, n, plan, configure, FLAGS);
+  }
+
+  /** As above, every replica serving the flag file {@code flags} (it must define {@link #FLAG}). */
+  FleetHarness(String redisUri, int n, RolloutPlan plan, UnaryOperator<RedisFleet.Builder> configure, String flags) {
+    this.flags = flags;
     recordedCalls = new long[n];
     for (int i = 0; i < users.length; i++) {
       users[i] = new ImmutableContext("user-" + i);
@@ -69,7 +78,7 @@ final class FleetHarness implements AutoCloseable {
     RedisFleet f = fleet.build();
     FleetMember[] joined = new FleetMember[1];
     BurnguardProvider p = BurnguardProvider.builder()
-        .source(FlagSource.inline(FLAGS))
+        .source(FlagSource.inline(flags))
         .clock(clock)
         .rollout(FLAG, plan)
         .guardianTicking(false)

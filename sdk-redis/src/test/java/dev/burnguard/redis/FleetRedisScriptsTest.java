@@ -174,6 +174,27 @@ class FleetRedisScriptsTest {
   }
 
   @Test
+  void aRefusedPasswordStaysInTheErrorWhenALaterAttemptOnlySaysTheConnectionClosed() {
+    // CI saw Lettuce report a refused handshake as "Connection closed prematurely" (the channel closed
+    // before the WRONGPASS reply was handled): the reason a user must fix may not be hidden by that
+    FleetRedis wrong = new FleetRedis("redis://:pw@127.0.0.1:" + server.port(), new FleetKeys("checkout"), clock,
+        Duration.ofSeconds(1));
+    try {
+      wrong.unreachable("lease failed: Redis at redis://***@127.0.0.1 did not answer (Unable to connect: WRONGPASS "
+          + "invalid username-password pair or user is disabled.)");
+      wrong.unreachable("read burnguard:{checkout}:flags failed: Redis at redis://***@127.0.0.1 did not answer "
+          + "(Unable to connect: Connection closed prematurely)");
+      assertThat(wrong.lastError()).startsWith("read burnguard:{checkout}:flags failed")
+          .endsWith("; Redis refused this replica's credentials earlier: WRONGPASS invalid username-password pair "
+              + "or user is disabled");
+      wrong.unreachable("lease failed: NOAUTH Authentication required.");
+      assertThat(wrong.lastError()).isEqualTo("lease failed: NOAUTH Authentication required.");
+    } finally {
+      wrong.close();
+    }
+  }
+
+  @Test
   void theAclDocumentedInDocsFleetMdIsEnoughForEveryCommand() throws Exception {
     server.command("ACL", "SETUSER", "burnguard", "reset", "on", ">acl-pw", "~burnguard:*", "&burnguard:*", "+@read",
         "+@write", "+@scripting", "+@pubsub", "+@stream", "+ping");

@@ -92,6 +92,11 @@ class FleetViewTest {
         assertThat(follower.at()).as("replica %d's health is of this tick", i).isEqualTo(fleet.clock.now());
         assertThat(follower.windows()).as("replica %d's windows", i).isEqualTo(judged.windows());
         assertThat(follower.state()).isEqualTo(judged.state());
+        // ... taken from the decider's publication, not by reading every ring: the follower read the rings
+        // itself only when it joined and at its full read every 60 ticks
+        FleetSli sli = fleet.members.get(i).sliPush();
+        assertThat(sli.followedReads()).as("replica %d's ticks that took the decider's read", i).isGreaterThan(80);
+        assertThat(sli.ownReads()).as("replica %d's own reads of the rings", i).isBetween(1L, 4L);
       }
       Map<String, Long> byReplica = new java.util.TreeMap<>();
       for (int i = 0; i < 3; i++) {

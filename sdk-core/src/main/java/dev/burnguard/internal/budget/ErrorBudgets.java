@@ -8,7 +8,10 @@ import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Budget;
 import dev.burnguard.rollout.ErrorBudgetPolicy.ServiceSlo;
 import dev.burnguard.rollout.ErrorBudgetPolicy.Threshold;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * A provider's error-budget policy at work: the journey SLOs' {@linkplain JourneyCounts counts}, the
  * budgets computed from them, and the {@linkplain Guardian.DecisionReview review} of every decision
  * the guardian's judge makes: a decision that would raise a governed rollout's exposure while a
- * threshold of the policy is reached becomes a HOLD whose reason gives the budget's numbers
- * (see {@link ErrorBudgetPolicy} for what each action holds). A person's override
+ * threshold of the policy is reached becomes a HOLD whose reason gives the budget's numbers, and
+ * while a FREEZE threshold is reached a rollout still ramping beyond its first stage is shrunk back
+ * to it (a SHRINK by the guardian, its reason giving the numbers; see {@link ErrorBudgetPolicy}). A person's override
  * ({@link #overridden}) lets the rollout's next advance through, as long as the rollout is in the
  * state the override was recorded on.
  *
@@ -38,6 +42,8 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
   private static final Logger LOG = LoggerFactory.getLogger(ErrorBudgets.class);
 
   private final JourneyCounts counts;
+  /** The fleet's sums of the counts, when the provider is in a fleet; null: this replica's own counts. */
+  private volatile Shared shared;
   private volatile ErrorBudgetPolicy policy;
   /** Overrides in force: the rollout's state version it was recorded on, and who, by flag. */
   private final Map<String, Object[]> overrides = new ConcurrentHashMap<>();
@@ -49,6 +55,18 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
   /** @param counts where the journey outcomes are recorded (the recorder's) */
   public ErrorBudgets(JourneyCounts counts) {
     this.counts = Objects.requireNonNull(counts, "counts");
+  }
+
+  /** Counts kept by others (a fleet's sums over every replica), by SLO key, hours inclusive. */
+  @FunctionalInterface
+  public interface Shared {
+    /** {@code {calls, bad}} of the SLO with key {@code sloKey} ({@link JourneyCounts#key}); null when not known. */
+    long[] counts(String sloKey, long fromHour, long toHour);
+  }
+
+  /** Budgets are computed from {@code shared} counts when it knows them, else from this provider's own. */
+  public void countsFrom(Shared shared) {
+    this.shared = shared;
   }
 
   /** Where journey outcomes are recorded. */
@@ -95,21 +113,26 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
     long nowHour = Math.floorDiv(now.getEpochSecond(), 3600);
     for (ServiceSlo slo : p.slos().values()) {
       long first = slo.period().firstHour(now);
-      long[] c = counts.counts(slo.name(), first, nowHour);
+      Shared fleet = shared;
+      long[] c = fleet == null ? null : fleet.counts(JourneyCounts.key(slo), first, nowHour);
+      c = c != null ? c : counts.counts(slo.name(), first, nowHour);
       out.put(slo.name(), new Budget(slo, c[0], c[1], Instant.ofEpochSecond(first * 3600)));
     }
     return out;
   }
 
   @Override
-  public Decision review(RolloutState state, Decision judged, Instant now) {
+  public Decision review(RolloutPlan plan, RolloutState state, Decision judged, Instant now) {
     ErrorBudgetPolicy p = policy;
-    if (judged == null || p == null || p.thresholds().isEmpty() || !p.governs(state.flagKey())) {
+    if (p == null || p.thresholds().isEmpty() || !p.governs(state.flagKey())) {
       return judged;
     }
-    boolean raises = judged.after().exposure() > state.exposure();
-    boolean advance = judged.action() == DecisionAction.ADVANCE || judged.action() == DecisionAction.COMPLETE;
-    if (!raises) {
+    boolean raises = judged != null && judged.after().exposure() > state.exposure();
+    boolean advance = raises && (judged.action() == DecisionAction.ADVANCE || judged.action() == DecisionAction.COMPLETE);
+    // a freeze shrinks a rollout still ramping beyond its first stage, unless the judge lowers it itself
+    boolean shrinkable = frozenShrinkable(plan, state)
+        && (judged == null || judged.after().exposure() >= state.exposure());
+    if (!raises && !shrinkable) {
       return judged;
     }
     Map<String, Budget> budgets = budgets(now);
@@ -125,13 +148,25 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
         }
       }
     }
-    if (tripped == null || (tripped.action() == ErrorBudgetPolicy.Action.HOLD && !advance)) {
+    if (tripped == null) {
       return judged;
     }
     String what = "service budget \"" + worst.slo().name() + "\" " + worst.describe() + " ≥ "
         + percent(tripped.spentPercent()) + " %";
     Object[] override = overrides.get(state.flagKey());
-    if (override != null && (long) override[0] == state.version()) {
+    boolean overridden = override != null && (long) override[0] == state.version();
+    if (tripped.action() == ErrorBudgetPolicy.Action.FREEZE && shrinkable && !overridden) {
+      double first = plan.stages().get(0).exposure();
+      return new Decision(state.flagKey(), now, DecisionAction.SHRINK, Decision.GUARDIAN,
+          plan.mode() == RolloutMode.ENFORCE, "error-budget policy: " + what + ": freeze: shrunk to the first stage"
+              + String.format(Locale.ROOT, " (exposure %.2f%% -> %.2f%%, stage %d -> 0)", state.exposure() * 100,
+                  first * 100, state.stage()), judged == null ? List.of() : judged.evidence(), state,
+          state.with(RolloutStatus.RAMPING, 0, first, state.shrinks(), now, null, null));
+    }
+    if (!raises || (tripped.action() == ErrorBudgetPolicy.Action.HOLD && !advance)) {
+      return judged;
+    }
+    if (overridden) {
       overrides.remove(state.flagKey());
       return new Decision(judged.flagKey(), judged.at(), judged.action(), judged.actor(), judged.applied(),
           judged.reason() + "; error-budget policy overridden by " + override[1] + " (" + what + ")",
@@ -142,6 +177,18 @@ public final class ErrorBudgets implements Guardian.DecisionReview, GuardianRoll
             + tripped.action().name().toLowerCase(Locale.ROOT) + "; the judge would " + judged.action().name()
             .toLowerCase(Locale.ROOT) + " to exposure " + String.format(Locale.ROOT, "%.2f%%",
                 judged.after().exposure() * 100) + ")", judged.evidence(), state, state);
+  }
+
+  /**
+   * Whether a freeze shrinks {@code state}'s rollout: one still ramping (RAMPING, or COOLING_DOWN
+   * after a shrink) whose exposure is above its plan's first stage. A rollout that finished ramping
+   * (WATCHING at 100 %, COMPLETED), a paused one (a person's hold) and one rolled back are left
+   * as they are.
+   */
+  private static boolean frozenShrinkable(RolloutPlan plan, RolloutState state) {
+    return (state.status() == RolloutStatus.RAMPING || state.status() == RolloutStatus.COOLING_DOWN)
+        && state.planFingerprint().equals(plan.fingerprint())
+        && state.exposure() > plan.stages().get(0).exposure();
   }
 
   private static String percent(double p) {

@@ -1,6 +1,8 @@
 package dev.burnguard.internal.eval;
 
 import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.Value;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,7 +34,9 @@ final class Operators {
       this.path = path;
       this.dynamicPath = dynamicPath;
       this.fallback = fallback;
-      this.attribute = path != null && path.length == 1 && !"$flagd".equals(path[0]) ? path[0] : null;
+      // interned: a context whose attribute names are string literals (also interned) then finds
+      // the name by identity in its map, without comparing the characters
+      this.attribute = path != null && path.length == 1 && !"$flagd".equals(path[0]) ? path[0].intern() : null;
     }
 
     @Override
@@ -101,7 +105,23 @@ final class Operators {
         return key;
       }
     }
-    return Values.unwrap(ctx.getValue(name));
+    // Strings, numbers and booleans (the usual attributes) are read in place. An ImmutableContext
+    // copies the Value on every read (Value.clone); when the copy goes no further than this read, C2
+    // removes it (0 B/op). Escape analysis also gives up where two allocations meet, so an
+    // ImmutableContext's copy must not meet another context type's Value: a separate read per type.
+    Object plain = ctx instanceof ImmutableContext ? plain(((ImmutableContext) ctx).getValue(name))
+        : plain(ctx.getValue(name));
+    // anything else is read again, so that the copy above never escapes, and converted
+    return plain != NOT_PLAIN ? plain : Values.unwrap(ctx.getValue(name));
+  }
+
+  /** What {@link #plain} returns for a value that is not a string, number, boolean or null. */
+  private static final Object NOT_PLAIN = new Object();
+
+  /** {@code value}'s string, number or boolean (null for none), else {@link #NOT_PLAIN}. */
+  private static Object plain(Value value) {
+    Object o = value == null ? null : value.asObject();
+    return o == null || o instanceof String || o instanceof Number || o instanceof Boolean ? o : NOT_PLAIN;
   }
 
   /** {@code $flagd.flagKey} and {@code $flagd.timestamp} (Unix seconds), as flagd injects them. */
@@ -659,6 +679,8 @@ final class Operators {
     private final int literalOp;
     private final String literalRight;
     private final long literalRightShape;
+    /** The literal right-hand version's major, minor and patch numbers, or null. */
+    private final long[] literalRightRelease;
 
     SemVerCompare(Node[] args) {
       this.args = args;
@@ -669,6 +691,7 @@ final class Operators {
       this.literalOp = valid ? opCode(args[1].eval(null)) : UNKNOWN;
       this.literalRight = valid ? right : null;
       this.literalRightShape = rightShape;
+      this.literalRightRelease = valid ? SemVer.release(right) : null;
     }
 
     @Override
@@ -690,7 +713,8 @@ final class Operators {
         case SAME_MINOR: return SemVer.sameMinor(left, right);
         default: break;
       }
-      int c = SemVer.compare(left, leftShape, right, rightShape);
+      int c = literal ? SemVer.compare(left, leftShape, literalRightRelease, right, rightShape)
+          : SemVer.compare(left, leftShape, right, rightShape);
       switch (op) {
         case EQ: return c == 0;
         case NE: return c != 0;

@@ -160,9 +160,43 @@ final class SemVer {
     for (int k = 0; k < 3 && c == 0; k++) {
       c = Long.compare(part(a, k), part(b, k));
     }
-    if (c != 0) {
-      return c;
+    return c != 0 ? c : comparePreReleases(a, aShape, b, bShape);
+  }
+
+  /**
+   * The major, minor and patch numbers of a version {@link #shape} accepted, for
+   * {@link #compare(String, long, long[], String, long)} when one side is a literal read once.
+   */
+  static long[] release(String text) {
+    return new long[] {part(text, 0), part(text, 1), part(text, 2)};
+  }
+
+  /**
+   * {@link #compare(String, long, String, long)} with {@code b}'s numbers already read
+   * ({@code bRelease}, from {@link #release}): reads {@code a}'s numbers in one pass, stopping at the
+   * first that differs.
+   */
+  static int compare(String a, long aShape, long[] bRelease, String b, long bShape) {
+    int n = a.length();
+    int i = firstDigit(a);
+    for (int k = 0; k < 3; k++) {
+      long number = 0; // 0 for a part a shorthand leaves out (i < 0)
+      if (i >= 0) {
+        for (char d; i < n && isDigit(d = a.charAt(i)); i++) {
+          number = number * 10 + (d - '0'); // at most 18 digits: no overflow
+        }
+        i = i < n && a.charAt(i) == '.' && k < 2 ? i + 1 : -1;
+      }
+      if (number != bRelease[k]) {
+        return number < bRelease[k] ? -1 : 1;
+      }
     }
+    return comparePreReleases(a, aShape, b, bShape);
+  }
+
+  /** The precedence of two versions with the same major, minor and patch numbers, by their pre-releases. */
+  private static int comparePreReleases(String a, long aShape, String b, long bShape) {
+    int c;
     int aPre = (int) (aShape >>> 32);
     int aPreEnd = (int) aShape;
     int bPre = (int) (bShape >>> 32);

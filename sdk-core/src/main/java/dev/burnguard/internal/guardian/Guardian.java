@@ -100,7 +100,7 @@ public final class Guardian {
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   /** Reviews each decision of the judge before it is applied (the error-budget policy); see {@link #review}. */
-  private volatile DecisionReview review = (state, judged, now) -> judged;
+  private volatile DecisionReview review = (plan, state, judged, now) -> judged;
 
   // guarded by lock
   private Map<String, RolloutPlan> plans = Map.of();
@@ -129,8 +129,75 @@ public final class Guardian {
    * replica's outcomes while the gates count only this replica's evaluations.
    */
   private volatile boolean judgesSampleRatio = true;
-  /** Each rollout's health as of the last tick, by flag: an immutable snapshot, replaced by every tick. */
-  private volatile Map<String, RolloutHealth> health = Map.of();
+  /**
+   * What each rollout's last tick read, by flag, reused from tick to tick (see {@link RolloutReading});
+   * the readings of the last tick carry its number. Under {@link #lock}.
+   */
+  private final Map<String, RolloutReading> readings = new HashMap<>();
+  /** The number of the last tick that read rollouts; written under {@link #lock}. */
+  private volatile long ticks;
+  /** The health built from the readings of tick {@link HealthView#tick}, built when first asked for. */
+  private volatile HealthView health = new HealthView(0, Map.of());
+  /** Scratch for one rollout's reads during a tick (see {@link RolloutReads}). Under {@link #lock}. */
+  private final RolloutReads reads = new RolloutReads();
+
+  /** Every rollout's health as of one tick. */
+  private record HealthView(long tick, Map<String, RolloutHealth> byFlag) {}
+
+  /**
+   * The windows of the rollout being read and the sink of its sequential evidence's buckets, one
+   * object reused for every rollout of every tick, so that a tick allocates no lambda per rollout.
+   */
+  private final class RolloutReads implements RolloutWindows, RolloutEvidence.Buckets {
+    SliSource.FlagWindows recorded;
+    /** Null, or how long ago the rollout's evidence was reset: windows are cut there. */
+    Duration sinceReset;
+    String flagKey;
+    RolloutPlan plan;
+    int stage;
+    int latencyIndex;
+
+    RolloutReads of(String flagKey, RolloutPlan plan, SliSource.FlagWindows recorded, RolloutState state,
+        int latencyIndex, Instant now) {
+      this.flagKey = flagKey;
+      this.plan = plan;
+      this.recorded = recorded;
+      this.stage = state.stage();
+      this.latencyIndex = latencyIndex;
+      Instant since = state.evidenceSince();
+      this.sinceReset = since == null ? null : Duration.between(since, now);
+      return this;
+    }
+
+    /** Holds no rollout's windows past the tick. */
+    void clear() {
+      recorded = null;
+      plan = null;
+      flagKey = null;
+      sinceReset = null;
+    }
+
+    /**
+     * The windows the judge reads for a rollout: all recorded outcomes, or after a reset only those
+     * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
+     * it is longer ago than the window.
+     */
+    @Override
+    public void counts(String variant, Duration window, long[] out) {
+      if (sinceReset == null) {
+        recorded.counts(variant, window, out);
+      } else {
+        recorded.countsSince(variant, window, sinceReset, out);
+      }
+    }
+
+    /** A batch of the sequential evidence: read, and counted for the stage. */
+    @Override
+    public void counts(String variant, long fromSecond, long toSecond, long[] out) {
+      recorded.countsBetween(variant, fromSecond, toSecond, out);
+      stageCounts.add(flagKey, stage, variant.equals(plan.candidate()), out, latencyIndex);
+    }
+  }
   /** The latest decision published for each flag; guarded by lock. */
   private final Map<String, Decision> latest = new HashMap<>();
 
@@ -176,12 +243,13 @@ public final class Guardian {
 
   /**
    * A review of every decision the judge makes, before it is applied: it returns the decision, or
-   * another one in its place (a HOLD of the error-budget policy). Called under the guardian's lock;
-   * must be quick and must not call the guardian.
+   * another one in its place (a HOLD or a freeze's SHRINK of the error-budget policy). Called under
+   * the guardian's lock, at every tick of every guarded rollout; must be quick and must not call the
+   * guardian.
    */
   public interface DecisionReview {
-    /** @param judged the judge's decision on {@code state}, or null for none */
-    Decision review(RolloutState state, Decision judged, Instant now);
+    /** @param judged the judge's decision on {@code state} under {@code plan}, or null for none */
+    Decision review(RolloutPlan plan, RolloutState state, Decision judged, Instant now);
   }
 
   /** Has {@code review} review every decision the judge makes from the next tick on. */
@@ -458,7 +526,8 @@ public final class Guardian {
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
-      Map<String, RolloutHealth> built = new HashMap<>();
+      long tick = ticks + 1;
+      int read = 0;
       boolean changed = false;
       for (Map.Entry<String, RolloutPlan> e : plans.entrySet()) {
         String flagKey = e.getKey();
@@ -470,28 +539,27 @@ public final class Guardian {
         SliSource.FlagWindows recorded = recorder.windows(flagKey);
         RolloutEvidence ev = evidence(flagKey, plan);
         int latencyIndex = latencyIndexes.get(flagKey);
+        RolloutReads r = reads.of(flagKey, plan, recorded, state, latencyIndex, now);
         if (state.status().guarded()) {
-          int stage = state.stage();
           ExposureGate gate = gates.get(flagKey);
           boolean sampleRatio = judgesSampleRatio && gate != null;
-          evidenceChanged |= ev.advance(plan, latencyIndex, (variant, from, to, counts) -> {
-            recorded.countsBetween(variant, from, to, counts);
-            stageCounts.add(flagKey, stage, variant.equals(plan.candidate()), counts, latencyIndex);
-          }, recorded.second(), sampleRatio ? gate.served() : null, sampleRatio ? gate.exposure() : Double.NaN);
+          evidenceChanged |= ev.advance(plan, latencyIndex, r, recorded.second(), sampleRatio ? gate.served() : null,
+              sampleRatio ? gate.exposure() : Double.NaN);
         }
-        RolloutHealth h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
-            latest.get(flagKey));
-        built.put(flagKey, h);
+        RolloutReading reading = readings.computeIfAbsent(flagKey, k -> new RolloutReading());
+        reading.read(flagKey, plan, state, r, latencyIndex, now, ev, latest.get(flagKey));
+        reading.tick = tick;
+        read++;
         if (!judge || !state.status().guarded()) {
           continue; // a fleet replica that does not decide: health on the fleet's windows, no decision
         }
-        Decision d = review.review(state, RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan)), now);
+        Decision d = review.review(plan, state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
         if (plan.mode() == RolloutMode.DRY_RUN && shadow(flagKey, state, d, now, out)) {
           continue;
         }
         if (d != null && d.changes() && !apply(d)) {
           // another replica or a tool changed the rollout first: judge the state now stored, once,
-          // on a fresh health (a refused decision leaves the state as it was: nothing to judge again)
+          // on a fresh reading (a refused decision leaves the state as it was: nothing to judge again)
           RolloutState judged = state;
           state = states.get(flagKey);
           if (state == judged || state == null || !state.status().guarded()) {
@@ -499,10 +567,9 @@ public final class Guardian {
             continue;
           }
           changed = true;
-          h = RolloutJudge.health(flagKey, plan, state, windows(recorded, state, now), latencyIndex, now, ev,
-              latest.get(flagKey));
-          built.put(flagKey, h);
-          d = review.review(state, RolloutJudge.decide(plan, h, now, sampleRatioMismatch(ev, plan)), now);
+          reading.read(flagKey, plan, state, reads.of(flagKey, plan, recorded, state, latencyIndex, now), latencyIndex,
+              now, ev, latest.get(flagKey));
+          d = review.review(plan, state, RolloutJudge.decide(reading, sampleRatioMismatch(ev, plan)), now);
           if (d != null && d.changes() && !apply(d)) {
             continue; // changed again: the next tick judges it
           }
@@ -520,24 +587,14 @@ public final class Guardian {
       if (!out.isEmpty() || changed) {
         publishGates();
       }
-      health = Map.copyOf(built);
+      if (read != readings.size()) {
+        readings.values().removeIf(reading -> reading.tick != tick); // rollouts gone since the last tick
+      }
+      reads.clear();
+      ticks = tick;
       writeEvidence();
       return out;
     }
-  }
-
-  /**
-   * The windows the judge reads for a rollout: all recorded outcomes, or after a reset only those
-   * recorded after it — every window is cut at the reset, to whole buckets wholly after it, until
-   * it is longer ago than the window.
-   */
-  private RolloutWindows windows(SliSource.FlagWindows all, RolloutState state, Instant now) {
-    Instant since = state.evidenceSince();
-    if (since == null) {
-      return all::counts;
-    }
-    Duration sinceReset = Duration.between(since, now);
-    return (variant, window, out) -> all.countsSince(variant, window, sinceReset, out);
   }
 
   /** The evidence's words for a sample-ratio mismatch, or null (also when the test does not run). */
@@ -1006,12 +1063,32 @@ public final class Guardian {
    * dashboards show; thread-safe, an immutable snapshot.
    */
   public Map<String, RolloutHealth> health() {
-    return health;
+    // Built from the tick's readings on the first read after a tick, not by the tick itself, so that a
+    // tick over baking rollouts allocates nothing per rollout; later reads of the same tick share it.
+    HealthView view = health;
+    if (view.tick() == ticks) {
+      return view.byFlag();
+    }
+    synchronized (lock) {
+      long tick = ticks;
+      view = health;
+      if (view.tick() != tick) {
+        Map<String, RolloutHealth> byFlag = new HashMap<>();
+        for (RolloutReading reading : readings.values()) {
+          if (reading.tick == tick) {
+            byFlag.put(reading.flagKey(), reading.health());
+          }
+        }
+        view = new HealthView(tick, Map.copyOf(byFlag));
+        health = view;
+      }
+      return view.byFlag();
+    }
   }
 
   /** {@code flagKey}'s entry of {@link #health()}. */
   public Optional<RolloutHealth> health(String flagKey) {
-    return Optional.ofNullable(health.get(flagKey));
+    return Optional.ofNullable(health().get(flagKey));
   }
 
   /** The gates in force, by flag. */

@@ -147,8 +147,18 @@ final class RolloutEvidence {
    * starts, with its own α).
    */
   boolean isFor(RolloutPlan plan) {
-    return statisticsKey.equals(statisticsKey(plan));
+    if (plan == lastPlanFor) {
+      return true; // the guardian asks every tick with the same plan: no key built (about 1 KB) per tick
+    }
+    boolean isFor = statisticsKey.equals(statisticsKey(plan));
+    if (isFor) {
+      lastPlanFor = plan;
+    }
+    return isFor;
   }
+
+  /** The last plan {@link #isFor} accepted (plans are immutable), or null. */
+  private RolloutPlan lastPlanFor;
 
   private static String statisticsKey(RolloutPlan plan) {
     return plan.control() + "|" + plan.candidate() + "|" + plan.slo() + "|" + plan.rules() + "|" + plan.alpha() + "|"

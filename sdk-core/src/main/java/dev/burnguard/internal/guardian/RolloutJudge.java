@@ -71,7 +71,9 @@ public final class RolloutJudge {
    */
   static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
       int latencyIndex, Instant now, RolloutEvidence evidence) {
-    return decide(plan, health(flagKey, plan, state, windows, latencyIndex, now, evidence, null), now);
+    RolloutReading reading = new RolloutReading();
+    reading.read(flagKey, plan, state, windows, latencyIndex, now, evidence, null);
+    return decide(reading, null); // as the guardian decides
   }
 
   /** The decision for this moment on {@code health} (see {@link #decide(String, RolloutPlan, RolloutState, RolloutWindows, int, Instant, RolloutEvidence)}). */
@@ -98,33 +100,32 @@ public final class RolloutJudge {
    */
   static RolloutHealth health(String flagKey, RolloutPlan plan, RolloutState state, RolloutWindows windows,
       int latencyIndex, Instant now, RolloutEvidence evidence, Decision latest) {
-    boolean latency = plan.slo().latencyThreshold().isPresent() && latencyIndex >= 0;
-    java.util.TreeSet<Duration> lengths = new java.util.TreeSet<>();
-    for (BurnRateRule r : plan.rules()) {
-      lengths.add(r.shortWindow());
-      lengths.add(r.longWindow());
+    RolloutReading reading = new RolloutReading();
+    reading.read(flagKey, plan, state, windows, latencyIndex, now, evidence, latest);
+    return reading.health();
+  }
+
+  /**
+   * The decision for this moment on what the guardian read of a rollout (see {@link
+   * #decide(RolloutPlan, RolloutHealth, Instant, String)}). While no rule check burns, the checks
+   * change no decision (every rule action and every shared-cause hold needs a burning check): the
+   * routine hold is then found without building them, and they are built only for a decision that
+   * carries them as evidence.
+   */
+  static Decision decide(RolloutReading reading, String sampleRatioMismatch) {
+    RolloutState state = reading.state();
+    if (!state.status().guarded()) {
+      return null;
     }
-    List<RolloutHealth.VariantWindow> vw = new ArrayList<>();
-    long[] out = new long[RolloutWindows.SIZE];
-    for (String variant : List.of(plan.candidate(), plan.control())) {
-      for (Duration w : lengths) {
-        windows.counts(variant, w, out);
-        long calls = out[RolloutWindows.CALLS];
-        long slow = latency ? out[RolloutWindows.SLOW + latencyIndex] : -1;
-        vw.add(new RolloutHealth.VariantWindow(variant, w, calls, out[RolloutWindows.ERRORS], slow,
-            BurnRate.of(out[RolloutWindows.ERRORS], calls, plan.slo().errorBudget()),
-            latency ? BurnRate.of(slow, calls, plan.slo().latencyBudget()) : Double.NaN));
+    if (!reading.anyBurning()) {
+      Decision d = decide(reading.flagKey(), reading.plan(), state, reading.stageSamples(), reading.at(), List.of(),
+          sampleRatioMismatch);
+      if (d == null) {
+        return null;
       }
     }
-    List<RuleCheck> checks = state.status().guarded() ? check(plan, windows, latencyIndex, true, evidence,
-        state.exposure() < 1.0) : List.of();
-    int index = Math.min(state.stage(), plan.stages().size() - 1);
-    Stage stage = plan.stages().get(index);
-    Duration baked = Duration.between(state.stageStartedAt(), now);
-    return new RolloutHealth(flagKey, now, state, vw, checks,
-        new RolloutHealth.StageProgress(index, baked, stage.bake(),
-            Math.max(stageSamples(plan, windows, baked), evidence.stageCalls(state)), stage.minSamples()),
-        evidence.candidateCalls(), latest);
+    return decide(reading.flagKey(), reading.plan(), state, reading.stageSamples(), reading.at(), reading.checks(),
+        sampleRatioMismatch);
   }
 
   private static Decision decide(String flagKey, RolloutPlan plan, RolloutState state, long stageSamples,
@@ -220,13 +221,10 @@ public final class RolloutJudge {
   private static Decision ramp(String flagKey, RolloutPlan plan, RolloutState state, long samples,
       Instant now, List<RuleCheck> checks, boolean burning) {
     Stage stage = plan.stages().get(state.stage());
+    if (shorterThan(state.stageStartedAt(), now, stage.bake()) || samples < stage.minSamples()) {
+      return null; // a routine hold, found without allocating
+    }
     Duration baked = Duration.between(state.stageStartedAt(), now);
-    if (baked.compareTo(stage.bake()) < 0) {
-      return null;
-    }
-    if (samples < stage.minSamples()) {
-      return null;
-    }
     if (burning) {
       return hold(flagKey, plan, state, now, "not advancing: a rule burns without significant evidence yet", checks);
     }
@@ -243,17 +241,15 @@ public final class RolloutJudge {
             + " candidate calls; exposure " + pct(state.exposure()) + " -> " + pct(next.exposure()), checks);
   }
 
-  /**
-   * Candidate calls since the stage began as the recorder's windows hold them (at most its longest
-   * window, and nothing from before a restart); the health takes the larger of this and the
-   * sequential evidence's count, which is persisted but lags by up to a bucket.
-   */
-  private static long stageSamples(RolloutPlan plan, RolloutWindows windows, Duration baked) {
-    Duration window = baked.compareTo(Duration.ofHours(72)) > 0 ? Duration.ofHours(72)
-        : baked.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : baked;
-    long[] out = new long[RolloutWindows.SIZE];
-    windows.counts(plan.candidate(), window, out);
-    return out[RolloutWindows.CALLS];
+  /** Whether less than {@code d} lies between {@code from} and {@code to}; {@code Duration.between(from, to) < d} without a Duration. */
+  static boolean shorterThan(Instant from, Instant to, Duration d) {
+    long seconds = to.getEpochSecond() - from.getEpochSecond();
+    long nanos = to.getNano() - from.getNano();
+    if (nanos < 0) {
+      seconds--;
+      nanos += 1_000_000_000L;
+    }
+    return seconds < d.getSeconds() || seconds == d.getSeconds() && nanos < d.getNano();
   }
 
   private static boolean recentlyShrunk(RolloutState state, BurnRateRule rule, Instant now) {
@@ -324,7 +320,12 @@ public final class RolloutJudge {
     return checks;
   }
 
-  private static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, long[] candLong,
+  /** Whether a rule burns: both its long and its short window burn faster than its factor. */
+  static boolean burning(BurnRateRule rule, double burnLong, double burnShort) {
+    return burnLong > rule.factor() && burnShort > rule.factor();
+  }
+
+  static RuleCheck check(RolloutPlan plan, BurnRateRule rule, String sli, double budget, long[] candLong,
       long[] candShort, long[] ctrlShort, int badIndex, double statistic, double threshold,
       boolean candidateWorse) {
     long candCallsLong = candLong[RolloutWindows.CALLS];
@@ -336,7 +337,7 @@ public final class RolloutJudge {
     double burnLong = BurnRate.of(badLong, candCallsLong, budget);
     double burnShort = BurnRate.of(badShort, candCallsShort, budget);
     double ctrlBurn = BurnRate.of(ctrlBad, ctrlCalls, budget);
-    boolean burning = burnLong > rule.factor() && burnShort > rule.factor();
+    boolean burning = burning(rule, burnLong, burnShort);
     boolean sharedCause = ctrlCalls >= MIN_CONTROL_CALLS && !candidateWorse;
     return new RuleCheck(rule, sli, budget, candCallsLong, badLong, burnLong, candCallsShort, badShort, burnShort,
         ctrlCalls, ctrlBad, ctrlBurn, burning, statistic, threshold, sharedCause);

@@ -52,8 +52,9 @@ import java.util.function.Predicate;
  * stripes per core (at most 16). Each further threshold adds 1.7 KiB.
  *
  * <p><b>Concurrency.</b> {@link #record} is lock-free, never blocks, throws or logs, and does not
- * allocate once its series exists: recording threads add to per-thread stripes of the series that
- * are folded into the windows as each second ends (see the series' design). Reads may run at any
+ * allocate once its series exists (and the thread has its stripe probe, one small array per thread):
+ * recording threads add to stripes of the series, moving to another stripe when they meet another
+ * thread on theirs, that are folded into the windows as each second ends (see the series' design). Reads may run at any
  * time; they see every outcome whose recording finished before the read began, each in the second
  * it was counted in, and outcomes recorded during the read whole or not at all (like
  * {@link LongAdder#sum()}, a read of a series several threads record to is not a snapshot of one
@@ -87,7 +88,9 @@ public final class SliRecorder implements Outcomes, SliSource {
   private final BiPredicate<String, String> knownVariants;
   private final int maxSeries;
   private final int stripes;
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Tracked>> series = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, FlagSeries> series = new ConcurrentHashMap<>();
+  /** The windows of a flag without series at the second they end at, reused within that second. */
+  private volatile FlagWindows noSeries;
   /** Recently recorded series, at a hash of flag and variant; see {@link #series(String, String)}. */
   private final Tracked[] recent = new Tracked[RECENT];
   private final AtomicInteger seriesCount = new AtomicInteger();
@@ -196,7 +199,7 @@ public final class SliRecorder implements Outcomes, SliSource {
     // before the series was in place: the filter is asked again.
     Tracked[] created = new Tracked[1];
     series.compute(flagKey, (k, existing) -> {
-      ConcurrentHashMap<String, Tracked> variants = existing != null ? existing : new ConcurrentHashMap<>();
+      FlagSeries variants = existing != null ? existing : new FlagSeries();
       created[0] = variants.computeIfAbsent(variant, v -> seriesCount.incrementAndGet() <= maxSeries
           ? new Tracked(flagKey, variant, new Series(thresholdNanos, stripes)) : uncounted());
       return variants.isEmpty() ? null : variants;
@@ -206,6 +209,15 @@ public final class SliRecorder implements Outcomes, SliSource {
       return null;
     }
     return created[0];
+  }
+
+  /**
+   * A flag's series by variant, and the flag's windows as of the last second they were asked for:
+   * readers of every flag each tick (the guardian) share one per flag and second.
+   */
+  private static final class FlagSeries extends ConcurrentHashMap<String, Tracked> {
+    private static final long serialVersionUID = 1L;
+    transient volatile FlagWindows windows;
   }
 
   /** A series with the keys it is recorded under. */
@@ -269,7 +281,20 @@ public final class SliRecorder implements Outcomes, SliSource {
    */
   @Override
   public FlagWindows windows(String flagKey) {
-    return new FlagWindows(flagKey == null ? null : series.get(flagKey), second());
+    long second = second();
+    FlagSeries byVariant = flagKey == null ? null : series.get(flagKey);
+    // FlagWindows are immutable: the same second's may be shared, so a reader of many flags per
+    // second (the guardian's tick) allocates one per flag and second at most
+    FlagWindows w = byVariant == null ? noSeries : byVariant.windows;
+    if (w == null || w.second != second) {
+      w = new FlagWindows(byVariant, second);
+      if (byVariant == null) {
+        noSeries = w;
+      } else {
+        byVariant.windows = w;
+      }
+    }
+    return w;
   }
 
   private static void read(Series s, long second, Duration window, long[] out) {

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * plus the one shared bucket (the 73 buckets of a 72-hour window have no coarser one).
  *
  * <p><b>Concurrency.</b> Recording is lock-free and allocation-free. A recording thread adds to one
- * of a few stripes (picked by thread id, one cache line each) holding the counts of the current
- * second in one packed word; when a stripe's second is over, the first thread to see it moves the
+ * of a few stripes (one cache line each) holding the counts of the current second in one packed
+ * word, with one compare-and-set; the stripe is picked by a per-thread probe that moves to another
+ * stripe when that compare-and-set meets another thread's (as {@code LongAdder}'s cells do); when a stripe's second is over, the first thread to see it moves the
  * counts into the four resolutions with compare-and-set on words that carry both the bucket's tag
  * and its count, so no bucket is ever reset under a writer. Latencies go to a stripe's run of
  * equal-bucket latencies and reach the shared histogram when the run ends, so threads recording
@@ -37,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * way at any moment of its read: no count is then missed or read in another second. Moves
  * happen about once per stripe and second, so a reader rarely reads twice; a reader never makes a
  * recording thread wait. With more than one latency threshold, the second and third slow counts of
- * a call are added in a separate step, and a read racing that call may see them without the call.
+ * a call are added in a separate step after the call: a read racing that call may see the call
+ * without them, and a move racing it may count them in the stripe's next second.
  *
  * <p>Internal, not for public use.
  */
@@ -128,13 +130,17 @@ public final class Series {
     }
   }
 
+  /**
+   * Each recording thread's probe, shared by all series (as {@link java.util.concurrent.atomic.LongAdder}
+   * keeps one per thread): its low bits pick the stripe the thread records to. It starts from the
+   * thread's id, and moves (an xorshift step) whenever the thread's add to its stripe meets another
+   * thread's, so that threads that contend spread over the stripes instead of sharing one for good.
+   */
+  private static final ThreadLocal<int[]> PROBE = ThreadLocal.withInitial(
+      () -> new int[] {(int) Thread.currentThread().getId() | 1});
+
   /** Records one call at {@code second} (seconds since the recorder's origin). */
   public void record(long second, long latencyNanos, boolean error) {
-    int base = ((int) Thread.currentThread().getId() & stripeMask) * STRIPE_LONGS;
-    long epoch = stripes.get(base + EPOCH);
-    if (second > epoch) {
-      roll(base, epoch, second);
-    }
     long delta = 1L << CALLS_SHIFT;
     long more = 0;
     if (error) {
@@ -149,10 +155,29 @@ public final class Series {
         more += 1L << (21 * (t - 1));
       }
     }
+    int[] probe = PROBE.get();
+    int base;
+    long before;
+    while (true) {
+      base = (probe[0] & stripeMask) * STRIPE_LONGS;
+      long epoch = stripes.get(base + EPOCH);
+      if (second > epoch) {
+        roll(base, epoch, second);
+      }
+      before = stripes.get(base + COUNTS);
+      if (stripes.compareAndSet(base + COUNTS, before, before + delta)) {
+        break;
+      }
+      // another thread added to (or folded) this stripe meanwhile: move to another one
+      int h = probe[0];
+      h ^= h << 13;
+      h ^= h >>> 17;
+      h ^= h << 5;
+      probe[0] = h;
+    }
     if (more != 0) {
       stripes.getAndAdd(base + MORE_SLOW, more);
     }
-    long before = stripes.getAndAdd(base + COUNTS, delta);
     if (((before >>> CALLS_SHIFT) & FIELD22) >= EARLY_FOLD_CALLS) {
       stripes.getAndIncrement(moves + MOVES_STARTED);
       foldStripe(base, stripes.get(base + EPOCH));

@@ -110,7 +110,7 @@ class ErrorBudgetsTest {
       clock.advance(Duration.ofMinutes(1));
       budgets.counts().record("checkout", MS, true);
       Decision judged = advance(plan, clock.now());
-      Decision reviewed = budgets.review(judged.before(), judged, clock.now());
+      Decision reviewed = budgets.review(plan, judged.before(), judged, clock.now());
       if (reviewed.action() == DecisionAction.HOLD) {
         heldFrom = minute;
         assertThat(reviewed.reason()).isEqualTo("error-budget policy: service budget \"checkout\" 75.9 % spent"
@@ -149,18 +149,74 @@ class ErrorBudgetsTest {
         cooling, cooling.with(RolloutStatus.COOLING_DOWN, 0, 0.02, 2, now, now, null));
     // 1,000 calls, 8 failed: 8 of 10 allowed = 80 % (hold, not freeze)
     record(budgets.counts(), "checkout", 1_000, 8, MS);
-    assertThat(budgets.review(cooling, reprobe, now)).isSameAs(reprobe);
-    assertThat(budgets.review(cooling, shrink, now)).isSameAs(shrink);
+    assertThat(budgets.review(plan, cooling, reprobe, now)).isSameAs(reprobe);
+    assertThat(budgets.review(plan, cooling, shrink, now)).isSameAs(shrink);
     // 2 more failed: 10 of 10.02 allowed = 99.8 %; 1 more: 11 of 10.03 = 109.7 % (freeze)
     record(budgets.counts(), "checkout", 2, 2, MS);
-    assertThat(budgets.review(cooling, reprobe, now)).isSameAs(reprobe);
+    assertThat(budgets.review(plan, cooling, reprobe, now)).isSameAs(reprobe);
     record(budgets.counts(), "checkout", 1, 1, MS);
-    Decision held = budgets.review(cooling, reprobe, now);
+    Decision held = budgets.review(plan, cooling, reprobe, now);
     assertThat(held.action()).isEqualTo(DecisionAction.HOLD);
     assertThat(held.reason()).startsWith("error-budget policy: service budget \"checkout\" 109.7 % spent (11 of 10.0"
         + " allowed bad calls in 1 h) ≥ 100 %: re-probe held (freeze;");
-    assertThat(budgets.review(cooling, shrink, now)).isSameAs(shrink);
-    assertThat(budgets.review(cooling, null, now)).isNull();
+    assertThat(budgets.review(plan, cooling, shrink, now)).isSameAs(shrink);
+    assertThat(budgets.review(plan, cooling, null, now)).isNull();
+  }
+
+  @Test
+  void aFreezeShrinksARolloutStillRampingToItsFirstStageAndLeavesTheOthers() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-03-10T12:00:00Z"));
+    ErrorBudgets budgets = new ErrorBudgets(new JourneyCounts(clock));
+    budgets.policy(policy(availability("checkout", 0.99, Period.rolling(Duration.ofHours(1)))));
+    RolloutPlan plan = RolloutPlan.builder("old", "new").stages(List.of(new Stage(10, Duration.ZERO, 0),
+        new Stage(50, Duration.ZERO, 0), new Stage(100, Duration.ZERO, 0))).build();
+    Instant now = clock.now();
+    RolloutState atHalf = RolloutState.start("f", plan, now).with(RolloutStatus.RAMPING, 1, 0.5, 0, now, null, null);
+    Decision advance = new Decision("f", now, DecisionAction.ADVANCE, Decision.GUARDIAN, true, "baked", List.of(),
+        atHalf, atHalf.with(RolloutStatus.RAMPING, 2, 1.0, 0, now, null, null));
+    Decision rollback = new Decision("f", now, DecisionAction.ROLLBACK, Decision.GUARDIAN, true, "rule fired",
+        List.of(), atHalf, atHalf.with(RolloutStatus.ROLLED_BACK, 1, 0, 0, now, null, null));
+    // 1,000 calls, 9 failed: 9 of 10 allowed = 90 %: hold, nothing shrinks
+    record(budgets.counts(), "checkout", 1_000, 9, MS);
+    assertThat(budgets.review(plan, atHalf, null, now)).isNull();
+    assertThat(budgets.review(plan, atHalf, advance, now).action()).isEqualTo(DecisionAction.HOLD);
+    // 1 more failed: 10 of 10.01 allowed = 99.9 %: still hold
+    record(budgets.counts(), "checkout", 1, 1, MS);
+    assertThat(budgets.review(plan, atHalf, null, now)).isNull();
+    // 1 more failed: 11 of 10.02 allowed = 109.8 % ≥ 100 %: freeze shrinks the rollout to 10 %, stage 0
+    record(budgets.counts(), "checkout", 1, 1, MS);
+    Decision shrink = budgets.review(plan, atHalf, null, now);
+    assertThat(shrink.action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(shrink.actor()).isEqualTo(Decision.GUARDIAN);
+    assertThat(shrink.reason()).isEqualTo("error-budget policy: service budget \"checkout\" 109.8 % spent (11 of 10.0"
+        + " allowed bad calls in 1 h) ≥ 100 %: freeze: shrunk to the first stage (exposure 50.00% -> 10.00%, stage 1 -> 0)");
+    assertThat(shrink.before()).isEqualTo(atHalf);
+    assertThat(List.of(shrink.after().status(), shrink.after().stage(), shrink.after().exposure(),
+        shrink.after().shrinks())).containsExactly(RolloutStatus.RAMPING, 0, 0.10, 0);
+    // the judge's advance becomes the shrink; its own rollback is taken as it is
+    assertThat(budgets.review(plan, atHalf, advance, now).action()).isEqualTo(DecisionAction.SHRINK);
+    assertThat(budgets.review(plan, atHalf, rollback, now)).isSameAs(rollback);
+    // at its first stage a rollout is only held; cooling down above it, it is shrunk too
+    RolloutState first = shrink.after();
+    assertThat(budgets.review(plan, first, null, now)).isNull();
+    Decision firstAdvance = new Decision("f", now, DecisionAction.ADVANCE, Decision.GUARDIAN, true, "baked", List.of(),
+        first, first.with(RolloutStatus.RAMPING, 1, 0.5, 0, now, null, null));
+    assertThat(budgets.review(plan, first, firstAdvance, now).reason()).contains(": advance held (freeze;");
+    RolloutState cooling = atHalf.with(RolloutStatus.COOLING_DOWN, 2, 0.5, 1, now, now.plusSeconds(60), null);
+    assertThat(budgets.review(plan, cooling, null, now).after().exposure()).isEqualTo(0.10);
+    // finished ramping, paused by a person, rolled back: left as they are
+    for (RolloutStatus left : List.of(RolloutStatus.WATCHING, RolloutStatus.PAUSED, RolloutStatus.COMPLETED)) {
+      RolloutState s = atHalf.with(left, 2, 1.0, 0, now, left == RolloutStatus.WATCHING ? now.plusSeconds(60) : null,
+          left == RolloutStatus.PAUSED ? RolloutStatus.RAMPING : null);
+      assertThat(budgets.review(plan, s, null, now)).as(left.name()).isNull();
+    }
+    // a person's override in force: not shrunk, and its advance goes through once
+    budgets.overridden(new Decision("f", now, DecisionAction.OVERRIDE, "person:alice", true, "hotfix", List.of(),
+        atHalf, atHalf));
+    assertThat(budgets.review(plan, atHalf, null, now)).isNull();
+    assertThat(budgets.review(plan, atHalf, advance, now).reason()).endsWith("; error-budget policy overridden by"
+        + " person:alice (service budget \"checkout\" 109.8 % spent (11 of 10.0 allowed bad calls in 1 h) ≥ 100 %)");
+    assertThat(budgets.review(plan, atHalf, null, now).action()).isEqualTo(DecisionAction.SHRINK);
   }
 
   @Test
@@ -175,13 +231,13 @@ class ErrorBudgetsTest {
     RolloutPlan plan = RolloutPlan.builder("old", "new")
         .stages(List.of(new Stage(10, Duration.ZERO, 0), new Stage(100, Duration.ZERO, 0))).build();
     Decision judged = advance(plan, clock.now());
-    assertThat(budgets.review(judged.before(), judged, clock.now())).isSameAs(judged);
+    assertThat(budgets.review(plan, judged.before(), judged, clock.now())).isSameAs(judged);
     record(budgets.counts(), "search", 100, 1, MS); // 1 of 1 allowed: 100 % ≥ 50 %
-    assertThat(budgets.review(judged.before(), judged, clock.now()).action()).isEqualTo(DecisionAction.HOLD);
+    assertThat(budgets.review(plan, judged.before(), judged, clock.now()).action()).isEqualTo(DecisionAction.HOLD);
     RolloutState other = RolloutState.start("g", plan, clock.now());
     Decision otherAdvance = new Decision("g", clock.now(), DecisionAction.ADVANCE, Decision.GUARDIAN, true, "baked",
         List.of(), other, other.with(RolloutStatus.RAMPING, 1, 1.0, 0, clock.now(), null, null));
-    assertThat(budgets.review(other, otherAdvance, clock.now())).as("flag g is not governed").isSameAs(otherAdvance);
+    assertThat(budgets.review(plan, other, otherAdvance, clock.now())).as("flag g is not governed").isSameAs(otherAdvance);
   }
 
   @Test

@@ -129,4 +129,97 @@ class SemVerTest {
     assertThat(Logic.eval("{\"sem_ver\": [\"1.0.0\", \"=\", \"1.0.0\", \"1.0.0\"]}")).isNull();
     assertThat(Logic.eval("{\"sem_ver\": \"1.0.0\"}")).isNull();
   }
+
+  /**
+   * The literal fast path (the right-hand version's numbers read once, the left's in one pass) against
+   * the general comparison, on 20,000 seeded random pairs: full versions, the MAJOR and MAJOR.MINOR
+   * shorthands, a v/V prefix, 0 to 18-digit numbers, pre-releases and build metadata, and pairs that
+   * share their numbers so that the pre-release comparison is reached.
+   */
+  @Test
+  void literalFastPathComparesLikeTheGeneralPath() {
+    java.util.Random random = new java.util.Random(18);
+    int equalNumbers = 0;
+    for (int run = 0; run < 20_000; run++) {
+      String a = randomVersion(random);
+      String b = random.nextInt(3) == 0 ? sameNumbers(a, random) : randomVersion(random);
+      long aShape = SemVer.shape(a);
+      long bShape = SemVer.shape(b);
+      assertThat(aShape).as(a).isNotEqualTo(SemVer.INVALID);
+      assertThat(bShape).as(b).isNotEqualTo(SemVer.INVALID);
+      int general = Integer.signum(SemVer.compare(a, aShape, b, bShape));
+      int fast = Integer.signum(SemVer.compare(a, aShape, SemVer.release(b), b, bShape));
+      assertThat(fast).as("%s vs %s", a, b).isEqualTo(general);
+      if (java.util.Arrays.equals(SemVer.release(a), SemVer.release(b))) {
+        equalNumbers++;
+      }
+    }
+    // the pre-release comparison behind equal numbers is reached often, not by luck
+    assertThat(equalNumbers).isGreaterThan(5_000);
+  }
+
+  private static String randomVersion(java.util.Random random) {
+    StringBuilder v = new StringBuilder();
+    if (random.nextInt(8) == 0) {
+      v.append(random.nextBoolean() ? 'v' : 'V');
+    }
+    int parts = random.nextInt(4) == 0 ? 1 + random.nextInt(2) : 3; // the shorthands MAJOR and MAJOR.MINOR
+    for (int p = 0; p < parts; p++) {
+      if (p > 0) {
+        v.append('.');
+      }
+      v.append(randomNumber(random));
+    }
+    if (parts == 3) {
+      appendSuffixes(v, random);
+    }
+    return v.toString();
+  }
+
+  /** A version with the same major, minor and patch numbers as {@code version}, in another form. */
+  private static String sameNumbers(String version, java.util.Random random) {
+    long[] numbers = SemVer.release(version);
+    StringBuilder v = new StringBuilder();
+    if (numbers[2] == 0 && random.nextBoolean()) {
+      v.append(numbers[0]);
+      if (numbers[1] != 0 || random.nextBoolean()) {
+        v.append('.').append(numbers[1]);
+      }
+      return v.toString();
+    }
+    v.append(numbers[0]).append('.').append(numbers[1]).append('.').append(numbers[2]);
+    appendSuffixes(v, random);
+    return v.toString();
+  }
+
+  private static void appendSuffixes(StringBuilder v, java.util.Random random) {
+    if (random.nextBoolean()) {
+      v.append('-');
+      int identifiers = 1 + random.nextInt(3);
+      for (int i = 0; i < identifiers; i++) {
+        if (i > 0) {
+          v.append('.');
+        }
+        if (random.nextBoolean()) {
+          v.append(randomNumber(random) % 20);
+        } else {
+          String[] words = {"alpha", "beta", "rc", "a-b", "x1", "0a", "B"};
+          v.append(words[random.nextInt(words.length)]);
+        }
+      }
+    }
+    if (random.nextInt(4) == 0) {
+      v.append("+build.").append(random.nextInt(100)).append(".001");
+    }
+  }
+
+  /** 0 to 18 digits' worth, small ones most often (so that parts often tie), no leading zeros. */
+  private static long randomNumber(java.util.Random random) {
+    switch (random.nextInt(4)) {
+      case 0: return 0;
+      case 1: return random.nextInt(3);
+      case 2: return random.nextInt(1000);
+      default: return Math.floorMod(random.nextLong(), 999_999_999_999_999_999L);
+    }
+  }
 }

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -137,6 +138,49 @@ class RolloutJudgeDecisionTest {
       String sli) {
     return RolloutJudge.check(plan, windows, latencyIndex, true, evidence(plan, windows, latencyIndex)).stream()
         .filter(c -> c.rule().equals(rule) && c.sli().equals(sli)).findFirst().orElseThrow();
+  }
+
+  /**
+   * The guardian decides on its reading without building the rule checks while none burns; that
+   * must be the decision on the full health, checks and all. 3,000 seeded random situations (seed
+   * 18): each variant's windows with 0-199 calls and a bad ratio drawn from 0, 1/10, 1/3, 1/2, 4/5;
+   * ramping at any stage (100 % exposure included) or cooling down, baked 0-30 minutes. The test also
+   * checks that both branches are taken: situations where no check burns and ones where one does,
+   * routine holds and decisions.
+   */
+  @Test
+  void theScreenedDecisionIsTheDecisionOnTheFullHealth() {
+    Random random = new Random(18);
+    double[] badRatios = {0, 0.1, 1.0 / 3, 0.5, 0.8};
+    List<Duration> lengths = List.of(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(1),
+        Duration.ofHours(6), BAKE);
+    int burning = 0;
+    int decisions = 0;
+    int routine = 0;
+    for (int i = 0; i < 3_000; i++) {
+      Counts windows = new Counts();
+      for (String variant : List.of("new", "old")) {
+        double bad = badRatios[random.nextInt(badRatios.length)];
+        for (Duration w : lengths) {
+          long calls = random.nextInt(200);
+          windows.set(variant, w, calls, Math.round(calls * bad));
+        }
+      }
+      RolloutState state = random.nextInt(4) == 0
+          ? coolingDown(random.nextInt(3), 0.05, random.nextInt(3), Duration.ofMinutes(random.nextInt(30)),
+              Duration.ofMinutes(random.nextInt(20) - 10))
+          : ramping(random.nextInt(3), Duration.ofMinutes(random.nextInt(31)));
+      RolloutReading reading = new RolloutReading();
+      reading.read("checkout", PLAN, state, windows, -1, NOW, windows.evidence(PLAN, -1), null);
+      Decision screened = RolloutJudge.decide(reading, null);
+      assertThat(screened).as("situation %d", i).isEqualTo(RolloutJudge.decide(PLAN, reading.health(), NOW, null));
+      burning += reading.anyBurning() ? 1 : 0;
+      decisions += screened != null ? 1 : 0;
+      routine += screened == null ? 1 : 0;
+    }
+    assertThat(burning).isBetween(300, 2_700);
+    assertThat(decisions).isGreaterThan(300);
+    assertThat(routine).isGreaterThan(300);
   }
 
   /** The shrink rule fires: 6 h burn 2 and 30 min burn 2 (> 1.5), LR (1.5^k (5/6)^(n−k)) far above 100. */

@@ -1,14 +1,15 @@
 package dev.burnguard.spring.boot.internal;
 
-import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Signal;
+import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
@@ -58,31 +59,110 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-    RequestFlags flags = recorder.start();
-    Publisher<Void> boundWhileSubscribing = subscriber -> {
+    return new MeasuredExchange(this, exchange, chain);
+  }
+
+  /**
+   * The rest of the chain, measured: on subscription a fresh holder is bound to the subscribing
+   * thread while the chain subscribes, and the chain's subscriber is one object that writes the
+   * holder into the Reactor Context (what {@code contextWrite} would do), records the outcome at
+   * completion or error (what {@code doOnEach} would do) and forwards everything else. One publisher
+   * and one subscriber per exchange instead of a pipeline of operators, their subscribers and signal
+   * objects; no capturing lambdas.
+   */
+  private static final class MeasuredExchange extends Mono<Void> {
+    private final ReactiveRequestSliFilter filter;
+    private final ServerWebExchange exchange;
+    private final WebFilterChain chain;
+
+    MeasuredExchange(ReactiveRequestSliFilter filter, ServerWebExchange exchange, WebFilterChain chain) {
+      this.filter = filter;
+      this.exchange = exchange;
+      this.chain = chain;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+      // shared from the start: the Context carries it to whatever threads run the pipeline
+      RequestFlags flags = filter.recorder.startShared();
+      Recording recording = new Recording(actual, flags, filter, exchange);
       RequestFlags previous = RequestFlags.bind(flags);
       try {
-        chain.filter(exchange).subscribe(subscriber);
+        Mono<Void> rest;
+        try {
+          rest = chain.filter(exchange);
+        } catch (RuntimeException e) {
+          Operators.error(recording, e); // recorded as the exchange's error, as a failed Mono would be
+          return;
+        }
+        rest.subscribe(recording);
       } finally {
         RequestFlags.restore(previous);
       }
-    };
-    return Mono.fromDirect(boundWhileSubscribing)
-        .doOnEach(signal -> finish(flags, exchange, signal))
-        .contextWrite(Context.of(RequestFlagsAccessor.KEY, flags));
+    }
   }
 
-  private void finish(RequestFlags flags, ServerWebExchange exchange, Signal<Void> signal) {
-    if (signal.isOnComplete()) {
-      HttpStatusCode status = exchange.getResponse().getStatusCode();
-      recorder.finish(flags, status == null ? 200 : status.value(), null);
-    } else if (signal.isOnError()) {
-      Throwable error = signal.getThrowable();
-      if (error instanceof ErrorResponse handled) {
-        recorder.finish(flags, handled.getStatusCode().value(), null);
-      } else {
-        recorder.finish(flags, 500, error);
+  /** Subscribes to the rest of the chain for one exchange; see {@link MeasuredExchange}. */
+  private static final class Recording implements CoreSubscriber<Void>, Subscription {
+    private final CoreSubscriber<? super Void> actual;
+    private final RequestFlags flags;
+    private final ReactiveRequestSliFilter filter;
+    private final ServerWebExchange exchange;
+    private final Context context;
+    private Subscription upstream;
+
+    Recording(CoreSubscriber<? super Void> actual, RequestFlags flags, ReactiveRequestSliFilter filter,
+        ServerWebExchange exchange) {
+      this.actual = actual;
+      this.flags = flags;
+      this.filter = filter;
+      this.exchange = exchange;
+      this.context = actual.currentContext().put(RequestFlagsAccessor.KEY, flags);
+    }
+
+    @Override
+    public Context currentContext() {
+      return context;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      if (Operators.validate(upstream, s)) {
+        upstream = s;
+        actual.onSubscribe(this); // ourselves, not s: no fusion can bypass onComplete
       }
+    }
+
+    @Override
+    public void onNext(Void v) {
+      actual.onNext(v);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (error instanceof ErrorResponse handled) {
+        filter.recorder.finish(flags, handled.getStatusCode().value(), null);
+      } else {
+        filter.recorder.finish(flags, 500, error);
+      }
+      actual.onError(error);
+    }
+
+    @Override
+    public void onComplete() {
+      HttpStatusCode status = exchange.getResponse().getStatusCode();
+      filter.recorder.finish(flags, status == null ? 200 : status.value(), null);
+      actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+      upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+      upstream.cancel(); // the client went away: the outcome is unknown, nothing is recorded
     }
   }
 }

@@ -7,17 +7,32 @@ import java.util.Arrays;
  * served: the request-scoped holder that {@link RequestSliFilter} binds to the request's thread and
  * {@link RequestFlagHook} fills.
  *
- * <p>Concurrency: bound to the request's thread through a thread-local; a task that the request
- * hands to another thread carries it along when its executor uses {@link RequestFlagsTaskDecorator}.
- * Notes are therefore synchronized (uncontended in the usual case: one thread per request). The
- * filter {@linkplain #close() closes} the holder when the request completes; notes that arrive later
- * (from a task that outlived its request) are dropped, and after closing nothing writes the arrays,
- * so the filter reads them without a lock.
+ * <p>Concurrency: a single-writer fast path, with a lock only once the holder can be on two threads.
+ * The holder belongs to the thread that started the request (its owner). As long as it has not been
+ * {@linkplain #handOff() handed off} to another thread and the owner has not {@linkplain #leave()
+ * left} the request, only the owner can reach it, so the owner notes and closes with plain reads
+ * and writes and no lock: the usual synchronous servlet request. Every way the holder reaches
+ * another thread goes through {@link #handOff()} on a thread that holds it ({@link
+ * RequestFlagsTaskDecorator}, {@link RequestFlagsAccessor#getValue()}), or is a holder {@linkplain
+ * #shared(long) shared from the start} (the WebFlux filter, whose Reactor {@code Context} carries
+ * it), or happens after the owner {@linkplain #leave() left} (an asynchronous servlet request,
+ * closed on the thread that completes it). The first hand-off happens on the owner, which marks the
+ * holder shared in a field only the owner reads; from then on everyone, the owner included, notes
+ * and closes under the holder's monitor. What the owner noted before is visible to the other
+ * threads through the hand-off itself (the executor's or Reactor's queue orders the task after it)
+ * and, after {@link #leave()}, through the monitor. The filter {@linkplain #close() closes} the
+ * holder when the request completes; notes that arrive later (from a task that outlived its request)
+ * are dropped, and after closing nothing writes the arrays, so the closing thread reads them without
+ * a lock.
  */
 final class RequestFlags {
   private static final ThreadLocal<RequestFlags> CURRENT = new ThreadLocal<>();
 
   final long startNanos;
+  /** The thread that started the request; null for a holder shared from the start. */
+  private final Thread owner;
+  /** Read and written by the owner only: whether the holder may be on another thread, so the monitor is needed. */
+  private boolean shared;
   // the first pair in fields, so that the usual request (one guarded flag) allocates nothing more
   private String flag0;
   private String variant0;
@@ -26,13 +41,37 @@ final class RequestFlags {
   private int size;
   private boolean closed;
 
-  RequestFlags(long startNanos) {
+  private RequestFlags(long startNanos, Thread owner) {
     this.startNanos = startNanos;
+    this.owner = owner;
+    this.shared = owner == null;
   }
 
-  /** The holder bound to this thread, or null outside a request. */
+  /** A holder owned by the calling thread, which takes notes without a lock until it is handed off. */
+  static RequestFlags owned(long startNanos) {
+    return new RequestFlags(startNanos, Thread.currentThread());
+  }
+
+  /** A holder that may be on several threads from the start: every note takes its monitor. */
+  static RequestFlags shared(long startNanos) {
+    return new RequestFlags(startNanos, null);
+  }
+
+  /** The holder bound to this thread, or null outside a request. For use on this thread only. */
   static RequestFlags current() {
     return CURRENT.get();
+  }
+
+  /**
+   * The holder bound to this thread, or null, to be carried to another thread: from now on its
+   * notes take the monitor. Whatever hands the holder to another thread must take it from here.
+   */
+  static RequestFlags handOff() {
+    RequestFlags flags = CURRENT.get();
+    if (flags != null && Thread.currentThread() == flags.owner) {
+      flags.shared = true;
+    }
+    return flags;
   }
 
   /** Binds {@code flags} to this thread and returns what was bound before (to {@link #restore}). */
@@ -50,8 +89,36 @@ final class RequestFlags {
     CURRENT.set(previous);
   }
 
+  /** Whether the calling thread may take notes without the monitor: the owner, before any hand-off. */
+  private boolean alone() {
+    return !shared && Thread.currentThread() == owner;
+  }
+
+  /**
+   * Called by the owner when the request goes on without it (an asynchronous request): from now on
+   * other threads note and close, under the monitor, which also publishes the owner's notes to them.
+   */
+  void leave() {
+    if (Thread.currentThread() == owner) {
+      shared = true;
+    }
+    synchronized (this) {
+      // entering and leaving the monitor publishes the owner's unlocked notes to the next holder of it
+    }
+  }
+
   /** Notes that the request was served {@code variant} of guarded flag {@code flagKey}; once per pair. */
-  synchronized void note(String flagKey, String variant) {
+  void note(String flagKey, String variant) {
+    if (alone()) {
+      add(flagKey, variant);
+    } else {
+      synchronized (this) {
+        add(flagKey, variant);
+      }
+    }
+  }
+
+  private void add(String flagKey, String variant) {
     if (closed) {
       return;
     }
@@ -78,17 +145,23 @@ final class RequestFlags {
   }
 
   /** Stops taking notes and returns how many (flag, variant) pairs were noted. */
-  synchronized int close() {
-    closed = true;
-    return size;
+  int close() {
+    if (alone()) {
+      closed = true;
+      return size;
+    }
+    synchronized (this) {
+      closed = true;
+      return size;
+    }
   }
 
-  /** The i-th flag noted; call after {@link #close()}. */
+  /** The i-th flag noted; call after {@link #close()}, on the thread that closed. */
   String flag(int i) {
     return i == 0 ? flag0 : flags[i - 1];
   }
 
-  /** The variant of the i-th flag noted; call after {@link #close()}. */
+  /** The variant of the i-th flag noted; call after {@link #close()}, on the thread that closed. */
   String variant(int i) {
     return i == 0 ? variant0 : variants[i - 1];
   }

@@ -26,7 +26,8 @@ public final class RequestFlagsAccessor implements ThreadLocalAccessor<Object> {
 
   @Override
   public Object getValue() {
-    return RequestFlags.current();
+    // captured to be restored on other threads: a hand-off (see RequestFlags)
+    return RequestFlags.handOff();
   }
 
   @Override

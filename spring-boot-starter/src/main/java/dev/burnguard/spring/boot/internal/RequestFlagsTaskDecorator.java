@@ -11,7 +11,7 @@ import org.springframework.core.task.TaskDecorator;
 final class RequestFlagsTaskDecorator implements TaskDecorator {
   @Override
   public Runnable decorate(Runnable runnable) {
-    RequestFlags request = RequestFlags.current();
+    RequestFlags request = RequestFlags.handOff();
     if (request == null) {
       return runnable;
     }

@@ -44,7 +44,7 @@ final class RequestSliFilter implements Filter {
       return;
     }
     RequestFlags flags = recorder.start();
-    RequestFlags.bind(flags);
+    RequestFlags.restore(flags); // binds it: nothing was bound (checked above), so nothing to keep
     Throwable failure = null;
     try {
       chain.doFilter(request, response);
@@ -54,6 +54,7 @@ final class RequestSliFilter implements Filter {
     } finally {
       RequestFlags.restore(null);
       if (failure == null && request.isAsyncStarted()) {
+        flags.leave(); // another thread completes the request: its notes and close take the holder's lock
         request.getAsyncContext().addListener(new RecordWhenComplete(flags));
       } else {
         record(flags, response, failure);

@@ -24,9 +24,14 @@ final class RequestSliRecorder {
     this.classifier = classifier;
   }
 
-  /** A fresh holder for a request starting now. */
+  /** A fresh holder for a request starting now, owned by the calling thread (see {@link RequestFlags}). */
   RequestFlags start() {
-    return new RequestFlags(clock.monotonicNanos());
+    return RequestFlags.owned(clock.monotonicNanos());
+  }
+
+  /** A fresh holder for a request starting now that may be noted on several threads from the start. */
+  RequestFlags startShared() {
+    return RequestFlags.shared(clock.monotonicNanos());
   }
 
   /**

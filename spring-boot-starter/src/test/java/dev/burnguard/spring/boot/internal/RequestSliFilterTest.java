@@ -36,6 +36,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /** The request filter over real HTTP: which flags and variants a request's outcome is recorded against. */
 @SpringBootTest(classes = RequestSliFilterTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -95,6 +96,22 @@ class RequestSliFilterTest {
     String boom(@RequestParam String user) {
       client.getStringValue("checkout", "none", new ImmutableContext(Map.of("user", new Value(user))));
       throw new IllegalStateException("boom");
+    }
+
+    /**
+     * An asynchronous request: evaluates checkout on the request's thread, which then leaves, and
+     * search on a thread of the task executor, which completes the request with {@code status}.
+     */
+    @GetMapping("/deferred")
+    DeferredResult<ResponseEntity<String>> deferred(@RequestParam String user, @RequestParam int status) {
+      ImmutableContext ctx = new ImmutableContext(Map.of("user", new Value(user)));
+      String variant = client.getStringValue("checkout", "none", ctx);
+      DeferredResult<ResponseEntity<String>> result = new DeferredResult<>(10_000L);
+      executor.execute(() -> {
+        client.getStringValue("search", "none", ctx);
+        result.setResult(ResponseEntity.status(status).body(variant));
+      });
+      return result;
     }
 
     /** Evaluates on a thread of Spring Boot's task executor, which the starter's task decorator wraps. */
@@ -178,6 +195,35 @@ class RequestSliFilterTest {
     assertThat(r.body()).isEqualTo("new");
     await().atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(delta(counts("checkout", "new"), before)).containsExactly(1, 0));
+  }
+
+  /**
+   * Asynchronous requests (a DeferredResult completed on the task executor), 10 of them at once: each
+   * is recorded once, when it completes, against the flag its request thread noted before leaving
+   * and the flag its task noted on another thread, with the status the task set.
+   */
+  @Test
+  void anAsynchronousRequestIsRecordedWhenItCompletesAgainstWhatEveryThreadOfItNoted() throws Exception {
+    long[] newBefore = counts("checkout", "new");
+    long[] fastBefore = counts("search", "fast");
+    long[] oldBefore = counts("checkout", "old");
+    long[] classicBefore = counts("search", "classic");
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      responses.add(get("/deferred?user=alice&status=500"));
+      responses.add(get("/deferred?user=bob&status=200"));
+    }
+    for (int i = 0; i < responses.size(); i++) {
+      HttpResponse<String> r = responses.get(i).get(20, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(i % 2 == 0 ? 500 : 200);
+      assertThat(r.body()).isEqualTo(i % 2 == 0 ? "new" : "old");
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(delta(counts("checkout", "new"), newBefore)).containsExactly(5, 5);
+      assertThat(delta(counts("search", "fast"), fastBefore)).containsExactly(5, 5);
+      assertThat(delta(counts("checkout", "old"), oldBefore)).containsExactly(5, 0);
+      assertThat(delta(counts("search", "classic"), classicBefore)).containsExactly(5, 0);
+    });
   }
 
   /** This application lets anyone act (its security permits all): the decision says nobody authenticated. */

@@ -1,5 +1,5 @@
 'use strict';
-// The Burnguard sample dashboard: polls /api/state every second, keeps at most ten minutes of
+// The Burnguard dashboard (module burnguard-dashboard: the sample app's and `burnguard dashboard`'s): polls /api/state every second, keeps at most ten minutes of
 // samples, draws them as inline SVG, and sends admin actions. Login: the link the app prints holds a
 // one-time code (?code=...); the page removes it from the address bar at once and exchanges it
 // (POST /api/session) for an HttpOnly, SameSite=Strict session cookie, which the browser then sends
@@ -147,6 +147,10 @@ function flagSection(key, info) {
   sec = el('section', { id, class: 'panel flag', 'data-flag': key });
   const h = el('h2');
   h.textContent = key + ' — ' + info.plan.control + ' → ' + info.plan.candidate + ' (' + info.plan.mode.toLowerCase() + ')';
+  // the rollout's report for an incident review (Rollouts.report), as a file; readers may download it too
+  const report = el('a', { class: 'download', href: '/api/rollouts/' + encodeURIComponent(key) + '/report?format=html',
+    download: key + '-report.html', 'data-report': key });
+  report.textContent = 'Download report';
   const buttons = el('div', { class: 'buttons admin-only' });
   buttons.hidden = !isAdmin;
   for (const action of ['pause', 'resume', 'promote', 'rollback', 'reset']) {
@@ -179,7 +183,7 @@ function flagSection(key, info) {
     .map(t => { const th = el('th'); th.textContent = t; return th; }))), el('tbody'));
   const logTitle = el('h3');
   logTitle.textContent = 'Decision log';
-  sec.append(h, el('div', { class: 'summary' }), buttons, charts, logTitle, logBox);
+  sec.append(h, el('div', { class: 'summary' }), report, buttons, charts, logTitle, logBox);
   document.getElementById('flags').append(sec);
   return sec;
 }
@@ -193,7 +197,8 @@ function renderFlag(key, info, decisions) {
   // the candidate's error budget over the longest rule window: the share of the bad calls the SLO
   // allows there that are not yet spent (1 − burn rate); past 1 the budget is overspent
   const longest = plan.rules.reduce((best, r, i) => r.longSeconds > plan.rules[best].longSeconds ? i : best, 0);
-  const budgetLeft = b => b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
+  // no burn rate when the guardian's health is not at hand (the command line's view of a store)
+  const budgetLeft = b => b.availabilityLong == null ? '–' : b.availabilityLong <= 1 ? pct(1 - b.availabilityLong, 0)
     : 'none (spent ' + b.availabilityLong.toFixed(1) + '×)';
   const summary = sec.querySelector('.summary');
   const status = el('span', { class: 'status ' + st.status, id: 'status-' + key });
@@ -315,28 +320,59 @@ function reexposes(key, action) {
   return null;
 }
 
-function setAdmin(admin) {
+function setAdmin(admin, adminEnabled, faults) {
   isAdmin = admin;
   for (const e of document.querySelectorAll('.admin-only')) e.hidden = !admin;
+  document.getElementById('fault-form').hidden = !admin || !faults; // only a host that injects faults has the form
   document.getElementById('access').textContent = admin
     ? 'Admin: this browser is logged in (session cookie).'
-    : 'Read-only. To act, open the one-time login link the app printed at start (or ask it for a new one: '
+    : !adminEnabled ? 'Read-only: this dashboard was started without an admin token; it shows, it does not act.'
+    : 'Read-only. To act, open the one-time login link printed at start (or ask for a new one: '
       + 'POST /api/login-codes with the admin token).';
+}
+
+// the service's journey SLOs: how much of each error budget the period's traffic has spent
+function renderBudgets(budgets) {
+  const box = document.getElementById('budgets');
+  box.hidden = !budgets || budgets.length === 0;
+  if (box.hidden) return;
+  const rows = budgets.map(b => {
+    const W = 300, H = 14;
+    const spent = b.spent == null ? 1.5 : b.spent; // null: bad calls without any allowed (JSON has no infinity)
+    const scale = Math.max(1, spent);
+    const gauge = svgEl('svg', { class: 'gauge', viewBox: `0 0 ${W} ${H}`, width: W, height: H });
+    gauge.append(svgEl('rect', { x: 0, y: 0, width: W, height: H, fill: '#e6e8ee' }));
+    gauge.append(svgEl('rect', { class: 'gauge-spent', x: 0, y: 0, width: (W * Math.min(spent, scale) / scale).toFixed(1),
+      height: H, fill: spent >= 1 ? '#b00' : spent >= 0.75 ? '#d08000' : '#2a7a3a' }));
+    gauge.append(svgEl('line', { x1: W / scale, y1: 0, x2: W / scale, y2: H, stroke: '#1d2330', 'stroke-width': 2 }));
+    const what = b.latencyThresholdMs != null
+      ? pct(b.objective, 1) + ' ≤ ' + b.latencyThresholdMs + ' ms' : pct(b.objective, 2) + ' available';
+    const allowed = Number.isInteger(b.allowedBadCalls) ? String(b.allowedBadCalls) : b.allowedBadCalls.toFixed(1);
+    return el('div', { class: 'budget', id: 'budget-' + b.name.replace(/[^A-Za-z0-9_-]/g, '_'), 'data-budget': b.name },
+      el('b', {}, b.name), ' (journey ' + b.journey + ', ' + what + ' over ' + b.period + ') ',
+      gauge, ' ', el('b', { class: 'budget-spent' }, b.spent == null ? 'over' : pct(b.spent, 1)), ' spent: '
+        + b.badCalls + ' of ' + allowed + ' allowed bad calls (' + b.calls + ' calls since ' + time(b.from) + ')');
+  });
+  box.replaceChildren(el('h2', {}, 'Error budgets'), ...rows);
 }
 
 // ---------------------------------------------------------------- polling
 
 function render(s) {
   lastState = s;
-  if (s.admin !== isAdmin || document.getElementById('access').textContent === '') setAdmin(s.admin);
+  if (s.admin !== isAdmin || document.getElementById('access').textContent === '') setAdmin(s.admin, s.adminEnabled, s.faults);
   document.getElementById('connection').textContent = 'live · updated ' + time(s.now);
-  const f = faultOf(s);
-  document.getElementById('fault-current').textContent = (f.errorRate > 0 || f.latencyMs > 0)
-    ? 'injected now: ' + pct(f.errorRate) + ' errors, +' + f.latencyMs + ' ms' : 'no fault injected';
+  if (s.faults) {
+    const f = faultOf(s);
+    document.getElementById('fault-current').textContent = (f.errorRate > 0 || f.latencyMs > 0)
+      ? 'injected now: ' + pct(f.errorRate) + ' errors, +' + f.latencyMs + ' ms' : 'no fault injected';
+  }
   const tr = s.traffic, inst = s.instance;
-  document.getElementById('instance').textContent = 'traffic ' + tr.rate + '/s from ' + tr.users + ' users: '
+  document.getElementById('instance').textContent = tr && inst ? 'traffic ' + tr.rate + '/s from ' + tr.users + ' users: '
     + tr.succeeded + ' ok, ' + tr.failed + ' failed, ' + tr.dropped + ' dropped · state store ' + inst.stateStore
-    + ' · flags ' + inst.flagsLoad + (inst.demo ? ' · demo scenario' : '') + ' · up since ' + time(inst.startedAt);
+    + ' · flags ' + inst.flagsLoad + (inst.demo ? ' · demo scenario' : '') + ' · up since ' + time(inst.startedAt)
+    : (s.about || '');
+  renderBudgets(s.budgets);
   renderFleet(s.fleet);
   for (const [key, info] of Object.entries(s.flags)) renderFlag(key, info, s.decisions);
 }

@@ -1,4 +1,4 @@
-package dev.burnguard.sample;
+package dev.burnguard.dashboard;
 
 import java.util.Iterator;
 import java.util.List;

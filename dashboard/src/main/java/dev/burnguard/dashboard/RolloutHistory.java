@@ -1,4 +1,4 @@
-package dev.burnguard.sample;
+package dev.burnguard.dashboard;
 
 import dev.burnguard.outcome.Outcomes.LatencyDistribution;
 import dev.burnguard.outcome.Outcomes;
@@ -8,6 +8,7 @@ import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.Decision.RuleCheck;
 import dev.burnguard.rollout.RolloutPlan.Stage;
 import dev.burnguard.time.Clock;
@@ -26,8 +27,8 @@ import java.util.Map;
  * {@link #RECENT}, the candidate's burn rate over each rule's windows — and the latest decisions
  * with their evidence.
  *
- * <p>Every rollout is read through the {@link ServiceRollouts} façade, whichever provider serves its
- * flag. The decision log is each rollout's recent decisions as its rollout store keeps them, so
+ * <p>Every rollout is read through the dashboard's {@link DashboardServer.Source}, whichever provider
+ * serves its flag (or whichever store keeps it). The decision log is each rollout's recent decisions as its rollout store keeps them, so
  * after a restart it shows the decisions the journal kept; the guardian's notable holds, which are
  * published but never journaled, are kept here in memory and merged in by time.
  *
@@ -46,7 +47,7 @@ final class RolloutHistory {
   /** The window of the error ratios, latency percentiles and sample counts shown. */
   static final Duration RECENT = Duration.ofSeconds(10);
 
-  private final ServiceRollouts rollouts;
+  private final DashboardServer.Source source;
   private final Clock clock;
   private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>();
   private final ArrayDeque<Map<String, Object>> holds = new ArrayDeque<>();
@@ -54,17 +55,17 @@ final class RolloutHistory {
   // sampler thread only: the latency snapshots of the last RECENT seconds, oldest first
   private final Map<String, ArrayDeque<LatencyDistribution>> latencies = new HashMap<>();
 
-  RolloutHistory(ServiceRollouts rollouts, Clock clock) {
-    this.rollouts = rollouts;
+  RolloutHistory(DashboardServer.Source source, Clock clock) {
+    this.source = source;
     this.clock = clock;
   }
 
   /** Records one sample of every guarded flag. One thread at a time. */
   void sample() {
     Instant now = Instant.ofEpochMilli(clock.wallMillis());
-    Map<String, RolloutState> states = rollouts.states();
+    Map<String, RolloutState> states = source.rollouts().states();
     Map<String, Object> flags = new LinkedHashMap<>();
-    rollouts.plans().forEach((flag, plan) -> {
+    source.plans().forEach((flag, plan) -> {
       RolloutState state = states.get(flag);
       if (state != null) {
         flags.put(flag, sample(flag, plan, state, now));
@@ -91,7 +92,7 @@ final class RolloutHistory {
     m.put("candidate", variant(flag, plan.candidate(), plan));
     m.put("control", variant(flag, plan.control(), plan));
     // burn rates and stage progress as the guardian judged them at its last tick (one implementation)
-    RolloutHealth health = rollouts.health().get(flag);
+    RolloutHealth health = source.rollouts().health().get(flag);
     List<Object> burns = new ArrayList<>();
     for (BurnRateRule rule : plan.rules()) {
       Map<String, Object> b = new LinkedHashMap<>();
@@ -119,7 +120,7 @@ final class RolloutHistory {
   }
 
   private Map<String, Object> variant(String flag, String variant, RolloutPlan plan) {
-    Outcomes recorder = rollouts.outcomes(flag);
+    Outcomes recorder = source.outcomes(flag);
     WindowCounts recent = recorder.counts(flag, variant, RECENT);
     LatencyDistribution all = recorder.latency(flag, variant);
     ArrayDeque<LatencyDistribution> ring = latencies.computeIfAbsent(flag + "\n" + variant, k -> new ArrayDeque<>());
@@ -143,62 +144,6 @@ final class RolloutHistory {
 
   private static int latencyIndex(RolloutPlan plan, Outcomes recorder) {
     return plan.slo().latencyThreshold().map(t -> recorder.latencyThresholds().indexOf(t)).orElse(-1);
-  }
-
-  /** The windows of the fleet view's counts: a short one and the longest a default rule reads. */
-  static final List<Duration> FLEET_WINDOWS = List.of(Duration.ofMinutes(5), Duration.ofHours(1));
-
-  /**
-   * The dashboard's fleet view (fleet mode only): the fleet-wide counts of every guarded flag's
-   * variants (the sums the decider judges, the same on every replica), each instance's share of
-   * the calls pushed in the last minute or two, the decider, and the fleet store's health.
-   *
-   * @param fleetPlans the plans whose rollouts the fleet shares (the wrapped provider's flag stays local)
-   */
-  Map<String, Object> fleet(dev.burnguard.redis.RedisFleet.Status f, Map<String, RolloutPlan> fleetPlans) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("service", f.service());
-    m.put("instanceId", f.instanceId());
-    m.put("deciding", f.deciding());
-    m.put("decider", f.decider().orElse(null));
-    m.put("store", f.unreachableSince().map(t -> "unreachable since " + t).orElse("reachable"));
-    m.put("problem", f.problem().orElse(null));
-    m.put("pushedCalls", f.pushedCalls());
-    m.put("droppedCalls", f.droppedCalls());
-    m.put("unpushedCalls", f.unpushedCalls());
-    m.put("duplicatePushes", f.duplicatePushes());
-    m.put("fleetWide", f.fleetWide());
-    m.put("readAt", f.readAt().map(Instant::toEpochMilli).orElse(null));
-    long total = f.instanceCalls().values().stream().mapToLong(Long::longValue).sum();
-    List<Object> instances = new ArrayList<>();
-    f.instanceCalls().forEach((id, calls) -> {
-      Map<String, Object> i = new LinkedHashMap<>();
-      i.put("id", id);
-      i.put("calls", calls);
-      i.put("share", total == 0 ? null : (double) calls / total);
-      i.put("decides", id.equals(f.decider().orElse(null)));
-      instances.add(i);
-    });
-    m.put("instances", instances);
-    Map<String, Object> flags = new LinkedHashMap<>();
-    fleetPlans.forEach((flag, plan) -> {
-      Map<String, Object> variants = new LinkedHashMap<>();
-      for (String variant : List.of(plan.candidate(), plan.control())) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        for (Duration w : FLEET_WINDOWS) {
-          WindowCounts c = f.counts(flag, variant, w);
-          Map<String, Object> cw = new LinkedHashMap<>();
-          cw.put("calls", c.calls());
-          cw.put("errors", c.errors());
-          cw.put("errorRatio", c.calls() == 0 ? null : c.errorRatio());
-          v.put(w.toMinutes() + "m", cw);
-        }
-        variants.put(variant, v);
-      }
-      flags.put(flag, variants);
-    });
-    m.put("flags", flags);
-    return m;
   }
 
   /** A guardian listener: keeps a published hold (the store journals every other decision) for the decision log. */
@@ -273,9 +218,9 @@ final class RolloutHistory {
     synchronized (holds) {
       log.addAll(holds);
     }
-    Map<String, RolloutState> states = rollouts.states();
-    Map<String, RolloutPlan> plans = rollouts.plans();
-    plans.keySet().forEach(flag -> rollouts.recentDecisions(flag).forEach(d -> log.add(describe(d))));
+    Map<String, RolloutState> states = source.rollouts().states();
+    Map<String, RolloutPlan> plans = source.plans();
+    plans.keySet().forEach(flag -> source.rollouts().recentDecisions(flag).forEach(d -> log.add(describe(d))));
     log.sort(java.util.Comparator.comparingLong(m -> (long) m.get("t"))); // stable: journal order within a millisecond
     Map<String, Object> flags = new LinkedHashMap<>();
     plans.forEach((flag, plan) -> {
@@ -300,6 +245,32 @@ final class RolloutHistory {
     out.put("flags", flags);
     out.put("samples", newSamples);
     out.put("decisions", log);
+    out.put("budgets", budgets());
+    return out;
+  }
+
+  /**
+   * The error budgets of the service's journey SLOs (the gauge): spent share, bad calls, the bad
+   * calls the period's traffic allows, the period.
+   */
+  private List<Object> budgets() {
+    List<Object> out = new ArrayList<>();
+    source.rollouts().errorBudgets().forEach((name, b) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      ErrorBudgetPolicy.ServiceSlo slo = b.slo();
+      m.put("name", name);
+      m.put("journey", slo.journey());
+      m.put("objective", slo.objective());
+      m.put("latencyThresholdMs", slo.latencyThreshold() == null ? null : millis(slo.latencyThreshold()));
+      m.put("period", slo.period().toString());
+      m.put("from", b.from().toEpochMilli());
+      m.put("calls", b.calls());
+      m.put("badCalls", b.badCalls());
+      m.put("allowedBadCalls", b.allowedBadCalls().doubleValue());
+      m.put("spent", b.spent());
+      m.put("describe", b.describe());
+      out.add(m);
+    });
     return out;
   }
 

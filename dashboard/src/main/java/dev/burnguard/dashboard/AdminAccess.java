@@ -1,4 +1,4 @@
-package dev.burnguard.sample;
+package dev.burnguard.dashboard;
 
 import dev.burnguard.time.Clock;
 import java.nio.charset.StandardCharsets;
