@@ -668,7 +668,9 @@ public final class Guardian {
     try {
       evidenceFile.write(all);
       stageCounts.retain(k -> states.containsKey(k) || retained.containsKey(k));
-      stageCounts.write(stageCountsDirectory);
+      if (stageCountsDirectory != null) { // evidence kept by a fleet: the counts stay in memory
+        stageCounts.write(stageCountsDirectory);
+      }
       evidenceChanged = false;
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("Cannot write the rollouts' evidence to {}; a later tick retries", EvidenceFile.NAME, e);

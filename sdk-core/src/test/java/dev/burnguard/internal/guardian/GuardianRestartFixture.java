@@ -30,10 +30,18 @@ final class GuardianRestartFixture {
    * controlCallsPerSecond} successful control calls, then a tick.
    */
   GuardianRestartFixture(Path dir, int controlCallsPerSecond) {
+    this(dir, controlCallsPerSecond, g -> g.persistEvidenceIn(dir));
+  }
+
+  /**
+   * As {@link #GuardianRestartFixture(Path, int)}, with the evidence kept as {@code keepEvidence}
+   * sets it up (e.g. a fleet's {@link Guardian#persistEvidenceWith}); {@code dir} may then be null.
+   */
+  GuardianRestartFixture(Path dir, int controlCallsPerSecond, java.util.function.Consumer<Guardian> keepEvidence) {
     this.dir = dir;
     SliRecorder recorder = SliRecorder.builder().clock(clock).build();
     before = new Guardian(clock, recorder, d -> { }, gates -> { });
-    before.persistEvidenceIn(dir);
+    keepEvidence.accept(before);
     before.plans(Map.of(FLAG, plan));
     for (int s = 0; s < 60; s++) {
       for (int i = 0; i < 10; i++) {

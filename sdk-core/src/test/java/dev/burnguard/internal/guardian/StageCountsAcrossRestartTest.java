@@ -30,4 +30,17 @@ class StageCountsAcrossRestartTest {
     assertThat(after.stageCounts("checkout")).isEmpty();
     assertThat(StageCounts.read(dir).of("checkout")).isEmpty();
   }
+
+  @Test
+  void evidenceKeptByAFleetWithoutAStateDirectoryIsWrittenOncePerBatchAndTheCountsStayInMemory() {
+    // a fleet replica keeps its evidence in Redis and may have no state directory: writing the stage
+    // counts to a null directory threw every tick (logged), so the evidence was written again every
+    // tick instead of once per 10-second batch
+    java.util.List<String> written = new java.util.ArrayList<>();
+    GuardianRestartFixture traffic = new GuardianRestartFixture(null, 5, g -> g.persistEvidenceWith(() -> null,
+        written::add));
+    assertThat(traffic.before.stageCounts("checkout")).containsExactly(new StageCounts.Stage(0, 600, 6, 0, 300, 0, 0));
+    // 60 ticks, one a second, read six whole 10-second batches (and the first tick's empty start)
+    assertThat(written).hasSizeBetween(6, 7);
+  }
 }
