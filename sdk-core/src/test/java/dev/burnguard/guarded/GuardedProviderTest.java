@@ -327,17 +327,27 @@ class GuardedProviderTest {
     assertThat(admitted).isBetween(60, 140);
 
     // hot reload: the plan's first stage becomes 50 %, applied in place
-    Files.writeString(plans, Files.readString(plans).replace("\"exposure\": 5,", "\"exposure\": 50,"));
+    replace(plans, Files.readString(plans).replace("\"exposure\": 5,", "\"exposure\": 50,"));
     await().atMost(Duration.ofSeconds(10)).until(() ->
         guarded.rollouts().state("price").orElseThrow().exposure() == 0.5);
     assertThat(guarded.rollouts().state("price").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
 
     // an invalid plan is refused whole, naming the file and the JSON path; the last good plan stays
-    Files.writeString(plans, Files.readString(plans).replace("\"candidate\": \"new\"", "\"candidate\": \"newer\""));
+    replace(plans, Files.readString(plans).replace("\"candidate\": \"new\"", "\"candidate\": \"newer\""));
     await().atMost(Duration.ofSeconds(10)).until(() -> !stale.isEmpty());
     assertThat(stale.get(0)).contains(plans.toString()).contains("$.flags.price.rollout.candidate").contains("newer");
     assertThat(guarded.plans().get("price").candidate()).isEqualTo("new");
     assertThat(guarded.getIntegerEvaluation("price", 0, new ImmutableContext("user-1")).getVariant()).isNotNull();
+  }
+
+  /**
+   * Replaces {@code file}'s content in one atomic move: written in place, a 50 ms poll could read it
+   * empty or half written and report that instead of the change under test.
+   */
+  private static void replace(Path file, String content) throws java.io.IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Test
