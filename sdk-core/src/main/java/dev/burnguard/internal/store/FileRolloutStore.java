@@ -128,7 +128,8 @@ public final class FileRolloutStore implements RolloutStore {
   private volatile Recovery recovery;
 
   private final Object lock = new Object();
-  // everything below is guarded by lock, and so are the parts' own fields (none is thread-safe)
+  // everything below is guarded by lock, and so is the state inside the parts (not thread-safe on
+  // their own); only the queue's health is read without it
   private final StoreLock directoryLock;
   private final JournalSegments journal;
   private final StateFile stateFile;
