@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * event listeners. Other failures (3xx, 4xx, oversized or undecodable bodies) come from a server
  * that is up, so they are neither retried nor counted against it.
  *
- * <p>This class is the builder and the polling lifecycle; a request is {@link HttpTransport}'s
- * (conditional GET, body size limit, decoding), and the retry and circuit breaker are set up by
- * {@link PollResilience}.
+ * <p>This class is the builder and the polling lifecycle; a request is the package-private
+ * {@code HttpTransport}'s (conditional GET, body size limit, decoding), and the retry and circuit
+ * breaker are set up by {@code PollResilience}.
  *
  * <p>Concurrency: every poll, the first included, runs on one daemon thread owned by this source,
  * named {@code burnguard-http-source}; the sink is called from that thread only, and the state kept
