@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,7 +163,8 @@ public final class BurnguardProvider extends EventProvider {
     this.source = b.source;
     this.clock = b.options.clock;
     this.initTimeout = b.initTimeout;
-    this.flagSetOptions = FlagSetOptions.builder().clock(b.options.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
+    this.flagSetOptions = FlagSetOptions.builder().clock(b.options.clock).invalidFlagPolicy(b.invalidFlagPolicy)
+        .latencyThresholds(b.options.latencyThresholds).build();
     this.builtPlans = Map.copyOf(b.plans);
     this.runtime = new RolloutRuntime(b.options, this::isKnownVariant, this::gatesChanged, this, () -> {
       synchronized (loadLock) {
@@ -217,7 +219,7 @@ public final class BurnguardProvider extends EventProvider {
    *     good load.
    */
   @Override
-  public void initialize(EvaluationContext evaluationContext) throws Exception {
+  public void initialize(@Nullable EvaluationContext evaluationContext) throws Exception {
     synchronized (loadLock) {
       if (shutDown) {
         throw new IllegalStateException("this BurnguardProvider was shut down and its source closed; build a new one");
@@ -618,7 +620,12 @@ public final class BurnguardProvider extends EventProvider {
 
     @Override
     public void flags(FlagSet flags) {
-      loaded(flags);
+      List<FlagProblem> uncounted = runtime.uncountedLatency(flags);
+      if (uncounted.isEmpty()) {
+        loaded(flags);
+      } else {
+        rejected(new LoadFailure(flags.origin(), new InvalidFlagSetException(uncounted).getMessage(), uncounted, now()));
+      }
     }
 
     @Override
@@ -643,9 +650,14 @@ public final class BurnguardProvider extends EventProvider {
       return this;
     }
 
-    /** Where flags come from (required). */
+    /** Where flags come from (required, once). */
     public Builder source(FlagSource source) {
-      this.source = Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(source, "source");
+      if (this.source != null) {
+        throw new IllegalStateException("source was already set to " + this.source.describe() + "; got "
+            + source.describe());
+      }
+      this.source = source;
       return this;
     }
 
@@ -663,7 +675,7 @@ public final class BurnguardProvider extends EventProvider {
       if (source == null) {
         throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
       }
-      options.check();
+      check();
       return new BurnguardProvider(this);
     }
   }
