@@ -1,47 +1,26 @@
 package dev.burnguard.source;
 
 import dev.burnguard.source.FlagSource.FlagSink;
+import dev.burnguard.source.HttpTransport.Document;
+import dev.burnguard.source.HttpTransport.Header;
 import dev.burnguard.time.Clock;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.BodySubscribers;
-import java.net.http.HttpResponse.ResponseInfo;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +44,15 @@ import org.slf4j.LoggerFactory;
  * event listeners. Other failures (3xx, 4xx, oversized or undecodable bodies) come from a server
  * that is up, so they are neither retried nor counted against it.
  *
+ * <p>This class is the builder and the polling lifecycle; a request is the package-private
+ * {@code HttpTransport}'s (conditional GET, body size limit, decoding), and the retry and circuit
+ * breaker are set up by {@code PollResilience}.
+ *
  * <p>Concurrency: every poll, the first included, runs on one daemon thread owned by this source,
  * named {@code burnguard-http-source}; the sink is called from that thread only, and the state kept
  * between polls (validators, last body, last failure) is confined to it. Shared between threads: the
- * immutable settings, the HTTP client, the retry and circuit breaker (all thread-safe), and the
- * {@code closed} flag. {@link #close} stops polling; a poll in flight is interrupted and delivers
+ * immutable settings and transport, the HTTP client, the retry and circuit breaker (all
+ * thread-safe), and the {@code closed} flag. {@link #close} stops polling; a poll in flight is interrupted and delivers
  * nothing. A scheduled run never throws, so the schedule is never cancelled.
  */
 public final class HttpFlagSource implements FlagSource {
@@ -92,18 +75,12 @@ public final class HttpFlagSource implements FlagSource {
   /** Default time the circuit breaker stays open before one request probes the server again. */
   public static final Duration DEFAULT_CIRCUIT_BREAKER_OPEN_DURATION = Duration.ofSeconds(30);
 
-  private static final double BACKOFF_MULTIPLIER = 2.0;
   private static final Logger LOG = LoggerFactory.getLogger(HttpFlagSource.class);
 
-  private final URI uri;
   private final String origin;
   private final Duration pollInterval;
-  private final Duration requestTimeout;
-  private final long maxBytes;
-  private final List<Header> headers;
-  private final HttpClient client;
-  private final Retry retry;
-  private final CircuitBreaker circuitBreaker;
+  private final HttpTransport transport;
+  private final PollResilience resilience;
   private final CheckedSupplier<Optional<Document>> resilientFetch;
   private final ScheduledExecutorService executor;
   private volatile boolean closed;
@@ -116,43 +93,16 @@ public final class HttpFlagSource implements FlagSource {
   private String lastFailure;
   private String lastRequestFailure;
 
-  /** A 200 response: the decoded body and its validators (either may be null). */
-  private record Document(String text, String etag, String lastModified) {}
-
-  private record Header(String name, String value) {}
-
   private HttpFlagSource(Builder b) {
-    this.uri = b.uri;
     this.origin = redacted(b.uri);
     this.pollInterval = b.pollInterval;
-    this.requestTimeout = b.requestTimeout;
-    this.maxBytes = b.maxBytes;
-    this.headers = List.copyOf(b.headers);
-    this.client = b.httpClient != null
+    HttpClient client = b.httpClient != null
         ? b.httpClient
-        : HttpClient.newBuilder()
-            .connectTimeout(b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    this.retry = Retry.of(origin, RetryConfig.custom()
-        .maxAttempts(b.maxAttempts)
-        .intervalFunction(IntervalFunction.ofExponentialBackoff(b.retryBackoff, BACKOFF_MULTIPLIER))
-        .retryOnException(HttpFlagSource::isServerTrouble)
-        .build());
-    Clock clock = b.clock;
-    int threshold = b.circuitBreakerFailureThreshold;
-    this.circuitBreaker = CircuitBreaker.of(origin, CircuitBreakerConfig.custom()
-        // open when every one of the last `threshold` requests failed
-        .slidingWindow(threshold, threshold, SlidingWindowType.COUNT_BASED)
-        .failureRateThreshold(100)
-        .waitDurationInOpenState(b.circuitBreakerOpenDuration)
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .recordException(HttpFlagSource::isServerTrouble)
-        .clock(new WallClock(clock, ZoneOffset.UTC))
-        .currentTimestampFunction(ignored -> clock.monotonicNanos(), TimeUnit.NANOSECONDS)
-        .build());
-    this.resilientFetch = Retry.decorateCheckedSupplier(retry,
-        CircuitBreaker.decorateCheckedSupplier(circuitBreaker, this::fetch));
+        : HttpTransport.newClient(b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT);
+    this.transport = new HttpTransport(b.uri, b.headers, client, b.requestTimeout, b.maxBytes);
+    this.resilience = new PollResilience(origin, b.maxAttempts, b.retryBackoff, b.circuitBreakerFailureThreshold,
+        b.circuitBreakerOpenDuration, b.clock);
+    this.resilientFetch = resilience.decorate(this::fetch);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "burnguard-http-source");
       t.setDaemon(true);
@@ -191,12 +141,12 @@ public final class HttpFlagSource implements FlagSource {
 
   /** The retry every poll goes through, named after the URL; for metrics and event listeners. */
   public Retry retry() {
-    return retry;
+    return resilience.retry();
   }
 
   /** The circuit breaker every request goes through, named after the URL; for metrics and event listeners. */
   public CircuitBreaker circuitBreaker() {
-    return circuitBreaker;
+    return resilience.circuitBreaker();
   }
 
   /** Schedules the first poll at once on this source's thread, then one per poll interval. */
@@ -275,191 +225,16 @@ public final class HttpFlagSource implements FlagSource {
     }
   }
 
-  /** One request; empty for 304 Not Modified. Runs inside the retry and the circuit breaker. */
+  /**
+   * One request, conditional once a body was delivered; empty for 304 Not Modified. Runs inside the
+   * retry and the circuit breaker.
+   */
   private Optional<Document> fetch() throws PollFailure {
     try {
-      return request();
+      return lastContent == null ? transport.get(null, null) : transport.get(etag, lastModified);
     } catch (PollFailure e) {
       lastRequestFailure = e.getMessage();
       throw e;
-    }
-  }
-
-  private Optional<Document> request() throws PollFailure {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().header("Accept", "application/json");
-    for (Header header : headers) {
-      request.header(header.name(), header.value());
-    }
-    boolean conditional = lastContent != null && (etag != null || lastModified != null);
-    if (conditional && etag != null) {
-      request.header("If-None-Match", etag);
-    } else if (conditional) {
-      request.header("If-Modified-Since", lastModified);
-    }
-    CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request.build(), this::bodyHandler);
-    HttpResponse<byte[]> response;
-    try {
-      response = future.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new PollFailure("no response within " + requestTimeout.toMillis() + " ms", e, true);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new PollFailure("interrupted", e, false);
-    } catch (ExecutionException e) {
-      throw requestFailure(e.getCause());
-    }
-    int status = response.statusCode();
-    if (status == 304 && conditional) {
-      return Optional.empty();
-    }
-    if (status != 200) {
-      boolean serverTrouble = status == 408 || status == 429 || status >= 500;
-      String hint = status >= 300 && status < 400 ? " (redirects are not followed)" : "";
-      throw new PollFailure("HTTP status " + status + hint, null, serverTrouble);
-    }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(response.body())).toString();
-    } catch (CharacterCodingException e) {
-      throw new PollFailure("body is not valid UTF-8 text", e, false);
-    }
-    return Optional.of(new Document(text,
-        response.headers().firstValue("ETag").orElse(null),
-        response.headers().firstValue("Last-Modified").orElse(null)));
-  }
-
-  private BodySubscriber<byte[]> bodyHandler(ResponseInfo info) {
-    if (info.statusCode() != 200) {
-      return BodySubscribers.replacing(null);
-    }
-    return new LimitedBody(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1));
-  }
-
-  private PollFailure requestFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BodyTooLargeException) {
-        return new PollFailure("body is larger than the limit of " + maxBytes + " bytes", t, false);
-      }
-    }
-    if (e instanceof HttpConnectTimeoutException) {
-      return new PollFailure("cannot connect: timed out", e, true);
-    }
-    if (e instanceof ConnectException) {
-      return new PollFailure("cannot connect" + (e.getMessage() == null ? "" : ": " + e.getMessage()), e, true);
-    }
-    if (e instanceof IOException) {
-      return new PollFailure("request failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()),
-          e, true);
-    }
-    return new PollFailure("request failed: " + e, e, false);
-  }
-
-  /** Failures a retry may fix and that count against the server: it is down, slow or overloaded. */
-  private static boolean isServerTrouble(Throwable e) {
-    return e instanceof PollFailure f && f.serverTrouble;
-  }
-
-  /** A failed request; the message is the reason reported to the sink. */
-  private static final class PollFailure extends Exception {
-    private final boolean serverTrouble;
-
-    PollFailure(String reason, Throwable cause, boolean serverTrouble) {
-      super(reason, cause, false, false);
-      this.serverTrouble = serverTrouble;
-    }
-  }
-
-  private static final class BodyTooLargeException extends IOException {
-    BodyTooLargeException(long limit) {
-      super("body is larger than " + limit + " bytes");
-    }
-  }
-
-  /** Collects a body up to a limit, and gives up as soon as the body (declared or received) is larger. */
-  private static final class LimitedBody implements BodySubscriber<byte[]> {
-    private final long maxBytes;
-    private final long declaredBytes;
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
-
-    LimitedBody(long maxBytes, long declaredBytes) {
-      this.maxBytes = maxBytes;
-      this.declaredBytes = declaredBytes;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      if (declaredBytes > maxBytes) {
-        tooLarge();
-      } else {
-        subscription.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer buffer : buffers) {
-        if (result.isDone()) {
-          return;
-        }
-        if (received.size() + (long) buffer.remaining() > maxBytes) {
-          tooLarge();
-          return;
-        }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        received.write(bytes, 0, bytes.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      result.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(received.toByteArray());
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    private void tooLarge() {
-      subscription.cancel();
-      result.completeExceptionally(new BodyTooLargeException(maxBytes));
-    }
-  }
-
-  /** Burnguard's clock as the {@code java.time.Clock} the circuit breaker measures its open state on. */
-  private static final class WallClock extends java.time.Clock {
-    private final Clock clock;
-    private final ZoneId zone;
-
-    WallClock(Clock clock, ZoneId zone) {
-      this.clock = clock;
-      this.zone = zone;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return zone;
-    }
-
-    @Override
-    public java.time.Clock withZone(ZoneId zone) {
-      return new WallClock(clock, zone);
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(clock.wallMillis());
     }
   }
 

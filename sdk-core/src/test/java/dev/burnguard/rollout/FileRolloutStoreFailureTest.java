@@ -109,6 +109,37 @@ class FileRolloutStoreFailureTest {
         TestDecisions.decision("a", 1), TestDecisions.decision("a", 2));
   }
 
+  /**
+   * A journal segment that lost entries while the store could not write (shortened by something
+   * else) is left for a new segment, and the state file is written before the journal resumes, so
+   * a restart restores every state although the journal no longer starts at its first entry.
+   */
+  @Test
+  void aSegmentShortenedWhileTheDiskFailedIsReplacedAfterTheStateFileIsWritten() throws IOException {
+    Path dir = tmp.resolve("s");
+    FileRolloutStore store = open(dir);
+    assertThat(store.append(TestDecisions.decision("a", 0))).isTrue();
+    assertThat(store.append(TestDecisions.decision("a", 1))).isTrue();
+    Path firstSegment;
+    try (Stream<Path> s = Files.list(dir)) {
+      firstSegment = s.filter(f -> f.getFileName().toString().startsWith("journal-")).findFirst().orElseThrow();
+    }
+
+    files.fillDisk();
+    assertThat(store.append(TestDecisions.decision("b", 0))).isFalse(); // the store closes its segment
+    Files.write(firstSegment, new byte[0]); // both entries of "a" are gone from the disk
+    files.freeDisk();
+    assertThat(store.append(TestDecisions.decision("b", 1))).isTrue();
+    assertThat(store.health()).isEqualTo(StoreHealth.ok());
+
+    StateSnapshot snapshot = StateSnapshot.parse(Files.readAllBytes(dir.resolve(FileRolloutStore.STATE_FILE)));
+    assertThat(snapshot.seq()).as("written as of the last append").isEqualTo(4);
+    assertThat(snapshot.states()).containsExactly(TestDecisions.state("a", 1), TestDecisions.state("b", 1));
+    assertThat(journalLines(dir)).as("the queued entries, in a new segment").hasSize(2);
+    FileRolloutStore restarted = open(crashImage(dir, tmp.resolve("crash")));
+    assertThat(restarted.load().states()).isEqualTo(store.load().states());
+  }
+
   /** Issue 11: the retry lives in the guardian's own tick, so a manually ticked guardian recovers. */
   @Test
   void aManuallyTickedGuardianRetriesTheStoreUntilItIsWritingAgain() throws IOException {

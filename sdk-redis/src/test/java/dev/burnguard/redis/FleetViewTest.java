@@ -2,6 +2,8 @@ package dev.burnguard.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burnguard.internal.ProviderInternals;
+import dev.burnguard.internal.guardian.StageCounts;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutPlan.Stage;
@@ -121,6 +123,9 @@ class FleetViewTest {
       RolloutHealth before = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
       assertThat(before.candidateCalls()).isGreaterThan(2000);
       assertThat(server.command("EXISTS", "burnguard:{checkout-service}:evidence")).isEqualTo(":1");
+      List<StageCounts.Stage> stagesBefore = ProviderInternals.guardian(fleet.replicas.get(decider))
+          .stageCounts(FleetHarness.FLAG);
+      assertThat(stagesBefore).singleElement().satisfies(s -> assertThat(s.candidateCalls()).isGreaterThan(2000));
       // every replica stops, lease released by expiry; three new ones start on the same Redis, no state directory
       for (int i = 0; i < 3; i++) {
         fleet.replicas.get(i).shutdown();
@@ -142,6 +147,9 @@ class FleetViewTest {
       assertThat(after.checks()).extracting(c -> c.logLikelihoodRatio())
           .isEqualTo(before.checks().stream().map(c -> c.logLikelihoodRatio()).toList());
       assertThat(after.state()).isEqualTo(before.state());
+      // the per-stage counts behind a rollout report came back with the evidence
+      assertThat(ProviderInternals.guardian(fleet.replicas.get(3)).stageCounts(FleetHarness.FLAG))
+          .isEqualTo(stagesBefore);
     }
   }
 }

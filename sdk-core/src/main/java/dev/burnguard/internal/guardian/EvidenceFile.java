@@ -55,6 +55,11 @@ final class EvidenceFile {
     return new EvidenceFile(read, write);
   }
 
+  /** The text kept by a fleet ({@link #kept}); null for a file, or when none is kept. */
+  String keptText() {
+    return keptText == null ? null : keptText.get();
+  }
+
   /** The evidence kept, by flag; empty when there is none or it cannot be read. */
   Map<String, RolloutEvidence.Snapshot> read() {
     Map<String, RolloutEvidence.Snapshot> out = new HashMap<>();
@@ -84,6 +89,15 @@ final class EvidenceFile {
 
   /** Replaces the file (or the text kept) with {@code evidence}. */
   void write(Map<String, RolloutEvidence.Snapshot> evidence) throws IOException {
+    write(evidence, "");
+  }
+
+  /**
+   * As {@link #write(Map)}, followed by {@code otherLines}: records kept in the same text, whose
+   * lines have another number of fields, so that {@link #read} skips them (a fleet keeps the
+   * {@link StageCounts} with the evidence).
+   */
+  void write(Map<String, RolloutEvidence.Snapshot> evidence, String otherLines) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, RolloutEvidence.Snapshot> e : evidence.entrySet()) {
       RolloutEvidence.Snapshot s = e.getValue();
@@ -93,6 +107,7 @@ final class EvidenceFile {
           .append(join(s.sharedLogR())).append('\t').append(s.sharedBad()[0]).append(',').append(s.sharedBad()[1])
           .append('\n');
     }
+    sb.append(otherLines);
     if (file == null) {
       keepText.accept(sb.toString());
       return;

@@ -2,16 +2,16 @@ package dev.burnguard.internal.guardian;
 
 import dev.burnguard.internal.gate.ExposureGate;
 
-import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.Decision.DecisionAction;
-import dev.burnguard.rollout.RolloutState.RolloutStatus;
+import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.rollout.Decision;
-import dev.burnguard.rollout.RolloutState;
-import dev.burnguard.rollout.RolloutPlan.RolloutMode;
+import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutHealth;
 import dev.burnguard.rollout.RolloutPlan;
+import dev.burnguard.rollout.RolloutPlan.RolloutMode;
+import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutState.RolloutStatus;
 
-import dev.burnguard.outcome.Outcomes.SliSource;
+import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -640,9 +640,9 @@ public final class Guardian {
   }
 
   /**
-   * As {@link #persistEvidenceIn}, with the evidence kept as text by someone else — a fleet keeps
-   * it with the rollout state in its store, so that a fleet restarted without state directories
-   * continues its tests: {@code read} gives the text last kept (null for none; called now),
+   * As {@link #persistEvidenceIn}, with the evidence (and the {@linkplain #stageCounts stage
+   * counts}) kept as text by someone else — a fleet keeps it with the rollout state in its store, so
+   * that a fleet restarted without state directories continues its tests and its reports: {@code read} gives the text last kept (null for none; called now),
    * {@code write} keeps a new one (called at most once per evidence batch, on the guardian's
    * thread; it must not throw).
    */
@@ -651,6 +651,8 @@ public final class Guardian {
       evidenceFile = EvidenceFile.kept(Objects.requireNonNull(read, "read"), Objects.requireNonNull(write, "write"));
       restoredEvidence.clear();
       restoredEvidence.putAll(evidenceFile.read());
+      stageCounts = StageCounts.parse(evidenceFile.keptText()); // kept in the same text, see writeEvidence
+      stageCountsDirectory = null;
     }
   }
 
@@ -666,10 +668,12 @@ public final class Guardian {
       }
     });
     try {
-      evidenceFile.write(all);
       stageCounts.retain(k -> states.containsKey(k) || retained.containsKey(k));
-      if (stageCountsDirectory != null) { // evidence kept by a fleet: the counts stay in memory
+      if (stageCountsDirectory != null) {
+        evidenceFile.write(all);
         stageCounts.write(stageCountsDirectory);
+      } else { // a fleet keeps the evidence as text (no state directory): the stage counts go with it
+        evidenceFile.write(all, stageCounts.text());
       }
       evidenceChanged = false;
     } catch (java.io.IOException | RuntimeException e) {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * stage change, at most 10 seconds of calls, counts at the new stage).
  *
  * <p>Kept beside the rollout state in the state directory ({@value #NAME}), replaced whole with the
- * evidence file: one line per flag and stage, tab-separated — Base64 flag key, stage index, then six
+ * evidence file, or, for a fleet (no state directory), in the same text as the evidence: one line per flag and stage, tab-separated — Base64 flag key, stage index, then six
  * comma-separated counts (candidate calls, errors, slow; control calls, errors, slow). A few dozen
  * bytes per stage. Not fsynced, like the evidence: a crash loses at most the latest batches. A file
  * that cannot be read is ignored.
@@ -84,13 +84,26 @@ public final class StageCounts {
 
   /** The counts kept in {@code directory}; empty when there are none or they cannot be read. */
   public static StageCounts read(Path directory) {
-    StageCounts out = new StageCounts();
     Path file = directory.resolve(NAME);
-    if (!Files.isRegularFile(file)) {
+    try {
+      return Files.isRegularFile(file) ? parse(Files.readString(file, StandardCharsets.UTF_8)) : new StageCounts();
+    } catch (IOException | RuntimeException e) {
+      return new StageCounts(); // unreadable: start afresh
+    }
+  }
+
+  /**
+   * The counts in {@code text} (as {@link #text()} writes them; null for none). Lines of another
+   * shape are skipped, so the counts can share a text with other records: a fleet keeps them with
+   * the evidence ({@link EvidenceFile}'s lines have eight fields, these three). Unreadable: empty.
+   */
+  static StageCounts parse(String text) {
+    StageCounts out = new StageCounts();
+    if (text == null) {
       return out;
     }
     try {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      for (String line : text.split("\n")) {
         String[] f = line.split("\t", -1);
         if (f.length != 3) {
           continue;
@@ -106,14 +119,14 @@ public final class StageCounts {
         String flag = new String(Base64.getDecoder().decode(f[0]), StandardCharsets.UTF_8);
         out.byFlag.computeIfAbsent(flag, k -> new TreeMap<>()).put(Integer.parseInt(f[1]), c);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return new StageCounts(); // unreadable: start afresh
     }
     return out;
   }
 
-  /** Replaces the file in {@code directory} with these counts. */
-  void write(Path directory) throws IOException {
+  /** These counts as text, one line per flag and stage (the file's format). */
+  String text() {
     StringBuilder sb = new StringBuilder();
     byFlag.forEach((flag, stages) -> stages.forEach((stage, c) -> {
       sb.append(Base64.getEncoder().encodeToString(flag.getBytes(StandardCharsets.UTF_8))).append('\t').append(stage)
@@ -123,9 +136,14 @@ public final class StageCounts {
       }
       sb.append('\n');
     }));
+    return sb.toString();
+  }
+
+  /** Replaces the file in {@code directory} with these counts. */
+  void write(Path directory) throws IOException {
     Path file = directory.resolve(NAME);
     Path tmp = file.resolveSibling(NAME + ".tmp");
-    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+    Files.writeString(tmp, text(), StandardCharsets.UTF_8);
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {

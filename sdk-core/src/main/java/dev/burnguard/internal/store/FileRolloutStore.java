@@ -1,36 +1,16 @@
 package dev.burnguard.internal.store;
 
-
-import dev.burnguard.rollout.RolloutStore;
-import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutState;
+import dev.burnguard.rollout.RolloutStore;
+import dev.burnguard.rollout.RolloutStore.StoreHealth;
 import dev.burnguard.rollout.RolloutStore.StoredRollouts;
-
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
-import static java.nio.file.StandardOpenOption.WRITE;
-
-import dev.burnguard.internal.store.JournalEntry;
-import dev.burnguard.internal.store.StateSnapshot;
 import dev.burnguard.time.Clock;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,20 +78,26 @@ import org.slf4j.LoggerFactory;
  * segments that were deleted are not in the decision log. One fsync per append: the guardian should
  * append decisions that change something, not every tick's HOLD.
  *
+ * <p><b>Parts.</b> This class is the SPI implementation and decides the order of writes; the files
+ * are handled by package-private parts: {@link StoreLock} (the directory's lock),
+ * {@link JournalRecovery} (reading everything at opening), {@link WriteQueue} (the lines not yet on
+ * disk, and the health), {@link JournalSegments} (the journal's segment files, appending, rotation
+ * and deleting old segments), {@link StateFile} (the atomic state file and how current it is), and
+ * {@link StoreDirectory} (the file operations they share).
+ *
  * <p>Design (concurrency): one lock serializes {@code append}, {@code flush}, {@code close} and
- * everything they touch — the sequence numbers, the queue, the open channel and the files — so the
- * journal's order is the order of appends. Readers never take it: {@link #load()} reads a
- * concurrent map that each append updates, per flag, before it writes, and
- * {@link #health()} reads a volatile immutable value replaced after each write. A reader can
- * therefore see a decision that is still being forced to disk, which is the "in memory is
- * authoritative" rule above.
+ * everything they touch — the sequence numbers, the queue, the open channel and the files, which is
+ * to say every part above, none of which is thread-safe on its own — so the journal's order is the
+ * order of appends. Readers never take it: {@link #load()} reads a concurrent map that each append
+ * updates, per flag, before it writes, and {@link #health()} reads a volatile immutable value
+ * ({@link WriteQueue#health()}) replaced after each write. A reader can therefore see a decision
+ * that is still being forced to disk, which is the "in memory is authoritative" rule above.
  */
 public final class FileRolloutStore implements RolloutStore {
   /** The state file's name. */
   public static final String STATE_FILE = "state.json";
   public static final String STATE_TEMP_FILE = "state.json.tmp";
   public static final String LOCK_FILE = "lock";
-  private static final Pattern SEGMENT = Pattern.compile("journal-\\d{19}\\.jsonl");
 
   /** Default {@link Builder#recentDecisionsPerFlag}. */
   public static final int DEFAULT_RECENT_DECISIONS = 100;
@@ -130,8 +116,6 @@ public final class FileRolloutStore implements RolloutStore {
   public record Recovery(boolean snapshotRead, boolean snapshotDamaged, long snapshotSeq, int segmentsRead,
       long entriesRead, long entriesReplayed, int damagedLines, long truncatedBytes) {}
 
-  private record BadLine(int offset, String reason) {}
-
   /** Thrown by {@link Builder#open()} when another process or store holds the directory's lock. */
   public static final class DirectoryInUseException extends IOException {
     DirectoryInUseException(String message) {
@@ -140,34 +124,19 @@ public final class FileRolloutStore implements RolloutStore {
   }
 
   private final Path directory;
-  private final long maxSegmentBytes;
-  private final int archivedSegments;
-  private final int snapshotEvery;
-  private final int maxPending;
-  private final Clock clock;
-  private final StoreFiles files;
   private final RecentDecisions memory;
-  private volatile StoreHealth health = StoreHealth.ok();
   private volatile Recovery recovery;
 
   private final Object lock = new Object();
-  // everything below is guarded by lock
-  private FileChannel lockChannel;
-  private FileLock fileLock;
-  private Path segment;
-  /** Bytes of the current segment that hold whole, forced entries; writes go here. */
-  private long segmentLength;
-  private FileChannel journal;
+  // everything below is guarded by lock, and so is the state inside the parts (not thread-safe on
+  // their own); only the queue's health is read without it
+  private final StoreLock directoryLock;
+  private final JournalSegments journal;
+  private final StateFile stateFile;
+  private final WriteQueue queue;
   private long lastSeq;
-  private long snapshotSeq;
-  private int appendsSinceSnapshot;
-  private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-  /** Journal lines were dropped from the queue: the state file must be written before the journal resumes. */
-  private boolean snapshotFirst;
-  private long dropped;
-  private String journalError;
-  private String snapshotError;
-  private boolean directorySyncFailed;
+  /** Journal lines were lost or dropped from the queue: the state file must be written before the journal resumes. */
+  private boolean stateFileFirst;
   private boolean closed;
   /** Opened with {@link Builder#readOnly()}: reads what is on disk, never locks, writes or repairs. */
   private final boolean readOnly;
@@ -175,13 +144,12 @@ public final class FileRolloutStore implements RolloutStore {
   private FileRolloutStore(Builder b) {
     this.readOnly = b.readOnly;
     this.directory = b.directory;
-    this.maxSegmentBytes = b.maxSegmentBytes;
-    this.archivedSegments = b.archivedSegments;
-    this.snapshotEvery = b.snapshotEvery;
-    this.maxPending = b.maxPendingDecisions;
-    this.clock = b.clock;
-    this.files = b.files;
     this.memory = new RecentDecisions(b.recentDecisionsPerFlag);
+    StoreDirectory dir = new StoreDirectory(b.directory, b.files);
+    this.directoryLock = new StoreLock(dir);
+    this.journal = new JournalSegments(dir, b.maxSegmentBytes, b.archivedSegments);
+    this.stateFile = new StateFile(dir, b.clock, b.snapshotEvery);
+    this.queue = new WriteQueue(b.directory, b.maxPendingDecisions, b.clock);
   }
 
   /**
@@ -215,7 +183,7 @@ public final class FileRolloutStore implements RolloutStore {
 
   @Override
   public StoreHealth health() {
-    return health;
+    return queue.health();
   }
 
   @Override
@@ -231,13 +199,10 @@ public final class FileRolloutStore implements RolloutStore {
       byte[] line = new JournalEntry(seq, decision).toLine();
       lastSeq = seq;
       memory.record(decision);
-      pending.addLast(line);
-      if (pending.size() > maxPending) {
-        pending.removeFirst();
-        dropped++;
-        snapshotFirst = true;
+      if (queue.add(line)) {
+        stateFileFirst = true;
       }
-      appendsSinceSnapshot++;
+      stateFile.appended();
       return writePending();
     }
   }
@@ -270,16 +235,16 @@ public final class FileRolloutStore implements RolloutStore {
       }
       memory.forget(flagKey);
       if (!writePending()) {
-        snapshotFirst = true;
+        stateFileFirst = true;
         return false;
       }
       try {
-        writeSnapshot();
+        writeStateFile();
       } catch (IOException | RuntimeException e) {
-        snapshotFailed(e);
+        stateFile.failed(e);
       }
-      updateHealth();
-      return snapshotError == null;
+      queue.updateHealth(stateFile.error());
+      return stateFile.error() == null;
     }
   }
 
@@ -293,20 +258,20 @@ public final class FileRolloutStore implements RolloutStore {
   public boolean flush() {
     synchronized (lock) {
       if (closed || readOnly) {
-        return pending.isEmpty();
+        return queue.isEmpty();
       }
       if (!writePending()) {
         return false;
       }
-      if (snapshotSeq != lastSeq || snapshotError != null) {
+      if (stateFile.behind(lastSeq)) {
         try {
-          writeSnapshot();
+          writeStateFile();
         } catch (IOException | RuntimeException e) {
-          snapshotFailed(e);
+          stateFile.failed(e);
         }
-        updateHealth();
+        queue.updateHealth(stateFile.error());
       }
-      return snapshotError == null;
+      return stateFile.error() == null;
     }
   }
 
@@ -317,225 +282,13 @@ public final class FileRolloutStore implements RolloutStore {
         return;
       }
       flush();
-      if (!pending.isEmpty()) {
+      if (!queue.isEmpty()) {
         LOG.error("{}: closing with {} decision(s) that could not be written; they are lost", directory,
-            pending.size());
+            queue.size());
       }
-      closeQuietly(journal);
-      journal = null;
-      releaseLock();
+      journal.close();
+      directoryLock.release();
       closed = true;
-    }
-  }
-
-  // ------------------------------------------------------------------ opening
-
-  private void recover() throws IOException {
-    if (readOnly) {
-      read();
-      return;
-    }
-    try {
-      lockDirectory();
-    } catch (DirectoryInUseException e) {
-      throw e;
-    } catch (IOException e) {
-      journalFailed(e); // a read-only directory: read it, report unhealthy, retry on append
-    }
-    try {
-      Files.deleteIfExists(directory.resolve(STATE_TEMP_FILE)); // a replacement a crash interrupted
-    } catch (IOException e) {
-      // a read-only directory; the next replacement truncates it
-    }
-    read();
-    try {
-      openJournal(); // cuts off a torn tail now
-      if (recovery.snapshotDamaged()) {
-        writeSnapshot();
-      }
-    } catch (IOException | RuntimeException e) {
-      journalFailed(e);
-    }
-    updateHealth();
-  }
-
-  /** Reads the state file and the journal into memory; changes nothing on disk. */
-  private void read() throws IOException {
-    StateSnapshot snapshot = null;
-    boolean snapshotDamaged = false;
-    Path statePath = directory.resolve(STATE_FILE);
-    if (Files.exists(statePath)) {
-      try {
-        snapshot = StateSnapshot.parse(Files.readAllBytes(statePath));
-      } catch (IllegalArgumentException e) {
-        snapshotDamaged = true;
-        LOG.error("{}: the state file is damaged ({}); restoring every rollout from the journal alone", statePath,
-            e.getMessage());
-      }
-    }
-    if (snapshot != null) {
-      snapshotSeq = snapshot.seq();
-      for (RolloutState s : snapshot.states()) {
-        memory.restore(s);
-      }
-    }
-    List<Path> segments = listSegments();
-    long firstRead = 0;
-    long lastRead = 0;
-    long read = 0;
-    long replayed = 0;
-    int damaged = 0;
-    long truncated = 0;
-    for (int i = 0; i < segments.size(); i++) {
-      Path file = segments.get(i);
-      byte[] bytes = Files.readAllBytes(file);
-      List<BadLine> badLines = new ArrayList<>();
-      int validEnd = 0;
-      int pos = 0;
-      while (pos < bytes.length) {
-        int newline = indexOf(bytes, (byte) '\n', pos);
-        if (newline < 0) {
-          break; // an unterminated line: torn
-        }
-        try {
-          JournalEntry e = JournalEntry.parse(bytes, pos, newline);
-          if (e.seq() <= lastRead) {
-            throw new IllegalArgumentException("sequence number " + e.seq() + " does not follow " + lastRead);
-          }
-          if (firstRead == 0) {
-            firstRead = e.seq();
-          }
-          lastRead = e.seq();
-          read++;
-          if (e.seq() > snapshotSeq) {
-            memory.record(e.decision());
-            replayed++;
-          } else {
-            memory.remember(e.decision());
-          }
-          validEnd = newline + 1;
-        } catch (IllegalArgumentException e) {
-          badLines.add(new BadLine(pos, e.getMessage()));
-        }
-        pos = newline + 1;
-      }
-      for (BadLine bad : badLines) {
-        if (bad.offset() < validEnd) { // good entries follow: damage, not a torn write
-          damaged++;
-          LOG.error("{}: skipping a damaged journal line at offset {}: {}", file, bad.offset(), bad.reason());
-        }
-      }
-      boolean last = i == segments.size() - 1;
-      if (validEnd < bytes.length) {
-        if (last) {
-          truncated = bytes.length - validEnd;
-          LOG.warn("{}: cutting off a torn journal tail at offset {} ({} bytes); it was never acknowledged", file,
-              validEnd, truncated);
-        } else {
-          LOG.warn("{}: ignoring {} unreadable bytes at the end of an older journal segment, from offset {}", file,
-              bytes.length - validEnd, validEnd);
-        }
-      }
-      if (last) {
-        segment = file;
-        segmentLength = validEnd;
-      }
-    }
-    if (snapshot == null && firstRead > 1) {
-      // Compaction deleted the decisions before the first one left: restoring from the rest would
-      // silently restart (and re-expose) the rollouts that only they describe.
-      throw new IOException(directory + ": " + (snapshotDamaged ? "the state file is damaged" : "the state file is missing")
-          + " and the journal no longer holds every rollout's history (its oldest entry is number " + firstRead
-          + "); restore " + STATE_FILE + " from a backup, or delete the journal-*.jsonl files too to start every "
-          + "rollout afresh");
-    }
-    lastSeq = Math.max(snapshotSeq, lastRead);
-    recovery = new Recovery(snapshot != null, snapshotDamaged, snapshotSeq, segments.size(), read, replayed, damaged,
-        truncated);
-    LOG.info("{}: restored {} rollout(s) from the state file (seq {}) and {} journal entries", directory,
-        memory.states().size(), snapshotSeq, replayed);
-  }
-
-  private List<Path> listSegments() throws IOException {
-    try (Stream<Path> s = Files.list(directory)) {
-      return s.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
-          .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-          .collect(Collectors.toList());
-    }
-  }
-
-  private static int indexOf(byte[] bytes, byte b, int from) {
-    for (int i = from; i < bytes.length; i++) {
-      if (bytes[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  // ------------------------------------------------------------------ writing (all under lock)
-
-  /** Writes the queue; true when it is on disk. Never throws for an I/O failure. */
-  private boolean writePending() {
-    try {
-      openJournal();
-      if (snapshotFirst) {
-        writeSnapshot();
-        snapshotFirst = false;
-      }
-      if (!pending.isEmpty()) {
-        int size = 0;
-        for (byte[] line : pending) {
-          size += line.length;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        for (byte[] line : pending) {
-          buffer.put(line);
-        }
-        buffer.flip();
-        writeFully(journal, buffer, segmentLength);
-        journal.force(false); // fdatasync also writes the file's new size
-        segmentLength += size;
-        pending.clear();
-      }
-      journalError = null;
-    } catch (IOException | RuntimeException e) {
-      journalFailed(e);
-      updateHealth();
-      return false;
-    }
-    compactIfDue();
-    updateHealth();
-    return true;
-  }
-
-  private void lockDirectory() throws IOException {
-    if (fileLock != null) {
-      return;
-    }
-    FileChannel channel = files.open(directory.resolve(LOCK_FILE), CREATE, WRITE);
-    FileLock l;
-    try {
-      l = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      closeQuietly(channel);
-      throw new DirectoryInUseException(directory + " is already open in this JVM");
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(channel);
-      throw e;
-    }
-    if (l == null) {
-      closeQuietly(channel);
-      throw new DirectoryInUseException(directory + " is in use by another process");
-    }
-    lockChannel = channel;
-    fileLock = l;
-    try { // who holds it, for tools that find it held (best effort: the lock itself is what counts)
-      channel.truncate(0);
-      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
-    } catch (IOException | RuntimeException e) {
-      // a read-only directory or an injected failure: the lock holds without the note
     }
   }
 
@@ -545,189 +298,108 @@ public final class FileRolloutStore implements RolloutStore {
    * is for the OS lock to say (a store that {@link Builder#open() opens} fails while it is).
    */
   public static java.util.Optional<String> lockHolder(Path directory) {
-    try {
-      String note = Files.readString(directory.resolve(LOCK_FILE), java.nio.charset.StandardCharsets.US_ASCII).trim();
-      return note.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(note);
-    } catch (IOException | RuntimeException e) {
-      return java.util.Optional.empty();
-    }
+    return StoreLock.holder(directory);
   }
 
-  private void releaseLock() {
-    try {
-      if (fileLock != null) {
-        fileLock.release();
-      }
-    } catch (IOException e) {
-      // closing the channel releases it too
-    }
-    closeQuietly(lockChannel);
-    fileLock = null;
-    lockChannel = null;
-  }
+  // ------------------------------------------------------------------ opening (under lock)
 
-  /** Opens the current segment for appending, cutting off anything past the last good entry. */
-  private void openJournal() throws IOException {
-    lockDirectory();
-    if (journal != null) {
+  private void recover() throws IOException {
+    if (readOnly) {
+      read();
       return;
     }
-    if (segment == null) {
-      segment = segmentPath(lastSeq + 1);
-    }
-    boolean created = !Files.exists(segment);
-    FileChannel channel = files.open(segment, CREATE, WRITE);
     try {
-      long size = channel.size();
-      if (size > segmentLength) {
-        channel.truncate(segmentLength);
-        channel.force(true);
-      } else if (size < segmentLength) {
-        // Shortened behind our back: its lost entries are in memory. Save the states, start afresh.
-        LOG.error("{} is {} bytes, shorter than the {} bytes written to it; starting a new journal segment",
-            segment, size, segmentLength);
-        closeQuietly(channel);
-        segment = segmentPath(lastSeq + 1);
-        segmentLength = 0;
-        snapshotFirst = true;
-        created = !Files.exists(segment);
-        channel = files.open(segment, CREATE, WRITE, TRUNCATE_EXISTING);
-      }
-      if (created) {
-        forceDirectory();
-      }
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(channel);
+      directoryLock.acquire();
+    } catch (DirectoryInUseException e) {
       throw e;
+    } catch (IOException e) {
+      journalFailed(e); // a read-only directory: read it, report unhealthy, retry on append
     }
-    journal = channel;
+    stateFile.deleteInterruptedReplacement();
+    read();
+    try {
+      openJournal(); // cuts off a torn tail now
+      if (recovery.snapshotDamaged()) {
+        writeStateFile();
+      }
+    } catch (IOException | RuntimeException e) {
+      journalFailed(e);
+    }
+    queue.updateHealth(stateFile.error());
   }
 
-  private Path segmentPath(long firstSeq) {
-    return directory.resolve(String.format("journal-%019d.jsonl", firstSeq));
+  /** Reads the state file and the journal into memory; changes nothing on disk. */
+  private void read() throws IOException {
+    JournalRecovery.Result found = JournalRecovery.read(directory, memory);
+    stateFile.restored(found.recovery().snapshotSeq());
+    journal.resume(found.lastSegment(), found.lastSegmentLength());
+    lastSeq = found.lastSeq();
+    recovery = found.recovery();
   }
 
+  // ------------------------------------------------------------------ writing (all under lock)
+
+  /** Writes the queue; true when it is on disk. Never throws for an I/O failure. */
+  private boolean writePending() {
+    try {
+      openJournal();
+      if (stateFileFirst) {
+        writeStateFile();
+        stateFileFirst = false;
+      }
+      if (!queue.isEmpty()) {
+        journal.append(queue.lines());
+      }
+      queue.written();
+    } catch (IOException | RuntimeException e) {
+      journalFailed(e);
+      queue.updateHealth(stateFile.error());
+      return false;
+    }
+    compactIfDue();
+    queue.updateHealth(stateFile.error());
+    return true;
+  }
+
+  /** Takes the directory's lock if it is not held, and opens the current segment, cutting off a torn tail. */
+  private void openJournal() throws IOException {
+    directoryLock.acquire();
+    try {
+      journal.open(lastSeq + 1);
+    } finally {
+      if (journal.takeShortened()) {
+        stateFileFirst = true;
+      }
+    }
+  }
+
+  /**
+   * Rewrites the state file every {@link Builder#snapshotEvery} appends or after it failed; when the
+   * current segment is full, also rotates the journal (the new state file covers every entry so far).
+   */
   private void compactIfDue() {
-    boolean rotate = segmentLength >= maxSegmentBytes;
-    if (!rotate && appendsSinceSnapshot < snapshotEvery && snapshotError == null) {
+    boolean rotate = journal.full();
+    if (!rotate && !stateFile.due()) {
       return;
     }
     try {
-      writeSnapshot();
+      writeStateFile();
       if (rotate) {
-        startSegment();
+        journal.rotate(lastSeq + 1);
       }
     } catch (IOException | RuntimeException e) {
-      snapshotFailed(e);
-    }
-  }
-
-  /** Starts a new segment; only after a snapshot that covers every entry written so far. */
-  private void startSegment() throws IOException {
-    Path next = segmentPath(lastSeq + 1);
-    // No entry can be in a file with this name yet: every sequence number so far is below it.
-    FileChannel channel = files.open(next, CREATE, WRITE, TRUNCATE_EXISTING);
-    forceDirectory();
-    closeQuietly(journal);
-    journal = channel;
-    segment = next;
-    segmentLength = 0;
-    deleteOldSegments();
-  }
-
-  /** Deletes all but the current and the newest archived segments; what fails is retried next time. */
-  private void deleteOldSegments() {
-    try {
-      List<Path> segments = listSegments();
-      for (int i = 0; i < segments.size() - (archivedSegments + 1); i++) {
-        Files.deleteIfExists(segments.get(i));
-      }
-    } catch (IOException e) {
-      LOG.warn("{}: cannot delete old journal segments ({}); will try again at the next compaction", directory,
-          e.toString());
+      stateFile.failed(e);
     }
   }
 
   /** Replaces the state file atomically with every current state, as of {@link #lastSeq}. */
-  private void writeSnapshot() throws IOException {
-    List<RolloutState> states = memory.states();
-    states.sort(Comparator.comparing(RolloutState::flagKey));
-    byte[] bytes = new StateSnapshot(lastSeq, Instant.ofEpochMilli(clock.wallMillis()), states).toBytes();
-    Path temp = directory.resolve(STATE_TEMP_FILE);
-    try (FileChannel channel = files.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
-      writeFully(channel, ByteBuffer.wrap(bytes), 0);
-      channel.force(true);
-    }
-    files.replace(temp, directory.resolve(STATE_FILE));
-    forceDirectory();
-    snapshotSeq = lastSeq;
-    appendsSinceSnapshot = 0;
-    if (snapshotError != null) {
-      snapshotError = null;
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-    while (buffer.hasRemaining()) {
-      position += channel.write(buffer, position);
-    }
-  }
-
-  /** Makes a rename or a new file durable; not every platform can open a directory to force it. */
-  private void forceDirectory() {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      if (!directorySyncFailed) {
-        directorySyncFailed = true;
-        LOG.debug("{}: cannot force the directory ({}); renames rely on the file system's ordering", directory,
-            e.toString());
-      }
-    }
+  private void writeStateFile() throws IOException {
+    stateFile.write(lastSeq, memory.states());
   }
 
   private void journalFailed(Exception e) {
-    closeQuietly(journal);
-    journal = null; // reopened, and cut back to segmentLength, by the next attempt
-    String error = "cannot write the decision journal in " + directory + ": " + e;
-    if (!error.equals(journalError)) {
-      LOG.error("{}; {} decision(s) kept in memory, retrying on the next append or flush", error, pending.size());
-    }
-    journalError = error;
-  }
-
-  private void snapshotFailed(Exception e) {
-    String error = "cannot write the state file in " + directory + ": " + e;
-    if (!error.equals(snapshotError)) {
-      LOG.error("{}; the journal still records every decision, retrying on the next append or flush", error);
-    }
-    snapshotError = error;
-  }
-
-  private void updateHealth() {
-    String error = journalError != null ? journalError : snapshotError;
-    StoreHealth old = health;
-    if (error == null) {
-      if (!old.healthy() || old.droppedDecisions() != dropped) {
-        if (!old.healthy()) {
-          LOG.info("{}: the rollout store is writing again; every decision is on disk", directory);
-        }
-        health = new StoreHealth(true, null, null, 0, dropped);
-      }
-    } else {
-      Instant since = old.healthy() ? Instant.ofEpochMilli(clock.wallMillis()) : old.unhealthySince();
-      health = new StoreHealth(false, error, since, pending.size(), dropped);
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // nothing more to do with it
-      }
-    }
+    journal.close(); // reopened, and cut back to the last whole entry, by the next attempt
+    queue.failed(e);
   }
 
   /** Builds and opens a {@link FileRolloutStore}. */
@@ -835,8 +507,8 @@ public final class FileRolloutStore implements RolloutStore {
         try {
           store.recover();
         } catch (IOException | RuntimeException e) {
-          closeQuietly(store.journal);
-          store.releaseLock();
+          store.journal.close();
+          store.directoryLock.release();
           throw e;
         }
       }

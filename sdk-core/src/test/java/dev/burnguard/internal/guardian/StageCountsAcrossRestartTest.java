@@ -32,15 +32,23 @@ class StageCountsAcrossRestartTest {
   }
 
   @Test
-  void evidenceKeptByAFleetWithoutAStateDirectoryIsWrittenOncePerBatchAndTheCountsStayInMemory() {
-    // a fleet replica keeps its evidence in Redis and may have no state directory: writing the stage
-    // counts to a null directory threw every tick (logged), so the evidence was written again every
-    // tick instead of once per 10-second batch
+  void aFleetKeepsTheStageCountsInTheEvidenceTextWrittenOncePerBatch() {
+    // a fleet replica keeps its evidence in Redis and may have no state directory: the stage counts
+    // go in the same text (before, writing them to the null directory threw every tick, so the
+    // evidence was rewritten every tick and the counts were lost at a restart)
     java.util.List<String> written = new java.util.ArrayList<>();
     GuardianRestartFixture traffic = new GuardianRestartFixture(null, 5, g -> g.persistEvidenceWith(() -> null,
         written::add));
-    assertThat(traffic.before.stageCounts("checkout")).containsExactly(new StageCounts.Stage(0, 600, 6, 0, 300, 0, 0));
+    List<StageCounts.Stage> expected = List.of(new StageCounts.Stage(0, 600, 6, 0, 300, 0, 0));
+    assertThat(traffic.before.stageCounts("checkout")).isEqualTo(expected);
     // 60 ticks, one a second, read six whole 10-second batches (and the first tick's empty start)
     assertThat(written).hasSizeBetween(6, 7);
+    String kept = written.get(written.size() - 1);
+    assertThat(kept).contains("Y2hlY2tvdXQ=\t0\t600,6,0,300,0,0\n"); // Base64 "checkout", stage 0
+
+    Guardian after = new Guardian(traffic.clock, dev.burnguard.internal.recorder.SliRecorder.builder()
+        .clock(traffic.clock).build(), d -> { }, gates -> { });
+    after.persistEvidenceWith(() -> kept, text -> { });
+    assertThat(after.stageCounts("checkout")).isEqualTo(expected);
   }
 }
