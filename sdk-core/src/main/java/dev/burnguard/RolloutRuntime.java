@@ -10,6 +10,7 @@ import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.internal.gate.ExposureGate;
+import dev.burnguard.internal.store.ControlRequests;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.guardian.GuardianRollouts;
@@ -237,6 +238,7 @@ final class RolloutRuntime {
       }
       guardian.persistEvidenceIn(stateDirectory);
       budgets.persistIn(stateDirectory);
+      serveControlRequests();
       LOG.info("Rollout state in {}: {} rollouts restored", stateDirectory, store.load().states().size());
     }
     if (fleet != null && stateDirectory == null) {
@@ -280,6 +282,58 @@ final class RolloutRuntime {
   }
 
   /**
+   * Has the guardian take, at the start of each tick, the manual controls that tools (the command
+   * line and its dashboard) ask for through the state directory while this service holds its lock;
+   * drops the requests left from before this service opened it (they were addressed to no one).
+   */
+  private void serveControlRequests() {
+    ControlRequests requests = ControlRequests.in(stateDirectory);
+    int dropped = requests.discardStale();
+    if (dropped > 0) {
+      LOG.warn("{}: dropped {} control request(s) left from before this service opened the directory",
+          requests.directory(), dropped);
+    }
+    guardian.beforeEachTick(() -> {
+      for (ControlRequests.Request r : requests.serve(this::controlRequested, clock.monotonicNanos())) {
+        LOG.info("Applied a {} of \"{}\" asked for by {} through {}", r.control().id(), r.flagKey(), r.actor(),
+            requests.directory());
+      }
+    });
+  }
+
+  /** Makes the control a tool asked for, as the service's own admin API would, with the request's actor. */
+  private ControlRequests.Answer controlRequested(ControlRequests.Request r) {
+    String flagKey = r.flagKey();
+    RolloutPlan plan = guardian.plans().get(flagKey);
+    if (plan == null) {
+      return ControlRequests.Answer.refused(ControlRequests.Refusal.NOT_FOUND, "no rollout plan for flag \"" + flagKey
+          + "\" in force in the service; plans: " + new java.util.TreeSet<>(guardian.plans().keySet()));
+    }
+    if (!plan.fingerprint().equals(r.planFingerprint())) {
+      return ControlRequests.Answer.refused(ControlRequests.Refusal.REFUSED, "the service runs \"" + flagKey
+          + "\" under plan " + plan.fingerprint() + ", the request was made with plan " + r.planFingerprint()
+          + " (give the flag file the service runs with); nothing was changed");
+    }
+    Decision d;
+    try {
+      d = switch (r.control()) {
+        case PAUSE -> rollouts.pause(flagKey, r.actor());
+        case RESUME -> rollouts.resume(flagKey, r.actor());
+        case PROMOTE -> rollouts.promote(flagKey, r.actor());
+        case ROLLBACK -> rollouts.rollback(flagKey, r.actor());
+        case RESET -> rollouts.reset(flagKey, r.actor());
+      };
+    } catch (IllegalStateException e) {
+      return ControlRequests.Answer.refused(ControlRequests.Refusal.REFUSED, e.getMessage() + "; nothing was changed");
+    } catch (IllegalArgumentException e) {
+      return ControlRequests.Answer.refused(ControlRequests.Refusal.NOT_FOUND, e.getMessage());
+    }
+    RolloutStore written = store;
+    boolean stored = written.flush();
+    return ControlRequests.Answer.applied(d, stored, stored ? null : written.health().lastError());
+  }
+
+  /**
    * Called before the guardian learns plans: with guarded rollouts, opens the default state
    * directory (once) and warns once about state kept in memory by choice.
    */
@@ -312,6 +366,7 @@ final class RolloutRuntime {
         guardian.persistEvidenceIn(stateDirectory);
         budgets.persistIn(stateDirectory);
         budgets.restoreOverrides(opened.load());
+        serveControlRequests();
         LOG.info("Rollout state in {} (the default; set stateDirectory(...) to choose): {} rollouts restored",
             stateDirectory, opened.load().states().size());
       } catch (IOException | RuntimeException e) {

@@ -90,6 +90,8 @@ public final class Guardian {
   private final RolloutStore store; // null when only a journal was given
   /** Run before each tick (a fleet's sync: push SLIs, renew the lease, read changes); see {@link #coordinate}. */
   private volatile Runnable beforeTick = () -> { };
+  /** Runs after {@link #beforeTick}, outside the lock: the controls tools asked for ({@link #beforeEachTick}). */
+  private volatile Runnable housekeeping = () -> { };
   /** Whether this guardian judges rollouts on its ticks (a fleet: the lease holder); see {@link #coordinate}. */
   private volatile java.util.function.BooleanSupplier decides = () -> true;
   private final Duration removedRetention;
@@ -283,6 +285,15 @@ public final class Guardian {
     // the fleet's windows hold every replica's outcomes, the gates count this replica's evaluations:
     // comparing them would see a mismatch wherever traffic is uneven across replicas
     this.judgesSampleRatio = false;
+  }
+
+  /**
+   * Runs {@code task} at the start of every {@link #tick()}, after a fleet's coordination and before
+   * judging, outside the lock (it may do I/O and call this guardian's manual controls): the manual
+   * controls a tool asked for through the state directory. Replaces an earlier task.
+   */
+  public void beforeEachTick(Runnable task) {
+    this.housekeeping = Objects.requireNonNull(task, "task");
   }
 
   /**
@@ -512,6 +523,11 @@ public final class Guardian {
       beforeTick.run();
     } catch (RuntimeException e) {
       LOG.error("Coordinating the guardian's tick failed; judging on what it knows", e);
+    }
+    try {
+      housekeeping.run();
+    } catch (RuntimeException e) {
+      LOG.error("The work before the guardian's tick failed; judging on what it knows", e);
     }
     try {
       return tickLocked(decides.getAsBoolean());
