@@ -35,10 +35,11 @@ import picocli.CommandLine.Command;
         "     path) or is not JSON",
         "  2  wrong arguments: an unknown command or option, a missing or bad value",
         "  3  not found: a file, a state directory or a flag's rollout",
-        "  4  refused: a running service holds the state directory (for changes;",
-        "     reading works), the rollout's status does not allow the action, or",
-        "     the flag file's plan is not the one the rollout runs under",
+        "  4  refused: the rollout's status does not allow the action, or the flag",
+        "     file's plan is not the one the rollout runs under",
         "  5  the store cannot be read or written: I/O error, Redis unreachable",
+        "  6  no answer: the service holding the state directory did not answer the",
+        "     change in time (--wait); it says whether the request was withdrawn",
         "",
         "Nothing is changed when a command fails."})
 public final class BurnguardCli implements Runnable {
@@ -49,6 +50,7 @@ public final class BurnguardCli implements Runnable {
   static final int NOT_FOUND = 3;
   static final int REFUSED = 4;
   static final int STORE_FAILED = 5;
+  static final int NO_ANSWER = 6;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -91,7 +93,7 @@ public final class BurnguardCli implements Runnable {
   }
 
   /** A command's failure: its message is printed after the command's name, and the process exits with {@code exitCode}. */
-  static final class CliException extends Exception {
+  static class CliException extends Exception {
     final int exitCode;
 
     CliException(int exitCode, String message) {

@@ -1,9 +1,9 @@
 package dev.burnguard.cli;
 
 import dev.burnguard.cli.BurnguardCli.CliException;
-import dev.burnguard.flag.FlagSet;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.json.JsonWriter;
+import dev.burnguard.internal.store.ControlRequests.Control;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.internal.store.RolloutJson;
 import dev.burnguard.rollout.Decision;
@@ -11,6 +11,7 @@ import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutState;
 import dev.burnguard.time.Clock;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,11 +22,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The manual controls — pause, resume, promote, rollback, reset — against a store, made by a
- * {@link Guardian} of this process on the stored state with the service's plan, so that each is the
- * very transition the running service's own API makes, recorded with the store's compare-and-set
- * and with the operator as actor. See {@link StoreOptions} for why this is safe while a service
- * runs (a state directory refuses; a fleet store takes it as one more writer).
+ * The manual controls — pause, resume, promote, rollback, reset — against a store, each the very
+ * transition the running service's own API makes, recorded with the operator as actor: on a state
+ * directory a running service holds, the service makes it ({@link ServiceControl}); otherwise a
+ * {@link Guardian} of this process makes it on the stored state with the service's plan, written
+ * with the store's compare-and-set. See {@link StoreOptions} for why this is safe while a service
+ * runs.
  */
 abstract class ControlCommand implements Callable<Integer> {
   @Spec
@@ -48,8 +50,13 @@ abstract class ControlCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "text (default) or json")
   ValidateCommand.Format format;
 
+  @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "10s",
+      description = "on a state directory a running service holds: how long to wait for the service to make the "
+          + "change (it takes it at its guardian's next tick) before withdrawing the request (default 10s)")
+  String waitFor;
+
   /** The control this command applies. */
-  abstract Decision apply(Guardian guardian, String flagKey, String actor);
+  abstract Control control();
 
   @Override
   public Integer call() throws CliException {
@@ -57,15 +64,40 @@ abstract class ControlCommand implements Callable<Integer> {
     if (who.isBlank()) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--actor must not be blank");
     }
+    Duration wait = wait(spec.commandLine(), waitFor);
     RolloutPlan plan = FlagFiles.plan(FlagFiles.parse(flags, FlagFiles.read(flags)), flag);
-    try (StoreOptions.Opened opened = store.openForWriting(spec.commandLine())) {
-      Decision d = control(opened, plan, flags.toString(), flag, g -> apply(g, flag, who));
-      if (format == ValidateCommand.Format.json) {
-        spec.commandLine().getOut().println(JsonWriter.write(RolloutJson.decision(d)));
-      } else {
-        spec.commandLine().getOut().println(d.describe());
+    Decision d = change(store, spec.commandLine(), plan, flags.toString(), flag, control(), who, wait);
+    if (format == ValidateCommand.Format.json) {
+      spec.commandLine().getOut().println(JsonWriter.write(RolloutJson.decision(d)));
+    } else {
+      spec.commandLine().getOut().println(d.describe());
+    }
+    return BurnguardCli.OK;
+  }
+
+  /** The {@code --wait} option's duration: positive, at most an hour. */
+  static Duration wait(picocli.CommandLine cl, String text) {
+    Duration d = SimulateCommand.duration(cl, "--wait", text);
+    if (d.isZero() || d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new picocli.CommandLine.ParameterException(cl, "--wait must be between 1ms and 1h, got " + text);
+    }
+    return d;
+  }
+
+  /**
+   * Makes {@code control} on {@code flagKey}'s rollout in {@code store}: asks the running service
+   * when it holds the state directory (after checking here what can be checked without it: the
+   * rollout exists and runs under {@code plan}), and otherwise makes it here ({@link #control}).
+   */
+  static Decision change(StoreOptions store, picocli.CommandLine cl, RolloutPlan plan, String planOrigin, String flagKey,
+      Control control, String actor, Duration wait) throws CliException {
+    try (StoreOptions.Opened opened = store.openForWriting(cl)) {
+      return control(opened, plan, planOrigin, flagKey, control, actor);
+    } catch (StoreOptions.HeldByService held) {
+      try (StoreOptions.Opened reading = store.openForReading(cl)) {
+        checkPlan(reading, plan, planOrigin, flagKey);
       }
-      return BurnguardCli.OK;
+      return ServiceControl.ask(held, plan, flagKey, control, actor, wait);
     }
   }
 
@@ -79,22 +111,21 @@ abstract class ControlCommand implements Callable<Integer> {
    *     rollout's status does not allow, 5 when the decision cannot be written; nothing is changed then
    */
   static Decision control(StoreOptions.Opened opened, RolloutPlan plan, String planOrigin, String flagKey,
-      java.util.function.Function<Guardian, Decision> control) throws CliException {
-    RolloutState state = opened.store().load().state(flagKey).orElseThrow(() -> new CliException(BurnguardCli.NOT_FOUND,
-        "no rollout for flag \"" + flagKey + "\" in the " + opened.describe() + "; rollouts: "
-            + opened.store().load().states().keySet()));
-    if (!plan.fingerprint().equals(state.planFingerprint())) {
-      throw new CliException(BurnguardCli.REFUSED, planOrigin + ": the plan of \"" + flagKey + "\" is not the one the "
-          + "rollout runs under (fingerprints differ: the file's " + plan.fingerprint() + ", the stored "
-          + state.planFingerprint() + "); give the flag file the service runs with. Nothing was changed.");
-    }
+      Control control, String actor) throws CliException {
+    RolloutState state = checkPlan(opened, plan, planOrigin, flagKey);
     Guardian guardian = new Guardian(Clock.system(), SliRecorder.builder().build(), opened.store(), gates -> { },
         Guardian.DEFAULT_REMOVED_RETENTION);
     guardian.restore(List.of(state));
     guardian.plans(Map.of(flagKey, plan));
     Decision d;
     try {
-      d = control.apply(guardian);
+      d = switch (control) {
+        case PAUSE -> guardian.pause(flagKey, actor);
+        case RESUME -> guardian.resume(flagKey, actor);
+        case PROMOTE -> guardian.promote(flagKey, actor);
+        case ROLLBACK -> guardian.rollback(flagKey, actor);
+        case RESET -> guardian.reset(flagKey, actor);
+      };
     } catch (IllegalStateException e) {
       throw new CliException(BurnguardCli.REFUSED, e.getMessage() + "; nothing was changed");
     } catch (IllegalArgumentException e) {
@@ -107,6 +138,20 @@ abstract class ControlCommand implements Callable<Integer> {
     return d;
   }
 
+  /** The stored rollout of {@code flagKey}, checked to run under {@code plan} (exit 3 without it, 4 under another plan). */
+  private static RolloutState checkPlan(StoreOptions.Opened opened, RolloutPlan plan, String planOrigin, String flagKey)
+      throws CliException {
+    RolloutState state = opened.store().load().state(flagKey).orElseThrow(() -> new CliException(BurnguardCli.NOT_FOUND,
+        "no rollout for flag \"" + flagKey + "\" in the " + opened.describe() + "; rollouts: "
+            + opened.store().load().states().keySet()));
+    if (!plan.fingerprint().equals(state.planFingerprint())) {
+      throw new CliException(BurnguardCli.REFUSED, planOrigin + ": the plan of \"" + flagKey + "\" is not the one the "
+          + "rollout runs under (fingerprints differ: the file's " + plan.fingerprint() + ", the stored "
+          + state.planFingerprint() + "); give the flag file the service runs with. Nothing was changed.");
+    }
+    return state;
+  }
+
   @Command(name = "pause", sortOptions = false, header = "Pauses a rollout where it is.", description = {
       "Stops a rollout where it is: its exposure stays, and it neither advances nor shrinks until resumed "
           + "(a rollback rule still rolls it back).",
@@ -114,40 +159,40 @@ abstract class ControlCommand implements Callable<Integer> {
       "Example: burnguard pause --redis redis://127.0.0.1:6379 --service checkout --flags flags.json --flag new-checkout"})
   static final class Pause extends ControlCommand {
     @Override
-    Decision apply(Guardian g, String flagKey, String actor) {
-      return g.pause(flagKey, actor);
+    Control control() {
+      return Control.PAUSE;
     }
   }
 
   @Command(name = "resume", sortOptions = false, header = "Resumes a paused rollout.", description = "Resumes a paused rollout in the status it was paused in.")
   static final class Resume extends ControlCommand {
     @Override
-    Decision apply(Guardian g, String flagKey, String actor) {
-      return g.resume(flagKey, actor);
+    Control control() {
+      return Control.RESUME;
     }
   }
 
   @Command(name = "promote", sortOptions = false, header = "Moves a rollout to its next stage now.", description = "Moves a rollout to its next stage now, without waiting for the bake.")
   static final class Promote extends ControlCommand {
     @Override
-    Decision apply(Guardian g, String flagKey, String actor) {
-      return g.promote(flagKey, actor);
+    Control control() {
+      return Control.PROMOTE;
     }
   }
 
   @Command(name = "rollback", sortOptions = false, header = "Rolls a rollout back: all traffic to the control.", description = "Sends all traffic back to the control variant until the rollout is reset.")
   static final class Rollback extends ControlCommand {
     @Override
-    Decision apply(Guardian g, String flagKey, String actor) {
-      return g.rollback(flagKey, actor);
+    Control control() {
+      return Control.ROLLBACK;
     }
   }
 
   @Command(name = "reset", sortOptions = false, header = "Starts a rollout over from its first stage.", description = "Starts a rollout over from its first stage, judging only outcomes recorded from now on (e.g. after a rolled-back candidate was fixed).")
   static final class Reset extends ControlCommand {
     @Override
-    Decision apply(Guardian g, String flagKey, String actor) {
-      return g.reset(flagKey, actor);
+    Control control() {
+      return Control.RESET;
     }
   }
 

@@ -44,8 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "",
         "Listens on 127.0.0.1 only unless told. Read-only unless --admin-token is given; then admin actions need the "
             + "one-time login link printed at start (or the token as 'Authorization: Bearer'). On a state directory a "
-            + "running service holds, actions are refused (act through the service itself); on a fleet store they "
-            + "reach the running replicas.",
+            + "running service holds, the service makes each action at its guardian's next tick (the page waits "
+            + "for it, up to --wait); on a fleet store they reach the running replicas.",
         "",
         "Example: burnguard dashboard --state-dir ./burnguard-state --flags flags.json --port 8081"})
 final class DashboardCommand implements Callable<Integer> {
@@ -79,6 +79,11 @@ final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--actor", paramLabel = "NAME",
       description = "who acts, for the decision log (default person:<your user name>)")
   String actor;
+
+  @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "10s",
+      description = "on a state directory a running service holds: how long an action waits for the service to make "
+          + "it before it is withdrawn (default 10s)")
+  String waitFor;
 
   /** A running dashboard. */
   static final class Running implements AutoCloseable {
@@ -157,12 +162,13 @@ final class DashboardCommand implements Callable<Integer> {
     } catch (UnknownHostException e) {
       throw new CommandLine.ParameterException(cl, "--bind: unknown address " + bind);
     }
+    java.time.Duration wait = ControlCommand.wait(cl, waitFor);
     FlagSet set = FlagFiles.parse(flags, FlagFiles.read(flags));
     Map<String, dev.burnguard.rollout.RolloutPlan> plans = new LinkedHashMap<>(set.rollouts());
     if (plans.isEmpty()) {
       throw new CliException(BurnguardCli.NOT_FOUND, flags + ": no flag has a \"rollout\" plan; nothing to show");
     }
-    StoreDashboardSource source = new StoreDashboardSource(store, cl, plans, flags.toString());
+    StoreDashboardSource source = new StoreDashboardSource(store, cl, plans, flags.toString(), wait);
     DashboardServer server;
     try {
       server = DashboardServer.builder(source).address(new InetSocketAddress(address, port)).hostNames(hostNames)

@@ -2,7 +2,7 @@ package dev.burnguard.cli;
 
 import dev.burnguard.cli.BurnguardCli.CliException;
 import dev.burnguard.dashboard.DashboardServer;
-import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.store.ControlRequests.Control;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.rollout.Decision;
@@ -14,11 +14,11 @@ import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.rollout.RolloutStore.StoredRollouts;
 import java.io.IOException;
 import java.io.Writer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
@@ -29,9 +29,10 @@ import picocli.CommandLine;
  * command joined. The plans are the flag file's. The outcomes (error ratios, latencies) stay in the
  * service's memory, so the charts of this view show exposure and decisions, not ratios.
  *
- * <p>Changes are the command line's own controls ({@link ControlCommand#control}): on a state
- * directory held by a running service they are refused (the service is its only writer; act
- * through its own dashboard); on a fleet store they are a compare-and-set the replicas take.
+ * <p>Changes are the command line's own controls ({@link ControlCommand#change}): on a state
+ * directory held by a running service the service makes them (the request waits for its guardian's
+ * next tick, up to the command's {@code --wait}); on a fleet store they are a compare-and-set the
+ * replicas take.
  *
  * <p>Concurrency: the snapshot is a volatile reference replaced by {@link #refresh()} (the
  * dashboard's sampling thread and, after an action, an HTTP thread); controls and reports open
@@ -42,15 +43,18 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
   private final CommandLine commandLine;
   private final Map<String, RolloutPlan> plans;
   private final String planOrigin;
+  /** How long an action on a state directory waits for the service holding it. */
+  private final Duration wait;
   /** The fleet member, kept open; null for a state directory (opened per read). */
   private final StoreOptions.Opened fleet;
   private final SliRecorder noOutcomes = SliRecorder.builder().build();
   private volatile StoredRollouts snapshot;
   private volatile String problem;
 
-  StoreDashboardSource(StoreOptions store, CommandLine commandLine, Map<String, RolloutPlan> plans, String planOrigin)
-      throws CliException {
+  StoreDashboardSource(StoreOptions store, CommandLine commandLine, Map<String, RolloutPlan> plans, String planOrigin,
+      Duration wait) throws CliException {
     this.store = store;
+    this.wait = wait;
     this.commandLine = commandLine;
     this.plans = Map.copyOf(plans);
     this.planOrigin = planOrigin;
@@ -132,31 +136,31 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
 
   @Override
   public Decision pause(String flagKey, String actor) {
-    return control(flagKey, g -> g.pause(flagKey, actor));
+    return control(flagKey, Control.PAUSE, actor);
   }
 
   @Override
   public Decision resume(String flagKey, String actor) {
-    return control(flagKey, g -> g.resume(flagKey, actor));
+    return control(flagKey, Control.RESUME, actor);
   }
 
   @Override
   public Decision promote(String flagKey, String actor) {
-    return control(flagKey, g -> g.promote(flagKey, actor));
+    return control(flagKey, Control.PROMOTE, actor);
   }
 
   @Override
   public Decision rollback(String flagKey, String actor) {
-    return control(flagKey, g -> g.rollback(flagKey, actor));
+    return control(flagKey, Control.ROLLBACK, actor);
   }
 
   @Override
   public Decision reset(String flagKey, String actor) {
-    return control(flagKey, g -> g.reset(flagKey, actor));
+    return control(flagKey, Control.RESET, actor);
   }
 
   /** A control as {@code burnguard pause} etc. make it; exit 3 becomes 404, every other refusal 409 (nothing changed). */
-  private Decision control(String flagKey, Function<Guardian, Decision> control) {
+  private Decision control(String flagKey, Control control, String actor) {
     RolloutPlan plan = plans.get(flagKey);
     if (plan == null) {
       throw new IllegalArgumentException("flag \"" + flagKey + "\" has no rollout in " + planOrigin);
@@ -164,11 +168,9 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
     try {
       Decision d;
       if (fleet != null) {
-        d = ControlCommand.control(fleet, plan, planOrigin, flagKey, control);
+        d = ControlCommand.control(fleet, plan, planOrigin, flagKey, control, actor);
       } else {
-        try (StoreOptions.Opened opened = store.openForWriting(commandLine)) {
-          d = ControlCommand.control(opened, plan, planOrigin, flagKey, control);
-        }
+        d = ControlCommand.change(store, commandLine, plan, planOrigin, flagKey, control, actor, wait);
       }
       refresh();
       return d;

@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
  *
  * <p><b>Safe while the service runs.</b> A state directory is locked by the provider that runs on
  * it. Reading commands open it read-only, without the lock: they see the state and decisions as of
- * the last completed write, never block the service and never write. Changing commands need the
- * lock, so while a service holds it they refuse (exit 4) and name the holder (its process id): the
- * running service is the only writer of its directory, and its own admin API or dashboard is the
- * way to act on it then. A Redis fleet store has many writers by design: a change is a
+ * the last completed write, never block the service and never write. Changing commands take the
+ * lock when no service holds it; while one does, the running service stays the only writer of its
+ * directory: the command asks it, through a request file it takes on its guardian's next tick
+ * ({@link ServiceControl}), and waits for its answer. A Redis fleet store has many writers by design: a change is a
  * compare-and-set on the rollout's version, which the running replicas apply at once (they are
  * notified), and a conflict with a decision made meanwhile is retried on the new state.
  */
@@ -81,8 +81,21 @@ final class StoreOptions {
     return joinFleet(cl);
   }
 
+  /** The state directory is held by a running service (named by {@code holder}, e.g. "pid 1234", or empty). */
+  static final class HeldByService extends CliException {
+    final Path stateDir;
+    final String holder;
+
+    HeldByService(Path stateDir, String holder) {
+      super(BurnguardCli.REFUSED, "the state directory " + stateDir + " is held by a running service"
+          + (holder.isEmpty() ? "" : " (" + holder + ")"));
+      this.stateDir = stateDir;
+      this.holder = holder;
+    }
+  }
+
   /**
-   * Opens the store for a change: a state directory with its lock (refused, exit 4, while a
+   * Opens the store for a change: a state directory with its lock ({@link HeldByService} while a
    * service holds it), a fleet store as a member that pushes no outcomes.
    */
   Opened openForWriting(CommandLine cl) throws CliException {
@@ -95,10 +108,7 @@ final class StoreOptions {
         FileRolloutStore store = FileRolloutStore.open(stateDir);
         return new Opened(store, store, stateDir, "state directory " + stateDir);
       } catch (FileRolloutStore.DirectoryInUseException e) {
-        String holder = FileRolloutStore.lockHolder(stateDir).map(h -> " (" + h + ")").orElse("");
-        throw new CliException(BurnguardCli.REFUSED, "the state directory " + stateDir + " is held by a running service"
-            + holder + ", its only writer while it runs; nothing was changed. Act through that service (its admin API or "
-            + "dashboard), or stop it first. Reading commands (status, decisions, report) work while it runs.");
+        throw new HeldByService(stateDir, FileRolloutStore.lockHolder(stateDir).orElse(""));
       } catch (IOException | RuntimeException e) {
         throw new CliException(BurnguardCli.STORE_FAILED, "cannot open the state directory " + stateDir + ": "
             + e.getMessage(), e);

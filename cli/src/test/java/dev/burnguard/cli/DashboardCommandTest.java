@@ -37,8 +37,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Issue 16, item 3: {@code burnguard dashboard} end to end. On a state directory a running provider
  * writes: the JSON API shows its rollout and follows its next decision, the report downloads, the
  * page renders in headless Chromium (screenshot {@code target/cli-dashboard.png}), a read-only
- * dashboard refuses actions, and an admin one is refused too while the service holds the directory,
- * changing nothing. On a fleet store (a {@code redis-server} started by sdk-redis' {@link RedisServer})
+ * dashboard refuses actions, and an admin one's action reaches the service that holds the directory
+ * (it makes it at its next tick), or is withdrawn, changing nothing, when the service does not take
+ * it in time. On a fleet store (a {@code redis-server} started by sdk-redis' {@link RedisServer})
  * an action taken on the dashboard reaches the running replica. Browser parts are skipped without
  * Chromium, the Redis part without redis-server, unless {@code BURNGUARD_BROWSER_REQUIRED} /
  * {@code BURNGUARD_REDIS_REQUIRED} make that a failure.
@@ -176,17 +177,37 @@ class DashboardCommandTest {
         }
       }
 
-      // with a token, an action is refused while the service holds the directory: nothing changes
-      Map<String, String> before = Cli.digests(state);
+      // with a token, an action reaches the service that holds the directory: it makes it at its next tick
       try (DashboardCommand.Running admin = Cli.dashboard("dashboard", "--state-dir", state.toString(), "--flags",
-          flags.toString(), "--port", "0", "--admin-token", TOKEN)) {
-        HttpResponse<String> held = post(admin.server.port(), "/api/rollouts/new-checkout/pause", "Authorization",
-            "Bearer " + TOKEN);
-        assertThat(held.statusCode()).isEqualTo(409);
-        assertThat(held.body()).contains("is held by a running service (pid " + ProcessHandle.current().pid() + ")");
+          flags.toString(), "--port", "0", "--admin-token", TOKEN, "--actor", "person:ops")) {
+        int port = admin.server.port();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> pause = http.sendAsync(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/api/rollouts/new-checkout/pause")).timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+          service.rollouts().tick(); // the service's guardian timer, on the test's clock
+          return pause.isDone();
+        });
+        assertThat(pause.get().statusCode()).as(pause.get().body()).isEqualTo(200);
+        assertThat(pause.get().body()).contains("\"status\":\"PAUSED\"");
+        assertThat(service.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
+        assertThat(service.rollouts().recentDecisions("new-checkout")).last()
+            .satisfies(d -> assertThat(d.action() + " " + d.actor()).isEqualTo("PAUSE person:ops"));
+        assertThat(get(port, "/api/state").body()).contains("\"status\":\"PAUSED\"");
+        // a service that does not take it in time: the action is withdrawn, 409 says so, nothing changes
+        Map<String, String> before = Cli.digests(state);
+        try (DashboardCommand.Running impatient = Cli.dashboard("dashboard", "--state-dir", state.toString(), "--flags",
+            flags.toString(), "--port", "0", "--admin-token", TOKEN, "--wait", "200ms")) {
+          HttpResponse<String> unanswered = post(impatient.server.port(), "/api/rollouts/new-checkout/resume",
+              "Authorization", "Bearer " + TOKEN);
+          assertThat(unanswered.statusCode()).isEqualTo(409);
+          assertThat(unanswered.body()).contains("did not take the resume request within 200 ms")
+              .contains("withdrawn; nothing was changed");
+        }
+        assertThat(Cli.digests(state)).isEqualTo(before);
+        assertThat(service.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
       }
-      assertThat(Cli.digests(state)).isEqualTo(before);
-      assertThat(service.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.RAMPING);
     } finally {
       service.shutdown();
     }

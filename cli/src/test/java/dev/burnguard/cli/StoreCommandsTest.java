@@ -1,6 +1,7 @@
 package dev.burnguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.json.JsonReader;
@@ -14,13 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16, item 3: the store commands against a state directory, first while a provider in this
- * JVM runs on it (reads work, changes are refused naming the holder, nothing changes), then after
- * it stopped (changes are made, and a provider started again on the directory serves them).
+ * JVM runs on it (reads work, changes are made by the service at its next tick, or withdrawn when it
+ * does not answer in time, changing nothing), then after it stopped (changes are made here, and a
+ * provider started again on the directory serves them).
  */
 class StoreCommandsTest {
   @TempDir Path dir;
@@ -33,7 +37,7 @@ class StoreCommandsTest {
   }
 
   @Test
-  void readsWhileTheServiceRunsAndRefusesToChangeWhatItHolds() throws Exception {
+  void readsWhileTheServiceRunsAndWithdrawsAChangeTheServiceDoesNotTake() throws Exception {
     Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
     Path state = dir.resolve("state");
     ManualClock clock = new ManualClock();
@@ -58,16 +62,23 @@ class StoreCommandsTest {
       assertThat(rep.code).as(rep.toString()).isZero();
       assertThat(Files.readString(report)).startsWith("# Rollout report: checkout").contains("START");
 
+      // a change goes to the service, which takes it at its guardian's next tick: this one does not tick,
+      // so each request is withdrawn after --wait and nothing changes
       Map<String, String> before = Cli.digests(state);
       for (String command : List.of("pause", "resume", "promote", "rollback", "reset")) {
-        Cli refused = Cli.run(command, "--state-dir", state.toString(), "--flags", flags.toString(), "--flag", "checkout");
-        assertThat(refused.code).as(command + ": " + refused).isEqualTo(4);
-        assertThat(refused.err).contains("is held by a running service (pid " + ProcessHandle.current().pid() + ")")
-            .contains("nothing was changed");
+        Cli unanswered = Cli.run(command, "--state-dir", state.toString(), "--flags", flags.toString(), "--flag",
+            "checkout", "--wait", "300ms");
+        assertThat(unanswered.code).as(command + ": " + unanswered).isEqualTo(6);
+        assertThat(unanswered.err).contains("the service holding " + state + " (pid " + ProcessHandle.current().pid()
+            + ") did not take the " + command + " request within 300 ms").contains("withdrawn; nothing was changed");
       }
       assertThat(Cli.digests(state)).isEqualTo(before);
       assertThat(service.rollouts().recentDecisions("checkout")).extracting(d -> d.action())
           .containsExactly(DecisionAction.START);
+      Cli badWait = Cli.run("pause", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag", "checkout",
+          "--wait", "soon");
+      assertThat(badWait.code).isEqualTo(2);
+      assertThat(badWait.err).contains("--wait: \"soon\" is not a duration");
 
       Cli unknown = Cli.run("status", "--state-dir", state.toString(), "--flag", "nope");
       assertThat(unknown.code).isEqualTo(3);
@@ -80,6 +91,96 @@ class StoreCommandsTest {
       assertThat(badFormat.code).isEqualTo(2);
       assertThat(badFormat.err).contains("unknown report format \"pdf\"");
       assertThat(Cli.digests(state)).isEqualTo(before);
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  /** Runs the command line while the service ticks, as its guardian's timer would, until the command ends. */
+  private static Cli whileTicking(BurnguardProvider service, String... args) {
+    CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run(args));
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      service.rollouts().tick();
+      return run.isDone();
+    });
+    return run.join();
+  }
+
+  @Test
+  void changesARunningServicesRolloutThroughTheServiceItself() throws Exception {
+    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
+    Path state = dir.resolve("state");
+    ManualClock clock = new ManualClock();
+    BurnguardProvider service = start(flags, state, clock);
+    try {
+      service.rollouts().tick();
+      Cli pause = whileTicking(service, "pause", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag",
+          "checkout", "--actor", "person:alice");
+      assertThat(pause.code).as(pause.toString()).isZero();
+      assertThat(pause.out).contains("checkout: PAUSE by person:alice at exposure 50.00% (PAUSED, stage 0)");
+      assertThat(service.rollouts().state("checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
+
+      // refused by the service as its own API refuses: exit 4, nothing changed
+      Cli again = whileTicking(service, "pause", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag",
+          "checkout");
+      assertThat(again.code).as(again.toString()).isEqualTo(4);
+      assertThat(again.err).contains("refused the pause").contains("PAUSED").contains("nothing was changed");
+      // checked here before asking: another plan (4), a flag without a rollout (3)
+      Path other = Files.writeString(dir.resolve("other.json"), ValidateAndSimulateTest.GOOD.replace("\"2m\"", "\"3m\""));
+      Cli mismatch = Cli.run("resume", "--state-dir", state.toString(), "--flags", other.toString(), "--flag", "checkout");
+      assertThat(mismatch.code).as(mismatch.toString()).isEqualTo(4);
+      assertThat(mismatch.err).contains("is not the one the rollout runs under");
+      assertThat(Cli.run("resume", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag", "plain").code)
+          .isEqualTo(3);
+
+      for (String command : List.of("resume", "promote", "rollback")) {
+        Cli c = whileTicking(service, command, "--state-dir", state.toString(), "--flags", flags.toString(), "--flag",
+            "checkout", "--actor", "person:bob", "--format", "json");
+        assertThat(c.code).as(c.toString()).isZero();
+        assertThat(((Map<?, ?>) JsonReader.read(c.out.trim())).get("action")).isEqualTo(command.toUpperCase(java.util.Locale.ROOT));
+      }
+      assertThat(service.getBooleanEvaluation("checkout", true, new ImmutableContext("u1")).getValue()).isFalse();
+      Cli reset = whileTicking(service, "reset", "--state-dir", state.toString(), "--flags", flags.toString(), "--flag",
+          "checkout", "--actor", "person:bob");
+      assertThat(reset.code).as(reset.toString()).isZero();
+      assertThat(service.rollouts().recentDecisions("checkout")).extracting(d -> d.action() + " " + d.actor())
+          .containsExactly("START guardian", "PAUSE person:alice", "RESUME person:bob", "PROMOTE person:bob",
+              "ROLLBACK person:bob", "RESET person:bob");
+      // what the service wrote is what a reader of the directory sees
+      assertThat(Cli.run("status", "--state-dir", state.toString()).out).contains("checkout: RAMPING, stage 0");
+      try (Stream<Path> left = Files.list(state.resolve("requests"))) {
+        assertThat(left).isEmpty();
+      }
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void saysSoWhenTheServiceTookTheRequestButDidNotAnswer() throws Exception {
+    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
+    Path state = dir.resolve("state");
+    ManualClock clock = new ManualClock();
+    BurnguardProvider service = start(flags, state, clock);
+    try {
+      service.rollouts().tick();
+      CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("rollback", "--state-dir",
+          state.toString(), "--flags", flags.toString(), "--flag", "checkout", "--wait", "2s"));
+      // a service that takes the request (as its tick does) and then hangs
+      Path requests = state.resolve("requests");
+      Path asked = await().atMost(Duration.ofSeconds(10)).until(() -> {
+        if (!Files.isDirectory(requests)) {
+          return null;
+        }
+        try (Stream<Path> files = Files.list(requests)) {
+          return files.filter(f -> f.toString().endsWith(".request")).findFirst().orElse(null);
+        }
+      }, java.util.Objects::nonNull);
+      Files.move(asked, asked.resolveSibling(asked.getFileName().toString().replace(".request", ".taken")));
+      Cli c = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(c.code).as(c.toString()).isEqualTo(6);
+      assertThat(c.err).contains("took the rollback request but did not answer within 2 s: it may still apply it")
+          .contains("burnguard decisions --state-dir " + state + " --flag checkout");
     } finally {
       service.shutdown();
     }
