@@ -38,7 +38,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * writes: the JSON API shows its rollout and follows its next decision, the report downloads, the
  * page renders in headless Chromium (screenshot {@code target/cli-dashboard.png}), a read-only
  * dashboard refuses actions, and an admin one's action reaches the service that holds the directory
- * (it makes it at its next tick), or is withdrawn, changing nothing, when the service does not take
+ * (pressed on the page in Chromium: screenshot {@code target/cli-dashboard-action.png}; the
+ * service makes it at its next tick), or is withdrawn, changing nothing, when the service does not take
  * it in time. On a fleet store (a {@code redis-server} started by sdk-redis' {@link RedisServer})
  * an action taken on the dashboard reaches the running replica. Browser parts are skipped without
  * Chromium, the Redis part without redis-server, unless {@code BURNGUARD_BROWSER_REQUIRED} /
@@ -103,6 +104,16 @@ class DashboardCommandTest {
     throw new AssertionError("the rollout did not reach stage " + stage);
   }
 
+  /** Headless Chromium with its profile in {@code dir/profile}. */
+  private ChromeDriver browser(String profile) {
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve(profile),
+        "--window-size=1300,1400");
+    return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort()
+        .build(), options);
+  }
+
   private static boolean browserPresent() {
     boolean present = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
     if ("true".equals(System.getenv("BURNGUARD_BROWSER_REQUIRED"))) {
@@ -148,12 +159,7 @@ class DashboardCommandTest {
         assertThat(refused.body()).contains("read-only");
 
         if (browserPresent()) {
-          ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
-              "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("chromium"),
-              "--window-size=1300,1400");
-          ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-              .usingAnyFreePort().build(), options);
+          ChromeDriver browser = browser("chromium");
           try {
             browser.get("http://127.0.0.1:" + port + "/");
             WebElement flag = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -181,16 +187,40 @@ class DashboardCommandTest {
       try (DashboardCommand.Running admin = Cli.dashboard("dashboard", "--state-dir", state.toString(), "--flags",
           flags.toString(), "--port", "0", "--admin-token", TOKEN, "--actor", "person:ops")) {
         int port = admin.server.port();
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> pause = http.sendAsync(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/api/rollouts/new-checkout/pause")).timeout(Duration.ofSeconds(20))
-            .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
-            HttpResponse.BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-          service.rollouts().tick(); // the service's guardian timer, on the test's clock
-          return pause.isDone();
-        });
-        assertThat(pause.get().statusCode()).as(pause.get().body()).isEqualTo(200);
-        assertThat(pause.get().body()).contains("\"status\":\"PAUSED\"");
+        if (browserPresent()) {
+          // an operator logs in with the printed link and presses "pause" on the page
+          ChromeDriver browser = browser("chromium-admin");
+          try {
+            browser.get("http://127.0.0.1:" + port + "/?code=" + admin.server.newLoginCode());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> browser.findElement(By.id("access")).getText(), t -> t.startsWith("Admin"));
+            WebElement flag = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> browser.findElement(By.cssSelector("section[data-flag='new-checkout']")), e -> e != null);
+            flag.findElement(By.cssSelector("button[data-action='pause']")).click();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+              service.rollouts().tick(); // the service's guardian timer, on the test's clock
+              return "PAUSED".equals(browser.findElement(By.id("status-new-checkout")).getText());
+            });
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> flag.findElements(By.cssSelector(".log tr.PAUSE")).size(), n -> n == 1);
+            assertThat(flag.findElement(By.cssSelector(".log tr.PAUSE")).getText()).contains("person:ops");
+            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "cli-dashboard-action.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+          } finally {
+            browser.quit();
+          }
+        } else {
+          java.util.concurrent.CompletableFuture<HttpResponse<String>> pause = http.sendAsync(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/api/rollouts/new-checkout/pause")).timeout(Duration.ofSeconds(20))
+              .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+              HttpResponse.BodyHandlers.ofString());
+          await().atMost(Duration.ofSeconds(20)).until(() -> {
+            service.rollouts().tick(); // the service's guardian timer, on the test's clock
+            return pause.isDone();
+          });
+          assertThat(pause.get().statusCode()).as(pause.get().body()).isEqualTo(200);
+          assertThat(pause.get().body()).contains("\"status\":\"PAUSED\"");
+        }
         assertThat(service.rollouts().state("new-checkout").orElseThrow().status()).isEqualTo(RolloutStatus.PAUSED);
         assertThat(service.rollouts().recentDecisions("new-checkout")).last()
             .satisfies(d -> assertThat(d.action() + " " + d.actor()).isEqualTo("PAUSE person:ops"));
