@@ -293,12 +293,17 @@ final class RolloutRuntime {
       LOG.warn("{}: dropped {} control request(s) left from before this service opened the directory",
           requests.directory(), dropped);
     }
-    guardian.beforeEachTick(() -> {
-      for (ControlRequests.Request r : requests.serve(this::controlRequested, clock.monotonicNanos())) {
-        LOG.info("Applied a {} of \"{}\" asked for by {} through {}", r.control().id(), r.flagKey(), r.actor(),
+    guardian.beforeEachTick(() -> requests.serve(r -> {
+      ControlRequests.Answer a = controlRequested(r);
+      if (a.decision() != null) {
+        LOG.info("Made the {} of \"{}\" that {} asked for through {}", r.control().id(), r.flagKey(), r.actor(),
             requests.directory());
+      } else {
+        LOG.info("Refused the {} of \"{}\" that {} asked for through {}: {}", r.control().id(), r.flagKey(), r.actor(),
+            requests.directory(), a.message());
       }
-    });
+      return a;
+    }, clock.monotonicNanos()));
   }
 
   /** Makes the control a tool asked for, as the service's own admin API would, with the request's actor. */
