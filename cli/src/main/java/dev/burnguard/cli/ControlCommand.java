@@ -66,7 +66,8 @@ abstract class ControlCommand implements Callable<Integer> {
     }
     Duration wait = wait(spec.commandLine(), waitFor);
     RolloutPlan plan = FlagFiles.plan(FlagFiles.parse(flags, FlagFiles.read(flags)), flag);
-    Decision d = change(store, spec.commandLine(), plan, flags.toString(), flag, control(), who, wait);
+    Decision d = change(store, spec.commandLine(), plan, flags.toString(), flag, control(), who, wait,
+        warning -> spec.commandLine().getErr().println("burnguard " + spec.name() + ": warning: " + warning));
     if (format == ValidateCommand.Format.json) {
       spec.commandLine().getOut().println(JsonWriter.write(RolloutJson.decision(d)));
     } else {
@@ -90,14 +91,14 @@ abstract class ControlCommand implements Callable<Integer> {
    * rollout exists and runs under {@code plan}), and otherwise makes it here ({@link #control}).
    */
   static Decision change(StoreOptions store, picocli.CommandLine cl, RolloutPlan plan, String planOrigin, String flagKey,
-      Control control, String actor, Duration wait) throws CliException {
+      Control control, String actor, Duration wait, java.util.function.Consumer<String> warn) throws CliException {
     try (StoreOptions.Opened opened = store.openForWriting(cl)) {
       return control(opened, plan, planOrigin, flagKey, control, actor);
     } catch (StoreOptions.HeldByService held) {
       try (StoreOptions.Opened reading = store.openForReading(cl)) {
         checkPlan(reading, plan, planOrigin, flagKey);
       }
-      return ServiceControl.ask(held, plan, flagKey, control, actor, wait);
+      return ServiceControl.ask(held, plan, flagKey, control, actor, wait, warn);
     }
   }
 

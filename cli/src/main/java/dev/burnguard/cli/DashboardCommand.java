@@ -177,7 +177,8 @@ final class DashboardCommand implements Callable<Integer> {
             String problem = source.problem();
             return Map.of("about", "burnguard dashboard: the " + describe() + ", read every second; plans from " + flags
                 + " · error ratios, latencies and burn rates stay in the service's memory: not charted here"
-                + (problem == null ? "" : " · last read failed (showing the one before): " + problem));
+                + (problem == null ? "" : " · last read failed (showing the one before): " + problem)
+                + (source.warning() == null ? "" : " · " + source.warning()));
           })
           .start();
     } catch (IOException e) {

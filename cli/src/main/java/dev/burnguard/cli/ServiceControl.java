@@ -14,6 +14,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A manual control asked of the running service that holds a state directory: the command line
@@ -28,13 +29,13 @@ final class ServiceControl {
 
   /**
    * Asks the service holding {@code held} to make {@code control} on {@code flagKey} and waits up to
-   * {@code wait} for its answer.
+   * {@code wait} for its answer; {@code warn} is told when the service made it but could not write it yet.
    *
    * @throws CliException exit 3 or 4 as the service answers (nothing changed), 5 when the request
    *     cannot be written or the answer read, 6 without an answer in time
    */
   static Decision ask(StoreOptions.HeldByService held, RolloutPlan plan, String flagKey, Control control, String actor,
-      Duration wait) throws CliException {
+      Duration wait, Consumer<String> warn) throws CliException {
     String service = "the service holding " + held.stateDir + (held.holder.isEmpty() ? "" : " (" + held.holder + ")");
     ControlRequests requests = ControlRequests.in(held.stateDir);
     String id;
@@ -65,6 +66,10 @@ final class ServiceControl {
     }
     Answer a = answer.get();
     if (a.decision() != null) {
+      if (!a.stored()) {
+        warn.accept(service + " made the " + control.id() + " but has not written it to its state directory yet ("
+            + a.message() + "); it retries at every tick, and a restart before it succeeds loses the change");
+      }
       return a.decision();
     }
     int code = switch (a.refusal()) {

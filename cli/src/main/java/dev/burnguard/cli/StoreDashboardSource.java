@@ -50,6 +50,8 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
   private final SliRecorder noOutcomes = SliRecorder.builder().build();
   private volatile StoredRollouts snapshot;
   private volatile String problem;
+  /** The service made the last action but had not written it to its directory yet; null otherwise. */
+  private volatile String warning;
 
   StoreDashboardSource(StoreOptions store, CommandLine commandLine, Map<String, RolloutPlan> plans, String planOrigin,
       Duration wait) throws CliException {
@@ -84,6 +86,11 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
     } catch (CliException | RuntimeException e) {
       problem = e.getMessage();
     }
+  }
+
+  /** Why the last action is not yet written in the service's directory, or null. */
+  String warning() {
+    return warning;
   }
 
   /** Why the last read failed (the page shows the last one that worked), or null. */
@@ -170,7 +177,10 @@ final class StoreDashboardSource implements DashboardServer.Source, Rollouts, Au
       if (fleet != null) {
         d = ControlCommand.control(fleet, plan, planOrigin, flagKey, control, actor);
       } else {
-        d = ControlCommand.change(store, commandLine, plan, planOrigin, flagKey, control, actor, wait);
+        String[] unwritten = {null};
+        d = ControlCommand.change(store, commandLine, plan, planOrigin, flagKey, control, actor, wait,
+            w -> unwritten[0] = w);
+        warning = unwritten[0]; // the last action's, until the next one
       }
       refresh();
       return d;

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.json.JsonReader;
+import dev.burnguard.internal.store.ControlRequests;
+import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.Decision.DecisionAction;
 import dev.burnguard.rollout.RolloutState.RolloutStatus;
 import dev.burnguard.source.FlagSource;
@@ -181,6 +183,30 @@ class StoreCommandsTest {
       assertThat(c.code).as(c.toString()).isEqualTo(6);
       assertThat(c.err).contains("took the rollback request but did not answer within 2 s: it may still apply it")
           .contains("burnguard decisions --state-dir " + state + " --flag checkout");
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void warnsWhenTheServiceMadeTheChangeButHasNotWrittenItYet() throws Exception {
+    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
+    Path state = dir.resolve("state");
+    ManualClock clock = new ManualClock();
+    BurnguardProvider service = start(flags, state, clock);
+    try {
+      service.rollouts().tick();
+      Decision start = service.rollouts().recentDecisions("checkout").get(0);
+      CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("pause", "--state-dir", state.toString(),
+          "--flags", flags.toString(), "--flag", "checkout"));
+      // a service whose disk is full: it answers with the decision, not yet written
+      ControlRequests requests = ControlRequests.in(state);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !requests.serve(
+          r -> ControlRequests.Answer.applied(start, false, "No space left on device"), 0).isEmpty());
+      Cli c = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(c.code).as(c.toString()).isZero();
+      assertThat(c.err).contains("burnguard pause: warning: the service holding " + state)
+          .contains("made the pause but has not written it to its state directory yet (No space left on device)");
     } finally {
       service.shutdown();
     }
