@@ -55,24 +55,28 @@ final class EvidenceFile {
     return new EvidenceFile(read, write);
   }
 
-  /** The text kept by a fleet ({@link #kept}); null for a file, or when none is kept. */
-  String keptText() {
-    return keptText == null ? null : keptText.get();
-  }
-
   /** The evidence kept, by flag; empty when there is none or it cannot be read. */
   Map<String, RolloutEvidence.Snapshot> read() {
-    Map<String, RolloutEvidence.Snapshot> out = new HashMap<>();
+    String text;
     try {
-      String text;
       if (file == null) {
         text = keptText.get();
       } else {
         text = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
       }
-      if (text == null) {
-        return out;
-      }
+    } catch (IOException | RuntimeException e) {
+      return new HashMap<>(); // unreadable: start afresh
+    }
+    return parse(text);
+  }
+
+  /** The evidence in {@code text} (as {@link #write} writes it), by flag; empty for null or a text that cannot be read. */
+  static Map<String, RolloutEvidence.Snapshot> parse(String text) {
+    Map<String, RolloutEvidence.Snapshot> out = new HashMap<>();
+    if (text == null) {
+      return out;
+    }
+    try {
       for (String line : text.split("\n")) {
         String[] f = line.split("\t", -1);
         if (f.length != 8) {
@@ -81,7 +85,7 @@ final class EvidenceFile {
         out.put(text(f[0]), new RolloutEvidence.Snapshot(text(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
             Long.parseLong(f[4]), doubles(f[5]), doubles(f[6]), longs(f[7])));
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return new HashMap<>(); // unreadable: start afresh
     }
     return out;

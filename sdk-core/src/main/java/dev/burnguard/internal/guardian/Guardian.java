@@ -665,9 +665,15 @@ public final class Guardian {
   public void persistEvidenceWith(java.util.function.Supplier<String> read, Consumer<String> write) {
     synchronized (lock) {
       evidenceFile = EvidenceFile.kept(Objects.requireNonNull(read, "read"), Objects.requireNonNull(write, "write"));
+      String text;
+      try {
+        text = read.get(); // read once: the evidence and the stage counts are in the same text, see writeEvidence
+      } catch (RuntimeException e) {
+        text = null; // unreadable: the tests and the counts start afresh
+      }
       restoredEvidence.clear();
-      restoredEvidence.putAll(evidenceFile.read());
-      stageCounts = StageCounts.parse(evidenceFile.keptText()); // kept in the same text, see writeEvidence
+      restoredEvidence.putAll(EvidenceFile.parse(text));
+      stageCounts = StageCounts.parse(text);
       stageCountsDirectory = null;
     }
   }

@@ -48,7 +48,20 @@ class StageCountsAcrossRestartTest {
 
     Guardian after = new Guardian(traffic.clock, dev.burnguard.internal.recorder.SliRecorder.builder()
         .clock(traffic.clock).build(), d -> { }, gates -> { });
-    after.persistEvidenceWith(() -> kept, text -> { });
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    after.persistEvidenceWith(() -> {
+      reads.incrementAndGet();
+      return kept;
+    }, text -> { });
     assertThat(after.stageCounts("checkout")).isEqualTo(expected);
+    assertThat(reads).as("the kept text is read once at start (one GET from Redis), not once per record kind")
+        .hasValue(1);
+    // a text that cannot be read starts the tests and the counts afresh instead of failing the start
+    Guardian unreadable = new Guardian(traffic.clock, dev.burnguard.internal.recorder.SliRecorder.builder()
+        .clock(traffic.clock).build(), d -> { }, gates -> { });
+    unreadable.persistEvidenceWith(() -> {
+      throw new IllegalStateException("Redis is down");
+    }, text -> { });
+    assertThat(unreadable.stageCounts("checkout")).isEmpty();
   }
 }
