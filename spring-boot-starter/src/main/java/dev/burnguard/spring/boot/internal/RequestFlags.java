@@ -1,11 +1,14 @@
 package dev.burnguard.spring.boot.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
  * Internal, not for public use. The guarded flags one request evaluated and the variant each was
  * served: the request-scoped holder that {@link RequestSliFilter} binds to the request's thread and
- * {@link RequestFlagHook} fills.
+ * {@link RequestFlagHook} fills. Not final only so that the WebFlux filter's subscriber can be its
+ * exchange's holder (one object per exchange instead of two).
  *
  * <p>Concurrency: a single-writer fast path, with a lock only once the holder can be on two threads.
  * The holder belongs to the thread that started the request (its owner). As long as it has not been
@@ -18,20 +21,35 @@ import java.util.Arrays;
  * it), or happens after the owner {@linkplain #leave() left} (an asynchronous servlet request,
  * closed on the thread that completes it). The first hand-off happens on the owner, which marks the
  * holder shared in a field only the owner reads; from then on everyone, the owner included, notes
- * and closes under the holder's monitor. What the owner noted before is visible to the other
- * threads through the hand-off itself (the executor's or Reactor's queue orders the task after it)
- * and, after {@link #leave()}, through the monitor. The filter {@linkplain #close() closes} the
- * holder when the request completes; notes that arrive later (from a task that outlived its request)
- * are dropped, and after closing nothing writes the arrays, so the closing thread reads them without
- * a lock.
+ * and closes under the holder's lock. What the owner noted before is visible to the other threads
+ * through the hand-off itself (the executor's or Reactor's queue orders the task after it) and,
+ * after {@link #leave()}, through the lock. The filter {@linkplain #close() closes} the holder when
+ * the request completes; notes that arrive later (from a task that outlived its request) are
+ * dropped, and after closing nothing writes the arrays, so the closing thread reads them without
+ * the lock.
+ *
+ * <p>The lock is a word taken with one compare-and-set (acquire) and released with a plain release
+ * store, not the object's monitor: an uncontended monitor costs a compare-and-set to enter and
+ * another to exit, and a shared holder (every WebFlux exchange) takes it twice, to note and to
+ * close. Its critical sections are a few field writes (an array copy when a request notes more than
+ * five pairs); a thread that finds it taken spins and yields, it never parks.
  */
-final class RequestFlags {
+class RequestFlags {
   private static final ThreadLocal<RequestFlags> CURRENT = new ThreadLocal<>();
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(RequestFlags.class, "lock", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   final long startNanos;
   /** The thread that started the request; null for a holder shared from the start. */
   private final Thread owner;
-  /** Read and written by the owner only: whether the holder may be on another thread, so the monitor is needed. */
+  /** Read and written by the owner only: whether the holder may be on another thread, so the lock is needed. */
   private boolean shared;
   // the first pair in fields, so that the usual request (one guarded flag) allocates nothing more
   private String flag0;
@@ -40,8 +58,12 @@ final class RequestFlags {
   private String[] variants;
   private int size;
   private boolean closed;
+  /** 1 while a thread notes or closes under the lock (see the class comment), else 0; through {@link #LOCK} only. */
+  @SuppressWarnings("unused")
+  private int lock;
 
-  private RequestFlags(long startNanos, Thread owner) {
+  /** {@code owner} null: shared from the start. For {@link #owned}, {@link #shared} and the WebFlux subscriber. */
+  RequestFlags(long startNanos, Thread owner) {
     this.startNanos = startNanos;
     this.owner = owner;
     this.shared = owner == null;
@@ -52,7 +74,7 @@ final class RequestFlags {
     return new RequestFlags(startNanos, Thread.currentThread());
   }
 
-  /** A holder that may be on several threads from the start: every note takes its monitor. */
+  /** A holder that may be on several threads from the start: every note takes its lock. */
   static RequestFlags shared(long startNanos) {
     return new RequestFlags(startNanos, null);
   }
@@ -64,7 +86,7 @@ final class RequestFlags {
 
   /**
    * The holder bound to this thread, or null, to be carried to another thread: from now on its
-   * notes take the monitor. Whatever hands the holder to another thread must take it from here.
+   * notes take the lock. Whatever hands the holder to another thread must take it from here.
    */
   static RequestFlags handOff() {
     RequestFlags flags = CURRENT.get();
@@ -89,22 +111,22 @@ final class RequestFlags {
     CURRENT.set(previous);
   }
 
-  /** Whether the calling thread may take notes without the monitor: the owner, before any hand-off. */
+  /** Whether the calling thread may take notes without the lock: the owner, before any hand-off. */
   private boolean alone() {
     return !shared && Thread.currentThread() == owner;
   }
 
   /**
    * Called by the owner when the request goes on without it (an asynchronous request): from now on
-   * other threads note and close, under the monitor, which also publishes the owner's notes to them.
+   * other threads note and close, under the lock, which also publishes the owner's notes to them.
    */
   void leave() {
     if (Thread.currentThread() == owner) {
       shared = true;
     }
-    synchronized (this) {
-      // entering and leaving the monitor publishes the owner's unlocked notes to the next holder of it
-    }
+    // taking and releasing the lock publishes the owner's unlocked notes to the next taker of it
+    lock();
+    unlock();
   }
 
   /** Notes that the request was served {@code variant} of guarded flag {@code flagKey}; once per pair. */
@@ -112,8 +134,11 @@ final class RequestFlags {
     if (alone()) {
       add(flagKey, variant);
     } else {
-      synchronized (this) {
+      lock();
+      try {
         add(flagKey, variant);
+      } finally {
+        unlock();
       }
     }
   }
@@ -150,10 +175,25 @@ final class RequestFlags {
       closed = true;
       return size;
     }
-    synchronized (this) {
-      closed = true;
-      return size;
+    lock();
+    closed = true;
+    int noted = size;
+    unlock();
+    return noted;
+  }
+
+  private void lock() {
+    for (int spins = 1; !LOCK.weakCompareAndSetAcquire(this, 0, 1); spins++) {
+      if (spins % 64 == 0) {
+        Thread.yield(); // the taker may be descheduled: let it run rather than spin through its slice
+      } else {
+        Thread.onSpinWait();
+      }
     }
+  }
+
+  private void unlock() {
+    LOCK.setRelease(this, 0);
   }
 
   /** The i-th flag noted; call after {@link #close()}, on the thread that closed. */
