@@ -63,12 +63,14 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
   }
 
   /**
-   * The rest of the chain, measured: on subscription a fresh holder is bound to the subscribing
-   * thread while the chain subscribes, and the chain's subscriber is one object that writes the
-   * holder into the Reactor Context (what {@code contextWrite} would do), records the outcome at
+   * The rest of the chain, measured: on subscription the chain's subscriber, which is also the
+   * exchange's holder, is bound to the subscribing thread while the chain subscribes; it writes
+   * itself into the Reactor Context (what {@code contextWrite} would do), records the outcome at
    * completion or error (what {@code doOnEach} would do) and forwards everything else. One publisher
-   * and one subscriber per exchange instead of a pipeline of operators, their subscribers and signal
-   * objects; no capturing lambdas.
+   * and one subscriber-holder per exchange instead of a pipeline of operators, their subscribers and
+   * signal objects; no capturing lambdas. The publisher stays a separate, immutable object: a
+   * {@code Mono} may be subscribed more than once (a retry, a second subscriber), and each
+   * subscription is an exchange of its own with its own holder.
    */
   private static final class MeasuredExchange extends Mono<Void> {
     private final ReactiveRequestSliFilter filter;
@@ -83,10 +85,8 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
 
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
-      // shared from the start: the Context carries it to whatever threads run the pipeline
-      RequestFlags flags = filter.recorder.startShared();
-      Recording recording = new Recording(actual, flags, filter, exchange);
-      RequestFlags previous = RequestFlags.bind(flags);
+      Recording recording = new Recording(actual, filter, exchange);
+      RequestFlags previous = RequestFlags.bind(recording);
       try {
         Mono<Void> rest;
         try {
@@ -102,22 +102,24 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
     }
   }
 
-  /** Subscribes to the rest of the chain for one exchange; see {@link MeasuredExchange}. */
-  private static final class Recording implements CoreSubscriber<Void>, Subscription {
+  /**
+   * Subscribes to the rest of the chain for one exchange and is that exchange's holder, shared from
+   * the start (the Context carries it to whatever threads run the pipeline); see {@link
+   * MeasuredExchange}.
+   */
+  private static final class Recording extends RequestFlags implements CoreSubscriber<Void>, Subscription {
     private final CoreSubscriber<? super Void> actual;
-    private final RequestFlags flags;
     private final ReactiveRequestSliFilter filter;
     private final ServerWebExchange exchange;
     private final Context context;
     private Subscription upstream;
 
-    Recording(CoreSubscriber<? super Void> actual, RequestFlags flags, ReactiveRequestSliFilter filter,
-        ServerWebExchange exchange) {
+    Recording(CoreSubscriber<? super Void> actual, ReactiveRequestSliFilter filter, ServerWebExchange exchange) {
+      super(filter.recorder.startNanos(), null);
       this.actual = actual;
-      this.flags = flags;
       this.filter = filter;
       this.exchange = exchange;
-      this.context = actual.currentContext().put(RequestFlagsAccessor.KEY, flags);
+      this.context = actual.currentContext().put(RequestFlagsAccessor.KEY, this);
     }
 
     @Override
@@ -141,9 +143,9 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
     @Override
     public void onError(Throwable error) {
       if (error instanceof ErrorResponse handled) {
-        filter.recorder.finish(flags, handled.getStatusCode().value(), null);
+        filter.recorder.finish(this, handled.getStatusCode().value(), null);
       } else {
-        filter.recorder.finish(flags, 500, error);
+        filter.recorder.finish(this, 500, error);
       }
       actual.onError(error);
     }
@@ -151,7 +153,7 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
     @Override
     public void onComplete() {
       HttpStatusCode status = exchange.getResponse().getStatusCode();
-      filter.recorder.finish(flags, status == null ? 200 : status.value(), null);
+      filter.recorder.finish(this, status == null ? 200 : status.value(), null);
       actual.onComplete();
     }
 
