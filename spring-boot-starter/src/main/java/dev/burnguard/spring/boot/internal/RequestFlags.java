@@ -30,17 +30,20 @@ import java.util.Arrays;
  *
  * <p>The lock is a word taken with one compare-and-set (acquire) and released with a plain release
  * store, not the object's monitor: an uncontended monitor costs a compare-and-set to enter and
- * another to exit, and a shared holder (every WebFlux exchange) takes it twice, to note and to
- * close. Its critical sections are a few field writes (an array copy when a request notes more than
+ * another to exit, and a shared holder (every WebFlux exchange) took it twice, to note and to
+ * close. A holder shared from the start that noted at most one pair now closes without the lock
+ * (see {@link #close()}), so the usual exchange pays one compare-and-set. Its critical sections are a few field writes (an array copy when a request notes more than
  * five pairs); a thread that finds it taken spins and yields, it never parks.
  */
 class RequestFlags {
   private static final ThreadLocal<RequestFlags> CURRENT = new ThreadLocal<>();
   private static final VarHandle LOCK;
+  private static final VarHandle SIZE;
 
   static {
     try {
       LOCK = MethodHandles.lookup().findVarHandle(RequestFlags.class, "lock", int.class);
+      SIZE = MethodHandles.lookup().findVarHandle(RequestFlags.class, "size", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -166,7 +169,7 @@ class RequestFlags {
       flags[size - 1] = flagKey;
       variants[size - 1] = variant;
     }
-    size++;
+    SIZE.setRelease(this, size + 1); // after the pair's slot: see close()
   }
 
   /** Stops taking notes and returns how many (flag, variant) pairs were noted. */
@@ -174,6 +177,18 @@ class RequestFlags {
     if (alone()) {
       closed = true;
       return size;
+    }
+    if (owner == null) {
+      // Shared from the start (a WebFlux exchange): every note took the lock and wrote its pair
+      // before publishing the new size (a release store), and the first pair's fields are never
+      // written again. So when at most one pair was noted, size read with acquire is a consistent
+      // snapshot without the lock: a note that happened before the exchange's end is in it, and one
+      // racing with the end (a branch that outlived it) either is or is dropped, as with the lock.
+      int noted = (int) SIZE.getAcquire(this);
+      if (noted <= 1) {
+        closed = true;
+        return noted;
+      }
     }
     lock();
     closed = true;

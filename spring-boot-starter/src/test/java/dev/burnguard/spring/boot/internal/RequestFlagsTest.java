@@ -130,6 +130,24 @@ class RequestFlagsTest {
     assertThat(pairs(flags)).hasSize(4_000).doesNotHaveDuplicates();
   }
 
+  /**
+   * The usual WebFlux exchange: one pair noted on another thread, closed on this one without the
+   * lock (at most one pair); the pair is there, and notes after closing, from any thread, are dropped.
+   */
+  @Test
+  void aSharedHolderWithOnePairClosesWithItAndDropsLaterNotes() throws Exception {
+    RequestFlags flags = RequestFlags.shared(0);
+    Thread noter = new Thread(() -> flags.note("checkout", "new"));
+    noter.start();
+    noter.join();
+    assertThat(flags.close()).isEqualTo(1);
+    Thread late = new Thread(() -> flags.note("search", "fast"));
+    late.start();
+    late.join();
+    flags.note("checkout", "old");
+    assertThat(pairs(flags)).containsExactly("checkout=new");
+  }
+
   private static void await(CyclicBarrier barrier) {
     try {
       barrier.await(10, TimeUnit.SECONDS);
