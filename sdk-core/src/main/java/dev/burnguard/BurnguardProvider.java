@@ -4,19 +4,15 @@ import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.flag.FlagSet;
 import dev.burnguard.flag.FlagSet.FlagSetOptions;
 import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
-import dev.burnguard.flag.InvalidFlagSetException;
 import dev.burnguard.outcome.Guard;
 import dev.burnguard.outcome.Outcome;
 import dev.burnguard.outcome.Outcomes;
 import dev.burnguard.internal.recorder.SliRecorder;
-import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
-import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.rollout.RolloutStore.StoreHealth;
-import dev.burnguard.source.FlagSource.FlagSink;
 import dev.burnguard.source.FlagSource;
 import dev.burnguard.time.Clock;
 import dev.openfeature.sdk.ErrorCode;
@@ -25,23 +21,17 @@ import dev.openfeature.sdk.EventProvider;
 import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
-import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Reason;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Burnguard OpenFeature provider: evaluates flags in flagd's flag-definition format in process.
@@ -86,12 +76,12 @@ import org.slf4j.LoggerFactory;
  * <p>Evaluation never throws, blocks or logs: errors are results with an OpenFeature error code,
  * and before the first load every evaluation is {@code PROVIDER_NOT_READY}.
  *
- * <p>Concurrency: the current {@link FlagSet} is one volatile reference, replaced whole, so every
- * evaluation sees one consistent snapshot. Loads (from the source's thread) are serialized by a
- * reload lock; a load hands its rollout plans to the guardian, which hands back their gates under
- * its lock, and the flags are swapped in with those gates under this provider's load lock — the
- * order (guardian, then load lock) in which a guardian tick re-gates the flags too, so the two never
- * deadlock and a flag set is never visible without its gates. Evaluations take no lock.
+ * <p>This class is the OpenFeature adapter: the loading of flags (the stale and last-known-good
+ * state machine, its events) is {@code FlagLoading}'s, the rollout machinery {@code
+ * RolloutRuntime}'s. Concurrency: the current {@link FlagSet} is one volatile reference in {@code
+ * FlagLoading}, replaced whole, so every evaluation sees one consistent snapshot; loads are
+ * serialized there and published with their rollout gates in one swap (its class comment says
+ * how). Evaluations take no lock.
  */
 public final class BurnguardProvider extends EventProvider {
   /** The provider name in OpenFeature metadata and telemetry. */
@@ -131,53 +121,23 @@ public final class BurnguardProvider extends EventProvider {
   public static final String STORE_ERROR_METADATA = "burnguard.store.error";
   public static final String STORE_PENDING_METADATA = "burnguard.store.pendingDecisions";
 
-  private static final Logger LOG = LoggerFactory.getLogger(BurnguardProvider.class);
   private static final Metadata METADATA = () -> NAME;
 
   private final FlagSource source;
-  private final FlagSetOptions flagSetOptions;
   private final Clock clock;
   private final Duration initTimeout;
-  private final Sink sink = new Sink();
+  /** The flag-loading state machine: the flags served, the last failure, the stale and initializing states. */
+  private final FlagLoading loading;
   /** The recorder, guardian, timer and rollout store, shared in kind with {@link GuardedProvider}. */
   final RolloutRuntime runtime; // package-private: ProviderInternals reads it (see RolloutRuntime)
-  private final Map<String, RolloutPlan> builtPlans;
-  private final CountDownLatch firstResult = new CountDownLatch(1);
-  private final Object loadLock = new Object();
-  /** Serializes whole loads; taken before the guardian's lock and {@link #loadLock}, never inside them. */
-  private final Object reloadLock = new Object();
-
-  /** The flags served: {@link #baseFlags} behind the guardian's exposure gates. */
-  private volatile FlagSet flags;
-  // guarded by loadLock: the flags as loaded, without gates
-  private FlagSet baseFlags;
-  private volatile LoadFailure lastFailure;
-  // guarded by loadLock
-  private boolean stale;
-  private boolean initializing;
-  private boolean started;
-  private boolean shutDown;
 
   private BurnguardProvider(Builder b) {
     this.source = b.source;
     this.clock = b.options.clock;
     this.initTimeout = b.initTimeout;
-    this.flagSetOptions = FlagSetOptions.builder().clock(b.options.clock).invalidFlagPolicy(b.invalidFlagPolicy).build();
-    this.builtPlans = Map.copyOf(b.plans);
-    this.runtime = new RolloutRuntime(b.options, this::isKnownVariant, this::gatesChanged, this, () -> {
-      synchronized (loadLock) {
-        return stale || flags == null;
-      }
-    });
-  }
-
-  /** Serves new exposure gates at once: the current flags, re-gated. */
-  private void gatesChanged(Map<String, ExposureGate> gates) {
-    synchronized (loadLock) {
-      if (baseFlags != null && !shutDown) {
-        flags = baseFlags.withGates(gates);
-      }
-    }
+    this.loading = new FlagLoading(b.options, FlagSetOptions.builder().clock(b.options.clock)
+        .invalidFlagPolicy(b.invalidFlagPolicy).latencyThresholds(b.options.latencyThresholds).build(), b.plans, this);
+    this.runtime = loading.runtime();
   }
 
   /** The default state directory: the system property {@value #STATE_DIRECTORY_PROPERTY}, else {@code ./burnguard-state}. */
@@ -193,11 +153,6 @@ public final class BurnguardProvider extends EventProvider {
    */
   public ProviderHealth health() {
     return runtime.health();
-  }
-
-  private boolean isKnownVariant(String flagKey, String variant) {
-    FlagSet current = flags;
-    return current != null && current.hasVariant(flagKey, variant);
   }
 
   public static Builder builder() {
@@ -217,35 +172,14 @@ public final class BurnguardProvider extends EventProvider {
    *     good load.
    */
   @Override
-  public void initialize(EvaluationContext evaluationContext) throws Exception {
-    synchronized (loadLock) {
-      if (shutDown) {
-        throw new IllegalStateException("this BurnguardProvider was shut down and its source closed; build a new one");
-      }
-      if (started) {
-        return;
-      }
-      started = true;
-      initializing = true;
+  public void initialize(@Nullable EvaluationContext evaluationContext) throws Exception {
+    if (!loading.begin()) {
+      return;
     }
-    try {
+    loading.initialize(() -> {
       runtime.start();
-      source.start(sink);
-      boolean answered = firstResult.await(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      synchronized (loadLock) {
-        if (flags != null) {
-          return;
-        }
-        LoadFailure failure = lastFailure;
-        throw new IllegalStateException(!answered && failure == null
-            ? "no flags from " + source.describe() + " within " + initTimeout
-            : "cannot load flags: " + failure.message());
-      }
-    } finally {
-      synchronized (loadLock) {
-        initializing = false;
-      }
-    }
+      source.start(loading.sink());
+    }, initTimeout, source.describe());
   }
 
   /**
@@ -272,10 +206,7 @@ public final class BurnguardProvider extends EventProvider {
    */
   @Override
   public void shutdown() {
-    synchronized (loadLock) {
-      shutDown = true;
-      flags = null;
-    }
+    loading.shutDown();
     runtime.close();
     source.close();
     super.shutdown();
@@ -283,7 +214,7 @@ public final class BurnguardProvider extends EventProvider {
 
   /** The flags in force, or empty before the first successful load. */
   public Optional<FlagSet> flagSet() {
-    return Optional.ofNullable(flags);
+    return Optional.ofNullable(loading.flags());
   }
 
   /**
@@ -326,12 +257,12 @@ public final class BurnguardProvider extends EventProvider {
    * Never throws.
    */
   @Override
-  public void track(String eventName, EvaluationContext context, TrackingEventDetails details) {
+  public void track(String eventName, EvaluationContext context, @Nullable TrackingEventDetails details) {
     if (!OUTCOME_EVENT.equals(eventName) || details == null) {
       return;
     }
     try {
-      FlagSet current = flags;
+      FlagSet current = loading.flags();
       Outcome outcome = outcomeOf(details.getValue("outcome"));
       if (current == null || outcome == null) {
         return;
@@ -382,7 +313,7 @@ public final class BurnguardProvider extends EventProvider {
    * keeps some flags at their last good definition succeeded: see {@link #flagsAtLastKnownGood()}.
    */
   public Optional<LoadFailure> lastLoadFailure() {
-    return Optional.ofNullable(lastFailure);
+    return Optional.ofNullable(loading.lastFailure());
   }
 
   /**
@@ -391,7 +322,7 @@ public final class BurnguardProvider extends EventProvider {
    * every flag is served as the file says. While it is not empty the provider is STALE.
    */
   public Map<String, List<FlagProblem>> flagsAtLastKnownGood() {
-    FlagSet current = flags;
+    FlagSet current = loading.flags();
     return current == null ? Map.of() : current.flagsAtLastKnownGood();
   }
 
@@ -400,7 +331,7 @@ public final class BurnguardProvider extends EventProvider {
    * no good one to keep (invalid since they first appeared), by key, with their problems.
    */
   public Map<String, List<FlagProblem>> invalidFlags() {
-    FlagSet current = flags;
+    FlagSet current = loading.flags();
     return current == null ? Map.of() : current.invalidFlags();
   }
 
@@ -437,7 +368,7 @@ public final class BurnguardProvider extends EventProvider {
   }
 
   private <T> ProviderEvaluation<T> evaluate(String key, Class<T> type, T defaultValue, EvaluationContext ctx) {
-    FlagSet current = flags;
+    FlagSet current = loading.flags();
     if (current == null) {
       return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), ErrorCode.PROVIDER_NOT_READY,
           "no flags loaded yet from " + source.describe(), ImmutableMetadata.EMPTY);
@@ -449,186 +380,6 @@ public final class BurnguardProvider extends EventProvider {
       return new ProviderEvaluation<>(defaultValue, null, Reason.ERROR.name(), ErrorCode.GENERAL,
           "evaluation of flag \"" + key + "\" failed: " + e, ImmutableMetadata.EMPTY);
     }
-  }
-
-  // ---------------------------------------------------------------- loading
-
-  /**
-   * Serves a loaded flag set. Flags that were valid and whose new definition is invalid keep their
-   * last good definition. The guardian learns the set's rollout plans first and hands back their
-   * gates, and the set is published with those gates in one swap (under the guardian's lock, then
-   * this provider's, the order a tick's re-gating takes too): a flag that arrives with a plan is
-   * never visible without its gate.
-   */
-  private void loaded(FlagSet parsed) {
-    synchronized (reloadLock) {
-      FlagSet previous;
-      synchronized (loadLock) {
-        if (shutDown) {
-          return;
-        }
-        previous = baseFlags;
-      }
-      FlagSet next = previous == null ? parsed : parsed.keepingLastKnownGood(previous);
-      Published published = new Published();
-      runtime.guardian().plansServedWith(plansFor(next), builtPlans.keySet(), gates -> publish(next, gates, published));
-      if (!published.served) {
-        return;
-      }
-      firstResult.countDown();
-      List<String> changed = published.changed;
-      LOG.info("Loaded {} flags from {}{}", next.flags().size(), next.origin(),
-          changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed));
-      if (!next.invalidFlags().isEmpty()) {
-        LOG.warn("{} flags from {} are invalid and resolve with PARSE_ERROR: {}", next.invalidFlags().size(),
-            next.origin(), next.invalidFlags().values());
-      }
-      if (!next.flagsAtLastKnownGood().isEmpty()) {
-        LOG.warn("{}", lastKnownGoodMessage(next));
-      }
-      int evaluatorProblems = next.problems().size() - count(next.invalidFlags()) - count(next.flagsAtLastKnownGood());
-      if (evaluatorProblems > 0) {
-        LOG.warn("{} problems in the $evaluators of {}; flags that refer to a broken evaluator resolve with "
-            + "PARSE_ERROR: {}", evaluatorProblems, next.origin(), next.problems());
-      }
-      if (published.becameReady) {
-        emitProviderReady(ProviderEventDetails.builder().message("flags loaded from " + next.origin()).build());
-      }
-      if (!changed.isEmpty()) {
-        emitProviderConfigurationChanged(ProviderEventDetails.builder().flagsChanged(changed)
-            .message(changed.size() + " flags changed in " + next.origin()).build());
-      }
-      if (published.becameStale) {
-        emitProviderStale(ProviderEventDetails.builder().message(lastKnownGoodMessage(next))
-            .eventMetadata(lastKnownGoodMetadata(next)).build());
-      }
-    }
-  }
-
-  /** What {@link #publish} did, for the events and logs that follow it outside the locks. */
-  private static final class Published {
-    boolean served;
-    boolean becameReady;
-    boolean becameStale;
-    List<String> changed = List.of();
-  }
-
-  /** Swaps in {@code next} behind {@code gates}; called by the guardian under its lock. */
-  private void publish(FlagSet next, Map<String, ExposureGate> gates, Published out) {
-    synchronized (loadLock) {
-      if (shutDown) {
-        return;
-      }
-      FlagSet previous = baseFlags;
-      boolean failedBefore = lastFailure != null;
-      Set<String> keptBefore = previous == null ? Set.of() : previous.flagsAtLastKnownGood().keySet();
-      baseFlags = next;
-      flags = next.withGates(gates);
-      lastFailure = null;
-      runtime.recorder().retain(next::hasVariant);
-      boolean keeping = !next.flagsAtLastKnownGood().isEmpty();
-      // READY is the SDK's to emit for a load that completes initialize()
-      out.becameReady = (previous == null && !initializing) || (stale && !keeping);
-      // STALE again when the flags kept change, or when a failed file is readable again but flags are still kept
-      out.becameStale = keeping && (!stale || failedBefore || !keptBefore.equals(next.flagsAtLastKnownGood().keySet()));
-      stale = keeping;
-      out.changed = previous == null ? List.of() : List.copyOf(next.changedSince(previous));
-      out.served = true;
-    }
-  }
-
-  private static int count(Map<String, List<FlagProblem>> problemsByFlag) {
-    return problemsByFlag.values().stream().mapToInt(List::size).sum();
-  }
-
-  /** One line naming the flags kept at their last good definition, and why. */
-  private static String lastKnownGoodMessage(FlagSet set) {
-    Map<String, List<FlagProblem>> kept = set.flagsAtLastKnownGood();
-    return kept.size() + " flags are served from their last good definition because their new definition in "
-        + set.origin() + " is invalid: " + kept.entrySet().stream()
-            .map(e -> e.getKey() + " (" + e.getValue().get(0) + (e.getValue().size() > 1
-                ? " and " + (e.getValue().size() - 1) + " more" : "") + ")")
-            .collect(java.util.stream.Collectors.joining("; "));
-  }
-
-  /** The STALE event's metadata: the flags kept, how many, and why. */
-  private static ImmutableMetadata lastKnownGoodMetadata(FlagSet set) {
-    Map<String, List<FlagProblem>> kept = set.flagsAtLastKnownGood();
-    return ImmutableMetadata.builder()
-        .addString(STALE_CAUSE_METADATA, "invalid-flag-definitions")
-        .addString(LAST_KNOWN_GOOD_METADATA, String.join(",", kept.keySet()))
-        .addInteger(LAST_KNOWN_GOOD_COUNT_METADATA, kept.size())
-        .build();
-  }
-
-  /**
-   * The rollout plans of the flags loaded: those in the flag file, and those given to the builder
-   * (which take precedence), for flags that define both variants.
-   */
-  private Map<String, RolloutPlan> plansFor(FlagSet loaded) {
-    Map<String, RolloutPlan> plans = new LinkedHashMap<>(loaded.rollouts());
-    runtime.budgets().policy(loaded.errorBudgetPolicy().orElse(null));
-    runtime.plansInForce(!plans.isEmpty() || !builtPlans.isEmpty());
-    builtPlans.forEach((key, plan) -> {
-      if (loaded.hasVariant(key, plan.candidate()) && loaded.hasVariant(key, plan.control())) {
-        plans.put(key, plan);
-      } else {
-        LOG.warn("Rollout of flag {} not started: the flags from {} do not define both {} and {}", key,
-            loaded.origin(), plan.control(), plan.candidate());
-      }
-    });
-    return plans;
-  }
-
-  private void rejected(LoadFailure failure) {
-    boolean becameStale;
-    boolean haveFlags;
-    synchronized (loadLock) {
-      // a file refused after a load that kept flags at their last good definition is news: STALE again, with why
-      boolean failedBefore = lastFailure != null;
-      lastFailure = failure;
-      haveFlags = flags != null;
-      becameStale = haveFlags && (!stale || !failedBefore);
-      stale = haveFlags;
-    }
-    firstResult.countDown();
-    if (haveFlags) {
-      LOG.warn("Keeping the last good flags: {}", failure.message());
-    } else {
-      LOG.error("No flags loaded: {}", failure.message());
-    }
-    if (becameStale) {
-      emitProviderStale(ProviderEventDetails.builder().message(failure.message())
-          .eventMetadata(ImmutableMetadata.builder().addString(STALE_CAUSE_METADATA, "load-failed").build()).build());
-    }
-  }
-
-  /** Receives what the source reads; serialized per source, never throws. */
-  private final class Sink implements FlagSink {
-    @Override
-    public void content(String json, String origin) {
-      try {
-        loaded(FlagSet.parse(json, origin, flagSetOptions));
-      } catch (InvalidFlagSetException e) {
-        rejected(new LoadFailure(origin, e.getMessage(), e.problems(), now()));
-      } catch (RuntimeException e) {
-        rejected(new LoadFailure(origin, origin + ": cannot load flags: " + e, List.of(), now()));
-      }
-    }
-
-    @Override
-    public void flags(FlagSet flags) {
-      loaded(flags);
-    }
-
-    @Override
-    public void failed(String origin, String reason, Throwable cause) {
-      rejected(new LoadFailure(origin, origin + ": " + reason, List.of(), now()));
-    }
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(clock.wallMillis());
   }
 
   /** Builds a {@link BurnguardProvider}. Defaults: system clock, 10 s init timeout, {@link InvalidFlagPolicy#ISOLATE_FLAG}. */
@@ -643,9 +394,14 @@ public final class BurnguardProvider extends EventProvider {
       return this;
     }
 
-    /** Where flags come from (required). */
+    /** Where flags come from (required, once). */
     public Builder source(FlagSource source) {
-      this.source = Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(source, "source");
+      if (this.source != null) {
+        throw new IllegalStateException("source was already set to " + this.source.describe() + "; got "
+            + source.describe());
+      }
+      this.source = source;
       return this;
     }
 
@@ -663,7 +419,7 @@ public final class BurnguardProvider extends EventProvider {
       if (source == null) {
         throw new IllegalStateException("a BurnguardProvider needs a source, e.g. FlagSource.file(path)");
       }
-      options.check();
+      check();
       return new BurnguardProvider(this);
     }
   }

@@ -3,6 +3,7 @@ package dev.burnguard;
 import dev.burnguard.outcome.Outcomes.SliSource;
 import dev.burnguard.rollout.RolloutStore;
 import dev.burnguard.time.Clock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fleet mode: the replicas of one service share one rollout state, one decision per version and
@@ -93,7 +94,7 @@ public interface Fleet {
      * not interpret), read once when the provider starts; null when none is kept or the store
      * cannot be read. Default: none.
      */
-    default String evidence() {
+    default @Nullable String evidence() {
       return null;
     }
 
@@ -111,7 +112,7 @@ public interface Fleet {
      * replica, as last read; null when not known (not read yet, the store unreachable), and the
      * replica then uses its own counts. Never blocks. Default: null.
      */
-    default long[] journeyCounts(String sloKey, long fromHour, long toHour) {
+    default long @Nullable [] journeyCounts(String sloKey, long fromHour, long toHour) {
       return null;
     }
 

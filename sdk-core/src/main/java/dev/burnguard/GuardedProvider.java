@@ -3,6 +3,7 @@ package dev.burnguard;
 import dev.burnguard.BurnguardProvider.ProviderHealth;
 import dev.burnguard.flag.Flag;
 import dev.burnguard.flag.FlagSet;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.flag.FlagSet.FlagSetOptions;
 import dev.burnguard.flag.FlagSet.InvalidFlagPolicy;
 import dev.burnguard.flag.InvalidFlagSetException;
@@ -42,6 +43,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,13 +118,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class GuardedProvider extends EventProvider {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedProvider.class);
-  private static final FlagSetOptions PLANS_FILE_OPTIONS = FlagSetOptions.builder()
-      .invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE).build();
 
   private final FeatureProvider delegate;
   private final Map<String, RolloutPlan> codePlans;
   private final FlagSource plansSource;
   private final Duration initTimeout;
+  /** How the plans file is read: all or nothing, its plans judgeable on the recorder's latency thresholds. */
+  private final FlagSetOptions plansFileOptions;
   final RolloutRuntime runtime; // package-private: ProviderInternals reads it (see RolloutRuntime)
   private final CountDownLatch firstPlans = new CountDownLatch(1);
   private final Object gatesLock = new Object();
@@ -145,6 +147,8 @@ public final class GuardedProvider extends EventProvider {
     this.plansSource = b.plansSource;
     this.initTimeout = b.initTimeout;
     this.runtime = new RolloutRuntime(b.options, this::isKnownVariant, this::gatesChanged, this, () -> false);
+    this.plansFileOptions = FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.REJECT_FILE)
+        .latencyThresholds(b.options.latencyThresholds).build();
   }
 
   /** Wraps {@code delegate} with no plan yet: every flag passes through. See {@link #builder}. */
@@ -170,7 +174,7 @@ public final class GuardedProvider extends EventProvider {
    * throws, is this provider's.
    */
   @Override
-  public void initialize(EvaluationContext evaluationContext) throws Exception {
+  public void initialize(@Nullable EvaluationContext evaluationContext) throws Exception {
     runtime.start();
     if (plansSource != null) {
       plansSource.start(new PlansSink());
@@ -332,7 +336,7 @@ public final class GuardedProvider extends EventProvider {
     @Override
     public void content(String json, String origin) {
       try {
-        flags(FlagSet.parse(json, origin, PLANS_FILE_OPTIONS));
+        flags(FlagSet.parse(json, origin, plansFileOptions));
       } catch (InvalidFlagSetException e) {
         failed(origin, e.getMessage(), e);
       } catch (RuntimeException e) {
@@ -342,6 +346,11 @@ public final class GuardedProvider extends EventProvider {
 
     @Override
     public void flags(FlagSet flags) {
+      List<FlagProblem> uncounted = runtime.uncountedLatency(flags);
+      if (!uncounted.isEmpty()) {
+        failed(flags.origin(), new InvalidFlagSetException(uncounted).getMessage(), null);
+        return;
+      }
       try {
         applyPlans(flags);
         plansFailure = null;
@@ -547,14 +556,19 @@ public final class GuardedProvider extends EventProvider {
       return plans(FlagSource.file(Objects.requireNonNull(plansFile, "plansFile")));
     }
 
-    /** Reads rollout plans from {@code source}: see {@link #plans(Path)}. */
+    /** Reads rollout plans from {@code source} (once): see {@link #plans(Path)}. */
     public Builder plans(FlagSource source) {
-      this.plansSource = Objects.requireNonNull(source, "plans source");
+      Objects.requireNonNull(source, "plans source");
+      if (plansSource != null) {
+        throw new IllegalStateException("plans was already set to " + plansSource.describe() + "; got "
+            + source.describe());
+      }
+      this.plansSource = source;
       return this;
     }
 
     public GuardedProvider build() {
-      options.check();
+      check();
       return new GuardedProvider(this);
     }
   }

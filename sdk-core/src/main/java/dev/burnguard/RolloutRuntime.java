@@ -1,7 +1,10 @@
 package dev.burnguard;
 
 import dev.burnguard.BurnguardProvider.ProviderHealth;
+import dev.burnguard.flag.FlagSet;
+import dev.burnguard.flag.FlagSet.FlagProblem;
 import dev.burnguard.internal.ProviderInternals;
+import dev.burnguard.internal.json.JsonPath;
 import dev.burnguard.internal.budget.ErrorBudgets;
 import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.rollout.Decision;
@@ -10,6 +13,7 @@ import dev.burnguard.internal.gate.ExposureGate;
 import dev.burnguard.internal.store.FileRolloutStore;
 import dev.burnguard.internal.guardian.Guardian;
 import dev.burnguard.internal.guardian.GuardianRollouts;
+import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.rollout.Rollouts;
 import dev.burnguard.internal.store.InMemoryRolloutStore;
 import dev.burnguard.rollout.RolloutStore;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
@@ -44,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: the store reference is volatile and replaced only when the default directory is
  * opened (under {@link #storeHealthLock}); the announced store health is guarded by that lock; the
- * guardian serializes its own work. The timer is one daemon thread, started by {@link #start}.
+ * guardian serializes its own work. The timer is one periodic task, scheduled by {@link #start} on
+ * the executor given to the builder or else on a daemon thread of its own, and cancelled by
+ * {@link #close} (which shuts down only a thread of its own).
  * Internal, not for public use.
  */
 final class RolloutRuntime {
@@ -82,7 +89,12 @@ final class RolloutRuntime {
   private final Object storeHealthLock = new Object();
   private Boolean storeHealthyAnnounced; // guarded by storeHealthLock
   private boolean warnedVolatileState; // guarded by storeHealthLock
-  private ScheduledExecutorService ticker;
+  /** The executor given to the builder for the guardian's timer; null for {@link #ownTimer}. Never shut down here. */
+  private final ScheduledExecutorService executor;
+  /** The provider's own timer thread, when no executor was given; started by {@link #start}. */
+  private volatile ScheduledExecutorService ownTimer;
+  /** The guardian's periodic tick, once started. */
+  private volatile ScheduledFuture<?> ticking;
 
   /**
    * @param knownVariants the (flag, variant) pairs the recorder keeps series for
@@ -99,6 +111,7 @@ final class RolloutRuntime {
     this.flagsStale = flagsStale;
     this.guardianTick = o.guardianTick;
     this.guardianTicking = o.guardianTicking;
+    this.executor = o.executor;
     this.defaultStateDirectory = o.stateDirectory == null && o.store == null && !o.inMemoryState && o.fleet == null
         && !Boolean.getBoolean(BurnguardProvider.IN_MEMORY_STATE_PROPERTY);
     this.stateDirectory = defaultStateDirectory ? defaultStateDirectory() : o.stateDirectory;
@@ -194,6 +207,25 @@ final class RolloutRuntime {
     return store;
   }
 
+  /**
+   * The problems of a flag set handed over whole by its source (built in code, so not parsed with
+   * the provider's {@link dev.burnguard.flag.FlagSet.FlagSetOptions#latencyThresholds}): each
+   * rollout plan whose latency threshold the recorder does not count, at the threshold's JSON path.
+   * Such a set is refused as a failed load.
+   */
+  List<FlagProblem> uncountedLatency(FlagSet set) {
+    List<FlagProblem> problems = new java.util.ArrayList<>();
+    set.rollouts().forEach((flagKey, plan) -> plan.slo().latencyThreshold().ifPresent(threshold -> {
+      String uncounted = SliRecorder.uncountedLatencyThreshold(threshold, recorder.latencyThresholds());
+      if (uncounted != null) {
+        String path = JsonPath.child(JsonPath.child(JsonPath.child(JsonPath.child(JsonPath.child("$.flags", flagKey),
+            "rollout"), "slo"), "latency"), "threshold");
+        problems.add(new FlagProblem(set.origin(), path, threshold.toString(), uncounted));
+      }
+    }));
+    return problems;
+  }
+
   /** Opens the store named by the builder, restores the rollouts it holds and starts the guardian's timer. */
   void start() throws IOException {
     if (stateDirectory != null && !defaultStateDirectory) {
@@ -215,13 +247,17 @@ final class RolloutRuntime {
     if (!guardianTicking) {
       return;
     }
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "burnguard-guardian");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService on = executor;
+    if (on == null) {
+      ownTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "burnguard-guardian");
+        t.setDaemon(true);
+        return t;
+      });
+      on = ownTimer;
+    }
     long millis = guardianTick.toMillis();
-    ticker.scheduleWithFixedDelay(this::tick, millis, millis, TimeUnit.MILLISECONDS);
+    ticking = on.scheduleWithFixedDelay(this::tick, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -354,10 +390,13 @@ final class RolloutRuntime {
     }
   }
 
-  /** Stops the timer and closes the store. */
+  /** Stops the timer (cancels its task on an executor given to the builder, which stays up) and closes the store. */
   void close() {
-    if (ticker != null) {
-      ticker.shutdownNow();
+    if (ticking != null) {
+      ticking.cancel(false);
+    }
+    if (ownTimer != null) {
+      ownTimer.shutdownNow();
     }
     budgets.write();
     store.close();
@@ -422,17 +461,31 @@ final class RolloutRuntime {
   /**
    * The rollout settings a provider's builder collects, validated as they are set, with their
    * defaults written down once: system clock, 300 ms latency threshold, 1 s guardian tick, 30 days
-   * of removed-rollout retention, the default state directory.
+   * of removed-rollout retention, the default state directory, the provider's own timer thread.
+   *
+   * <p>Conflicts are refused as Caffeine's builders refuse them, with a message naming both
+   * settings: a second place for rollout state (or the same one twice, with another value) at the
+   * second setter; settings that the others make pointless (a tick interval or an executor with
+   * {@code guardianTicking(false)}, a code plan judging a latency threshold that is not counted) at
+   * {@code build()}, whatever the order they were given in. Tuning values given twice (clock,
+   * thresholds, tick, retention) are not conflicts: the last one given wins, so that a Spring
+   * customizer can override what the properties set.
    */
   static final class Options {
     Clock clock = Clock.system();
     final SliRecorder.Builder recorder = SliRecorder.builder();
+    /** The recorder's latency thresholds, as given to {@link #recorder}. */
+    List<Duration> latencyThresholds = List.of(SliRecorder.DEFAULT_LATENCY_THRESHOLD);
     Duration guardianTick = Duration.ofSeconds(1);
+    /** Whether {@link #guardianTick} was given (a conflict with {@code guardianTicking(false)}). */
+    boolean guardianTickGiven;
     boolean guardianTicking = true;
     Path stateDirectory;
     RolloutStore store;
     boolean inMemoryState;
     Fleet fleet;
+    /** Runs the guardian's timer; null for the provider's own daemon thread. Never shut down by the provider. */
+    ScheduledExecutorService executor;
     Duration removedRetention = Guardian.DEFAULT_REMOVED_RETENTION;
 
     void clock(Clock clock) {
@@ -441,6 +494,7 @@ final class RolloutRuntime {
 
     void latencyThresholds(Duration... thresholds) {
       recorder.latencyThresholds(thresholds);
+      this.latencyThresholds = List.of(thresholds);
     }
 
     void maxSeries(int maxSeries) {
@@ -448,19 +502,62 @@ final class RolloutRuntime {
     }
 
     void stateDirectory(Path directory) {
-      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+      Objects.requireNonNull(directory, "stateDirectory");
+      if (stateDirectory != null) {
+        throw new IllegalStateException("stateDirectory was already set to " + stateDirectory + "; got " + directory);
+      }
+      placeStateOnce("stateDirectory(" + directory + ")");
+      this.stateDirectory = directory;
     }
 
     void rolloutStore(RolloutStore store) {
-      this.store = Objects.requireNonNull(store, "rolloutStore");
+      Objects.requireNonNull(store, "rolloutStore");
+      if (this.store != null) {
+        throw new IllegalStateException("rolloutStore was already set to " + this.store + "; got " + store);
+      }
+      placeStateOnce("rolloutStore(" + store + ")");
+      this.store = store;
     }
 
     void fleet(Fleet fleet) {
-      this.fleet = Objects.requireNonNull(fleet, "fleet");
+      Objects.requireNonNull(fleet, "fleet");
+      if (this.fleet != null) {
+        throw new IllegalStateException("fleet was already set to " + this.fleet + "; got " + fleet);
+      }
+      placeStateOnce("fleet(" + fleet + ")");
+      this.fleet = fleet;
     }
 
     void inMemoryRolloutState() {
+      if (inMemoryState) {
+        return; // said twice, meant once
+      }
+      placeStateOnce("inMemoryRolloutState()");
       this.inMemoryState = true;
+    }
+
+    /**
+     * Refuses {@code setting}, a place for rollout state, when another place was chosen before:
+     * the state is kept in one place (a fleet keeps it in its shared store).
+     */
+    private void placeStateOnce(String setting) {
+      String chosen = stateDirectory != null ? "stateDirectory(" + stateDirectory + ")"
+          : store != null ? "rolloutStore(" + store + ")"
+          : inMemoryState ? "inMemoryRolloutState()"
+          : fleet != null ? "fleet(" + fleet + ")" : null;
+      if (chosen != null) {
+        throw new IllegalStateException(setting + " conflicts with " + chosen + ", set before: rollout state is kept"
+            + " in one place (a fleet keeps it in its shared store); leave all unset for the default directory "
+            + BurnguardProvider.DEFAULT_STATE_DIRECTORY);
+      }
+    }
+
+    void executor(ScheduledExecutorService executor) {
+      Objects.requireNonNull(executor, "executor");
+      if (this.executor != null) {
+        throw new IllegalStateException("executor was already set to " + this.executor + "; got " + executor);
+      }
+      this.executor = executor;
     }
 
     void removedRolloutRetention(Duration retention) {
@@ -477,23 +574,38 @@ final class RolloutRuntime {
         throw new IllegalArgumentException("guardianTick must be at least 10 ms, got " + tick);
       }
       this.guardianTick = tick;
+      this.guardianTickGiven = true;
     }
 
     void guardianTicking(boolean ticking) {
       this.guardianTicking = ticking;
     }
 
-    /** The cross-field checks of {@code build()}: one place for rollout state at most. */
-    void check() {
-      int stores = (stateDirectory != null ? 1 : 0) + (store != null ? 1 : 0) + (inMemoryState ? 1 : 0)
-          + (fleet != null ? 1 : 0);
-      if (stores > 1) {
-        throw new IllegalStateException("choose one place for rollout state, got "
-            + (stateDirectory != null ? "stateDirectory(" + stateDirectory + ") " : "")
-            + (store != null ? "rolloutStore(" + store + ") " : "") + (inMemoryState ? "inMemoryRolloutState() " : "")
-            + (fleet != null ? "fleet(" + fleet + ")" : "")
-            + "; leave all unset for the default directory " + BurnguardProvider.DEFAULT_STATE_DIRECTORY);
+    /**
+     * The cross-field checks of {@code build()}, independent of the order the settings were given
+     * in: nothing that {@code guardianTicking(false)} makes pointless, and every plan given in code
+     * judgeable on the latency thresholds counted.
+     *
+     * @param codePlans the plans given to the builder, by flag
+     */
+    void check(Map<String, RolloutPlan> codePlans) {
+      if (!guardianTicking && guardianTickGiven) {
+        throw new IllegalStateException("guardianTick(" + guardianTick + ") conflicts with guardianTicking(false):"
+            + " without its timer the guardian ticks only when Rollouts.tick() is called; remove one");
       }
+      if (!guardianTicking && executor != null) {
+        throw new IllegalStateException("executor(" + executor + ") conflicts with guardianTicking(false): the"
+            + " executor runs the guardian's timer, which guardianTicking(false) turns off; remove one");
+      }
+      codePlans.forEach((flagKey, plan) -> {
+        String uncounted = SliRecorder.uncountedLatencyThreshold(plan.slo().latencyThreshold().orElse(null),
+            latencyThresholds);
+        if (uncounted != null) {
+          throw new IllegalStateException("rollout(\"" + flagKey + "\", ...) conflicts with latencyThresholds("
+              + latencyThresholds.stream().map(Duration::toString).collect(java.util.stream.Collectors.joining(", "))
+              + "): " + uncounted);
+        }
+      });
     }
   }
 }

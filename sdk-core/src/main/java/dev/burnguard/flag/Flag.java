@@ -6,6 +6,7 @@ import dev.burnguard.rollout.RolloutPlan;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One flag of a {@link FlagSet}, as defined in flagd's flag-definition format: its state, variants
@@ -80,7 +81,7 @@ public final class Flag {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Flag && key.equals(((Flag) o).key) && Objects.equals(definition, ((Flag) o).definition);
   }
 

@@ -13,6 +13,7 @@ import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Reason;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable snapshot of flags in flagd's flag-definition format, validated and compiled, ready
@@ -259,7 +261,7 @@ public final class FlagSet {
   }
 
   /** Whether flag {@code key} exists and defines variant {@code variant}. */
-  public boolean hasVariant(String key, String variant) {
+  public boolean hasVariant(@Nullable String key, @Nullable String variant) {
     Flag flag = key == null ? null : flags.get(key);
     return flag != null && variant != null && flag.variants().containsKey(variant);
   }
@@ -269,7 +271,7 @@ public final class FlagSet {
    * is none (unknown, disabled or invalid flag, no default variant, or a targeting error).
    * Deterministic: the same context always gets the same variant from the same flag set.
    */
-  public String assignedVariant(String key, EvaluationContext context) {
+  public @Nullable String assignedVariant(@Nullable String key, EvaluationContext context) {
     Flag flag = key == null ? null : flags.get(key);
     return flag == null ? null : flag.compiled.assignedVariant(context);
   }
@@ -280,7 +282,7 @@ public final class FlagSet {
    * sample-ratio test compares recorded outcomes with); null as for {@link #assignedVariant}. For
    * tools that evaluate flags by variant, such as the simulation kit.
    */
-  public String servedVariant(String key, EvaluationContext context) {
+  public @Nullable String servedVariant(@Nullable String key, EvaluationContext context) {
     Flag flag = key == null ? null : flags.get(key);
     return flag == null ? null : flag.compiled.servedVariant(context);
   }
@@ -458,10 +460,12 @@ public final class FlagSet {
 
     private final InvalidFlagPolicy invalidFlagPolicy;
     private final Clock clock;
+    private final List<Duration> latencyThresholds;
 
     private FlagSetOptions(Builder b) {
       this.invalidFlagPolicy = b.invalidFlagPolicy;
       this.clock = b.clock;
+      this.latencyThresholds = b.latencyThresholds;
     }
 
     public static FlagSetOptions defaults() {
@@ -481,10 +485,19 @@ public final class FlagSet {
       return clock;
     }
 
+    /**
+     * The latency thresholds a rollout plan's latency objective may use: those the provider's
+     * recorder counts slow calls against. Empty (the default, for parsing outside a provider): any.
+     */
+    public Optional<List<Duration>> latencyThresholds() {
+      return Optional.ofNullable(latencyThresholds);
+    }
+
     /** Builds {@link FlagSetOptions}. */
     public static final class Builder {
       private InvalidFlagPolicy invalidFlagPolicy = InvalidFlagPolicy.ISOLATE_FLAG;
       private Clock clock = Clock.system();
+      private List<Duration> latencyThresholds;
 
       private Builder() {}
 
@@ -495,6 +508,16 @@ public final class FlagSet {
 
       public Builder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+      }
+
+      /**
+       * Refuses a rollout plan whose latency threshold is not one of {@code counted} (a provider's
+       * latency thresholds, which it sets here): such a plan could never be judged on latency, so the
+       * flag is invalid, its problem at {@code $.flags.<key>.rollout.slo.latency.threshold}.
+       */
+      public Builder latencyThresholds(List<Duration> counted) {
+        this.latencyThresholds = List.copyOf(counted);
         return this;
       }
 
@@ -535,7 +558,7 @@ public final class FlagSet {
    * @param value the offending value as JSON, shortened to a readable length; null when there is none
    * @param message what is wrong and, where it helps, what was expected
    */
-  public record FlagProblem(String origin, String jsonPath, String value, String message) {
+  public record FlagProblem(String origin, String jsonPath, @Nullable String value, String message) {
     public FlagProblem {
       Objects.requireNonNull(origin, "origin");
       Objects.requireNonNull(jsonPath, "jsonPath");

@@ -9,12 +9,14 @@ import dev.burnguard.internal.eval.TargetingCompiler;
 import dev.burnguard.internal.eval.TargetingException;
 import dev.burnguard.internal.eval.Values;
 import dev.burnguard.internal.json.JsonPath;
+import dev.burnguard.internal.recorder.SliRecorder;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonSyntaxException;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.resolve.CompiledFlag;
 import dev.burnguard.rollout.ErrorBudgetPolicy;
 import dev.burnguard.rollout.RolloutPlan;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -222,6 +224,9 @@ final class FlagSetParser {
     Map<String, Object> flagMetadata = metadata(def.get("metadata"), JsonPath.child(path, "metadata"), problems);
     RolloutPlan rollout = RolloutPlanParser.parse(def.get("rollout"), JsonPath.child(path, "rollout"), variants,
         origin, problems);
+    if (rollout != null) {
+      uncountedLatency(rollout, def.get("rollout"), JsonPath.child(path, "rollout"), problems);
+    }
     if (!problems.isEmpty()) {
       return null;
     }
@@ -357,6 +362,22 @@ final class FlagSetParser {
 
   private void fatal(String path, Object value, String message) {
     fatal.add(problem(path, value, message));
+  }
+
+  /**
+   * A plan whose latency threshold the provider does not count (see {@link
+   * FlagSetOptions#latencyThresholds()}) is a problem at the threshold's JSON path.
+   */
+  private void uncountedLatency(RolloutPlan plan, Object json, String rolloutPath, List<FlagProblem> problems) {
+    Duration threshold = plan.slo().latencyThreshold().orElse(null);
+    String uncounted = options.latencyThresholds()
+        .map(counted -> SliRecorder.uncountedLatencyThreshold(threshold, counted)).orElse(null);
+    if (uncounted != null) {
+      String latencyPath = JsonPath.child(JsonPath.child(rolloutPath, "slo"), "latency");
+      Object written = json instanceof Map<?, ?> r && r.get("slo") instanceof Map<?, ?> slo
+          && slo.get("latency") instanceof Map<?, ?> latency ? latency.get("threshold") : threshold.toString();
+      problems.add(problem(JsonPath.child(latencyPath, "threshold"), written, uncounted));
+    }
   }
 
   private FlagProblem problem(String path, Object value, String message) {

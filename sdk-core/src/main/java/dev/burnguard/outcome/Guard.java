@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps a risky code path in a flag: evaluates the flag, runs the branch for the variant served,
@@ -430,7 +431,7 @@ public final class Guard {
      * {@link OutcomeRecorder#recordJourney}), for the service SLOs declared over it; null (the
      * default) for none.
      */
-    public Builder journey(String journey) {
+    public Builder journey(@Nullable String journey) {
       this.journey = journey;
       return this;
     }

@@ -4,6 +4,7 @@ import dev.burnguard.rollout.RolloutPlan.BurnRateRule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the guardian (or a person) decided about one rollout at one moment, with its evidence.
@@ -22,7 +23,7 @@ import java.util.Objects;
  *     the flag as it is
  */
 public record Decision(String flagKey, Instant at, DecisionAction action, String actor, boolean applied,
-    String reason, List<RuleCheck> evidence, RolloutState before, RolloutState after) {
+    String reason, List<RuleCheck> evidence, @Nullable RolloutState before, RolloutState after) {
   /** The actor of automatic decisions. */
   public static final String GUARDIAN = "guardian";
 

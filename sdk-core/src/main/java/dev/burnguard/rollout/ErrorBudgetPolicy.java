@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service's error-budget policy: user-facing SLOs over journeys (checkout, search…) and what
@@ -95,7 +96,7 @@ public final class ErrorBudgetPolicy {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof ErrorBudgetPolicy && ((ErrorBudgetPolicy) o).slos.equals(slos)
         && ((ErrorBudgetPolicy) o).governedSlos.equals(governedSlos)
         && Objects.equals(((ErrorBudgetPolicy) o).governedFlags, governedFlags)
@@ -194,7 +195,7 @@ public final class ErrorBudgetPolicy {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Period && Objects.equals(((Period) o).rolling, rolling);
     }
 
@@ -215,7 +216,8 @@ public final class ErrorBudgetPolicy {
    * @param latencyThreshold for a latency SLO, the threshold; null for availability
    * @param period the budget period
    */
-  public record ServiceSlo(String name, String journey, double objective, Duration latencyThreshold, Period period) {
+  public record ServiceSlo(String name, String journey, double objective, @Nullable Duration latencyThreshold,
+      Period period) {
     public ServiceSlo {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(journey, "journey");
@@ -256,7 +258,11 @@ public final class ErrorBudgetPolicy {
       return slo.allowedBadCalls(calls);
     }
 
-    /** The share of the budget spent, {@code bad / allowed} (0 without calls; may exceed 1). */
+    /**
+     * The share of the budget spent as a <b>fraction</b>, {@code bad / allowed} (0 without calls;
+     * may exceed 1): 0.75 is the "75 % spent" that {@link #reached(double) reached(75)} compares in
+     * percent, as the file's thresholds are written.
+     */
     public double spent() {
       BigDecimal allowed = allowedBadCalls();
       if (allowed.signum() == 0) {

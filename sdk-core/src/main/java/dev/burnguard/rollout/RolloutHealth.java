@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one rollout stands, as the guardian saw it at its last tick: built once per tick from the
@@ -26,7 +27,7 @@ import java.util.Objects;
  * @param latestDecision the latest decision published for the flag, or null
  */
 public record RolloutHealth(String flagKey, Instant at, RolloutState state, List<VariantWindow> windows,
-    List<RuleCheck> checks, StageProgress stage, long candidateCalls, Decision latestDecision) {
+    List<RuleCheck> checks, StageProgress stage, long candidateCalls, @Nullable Decision latestDecision) {
   public RolloutHealth {
     Objects.requireNonNull(flagKey, "flagKey");
     Objects.requireNonNull(at, "at");

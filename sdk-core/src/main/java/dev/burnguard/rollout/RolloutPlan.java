@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one flag's candidate variant is rolled out under guard: the stages of exposure, the SLO the
@@ -155,7 +156,7 @@ public final class RolloutPlan {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof RolloutPlan && ((RolloutPlan) o).fingerprint().equals(fingerprint());
   }
 
@@ -179,7 +180,7 @@ public final class RolloutPlan {
    * Workbook's 3 d / 6 h × 1 slow-burn rule is such a rule); at {@code factor × budget ≥ 1} no bad
    * ratio can exceed it. Either way the rule would be silently dead, so a plan with one is refused.
    */
-  static String whyRuleCannotFire(BurnRateRule rule, Slo slo) {
+  static @Nullable String whyRuleCannotFire(BurnRateRule rule, Slo slo) {
     if (!(rule.factor() > 1)) {
       return "its factor " + rule.factor() + " is not above 1, so its sequential test's alternative (factor × budget)"
           + " does not exceed its null (the budget) and the evidence never grows; use a factor above 1, e.g. 1.5";
@@ -341,8 +342,9 @@ public final class RolloutPlan {
    * One step of a rollout: the share of eligible traffic that gets the candidate, and what must hold
    * before the rollout moves on.
    *
-   * @param exposurePercent the percentage (0 &lt; p &le; 100) of the contexts the flag assigns to
-   *     the candidate that actually get it
+   * @param exposurePercent the <b>percentage</b> (0 &lt; p &le; 100, as the file's {@code
+   *     "exposure"}: {@code 5} is 5 %) of the contexts the flag assigns to the candidate that
+   *     actually get it; {@link #exposure()} reads it back as a fraction
    * @param bake the least time to spend at this stage
    * @param minSamples the least number of candidate calls to see at this stage
    */
@@ -360,7 +362,7 @@ public final class RolloutPlan {
       }
     }
 
-    /** The exposure as a fraction in (0, 1]. */
+    /** The exposure as a <b>fraction</b> in (0, 1], as {@link RolloutState#exposure()} is: {@code exposurePercent / 100}. */
     public double exposure() {
       return exposurePercent / 100;
     }
@@ -383,7 +385,8 @@ public final class RolloutPlan {
     }
 
     /**
-     * An availability objective: the fraction of calls that must succeed, in (0, 1), e.g. 0.999.
+     * An availability objective: the <b>fraction</b> of calls that must succeed, in (0, 1), e.g.
+     * 0.999 for the file's {@code "availability": 99.9} (a percentage there).
      */
     public static Slo availability(double objective) {
       checkObjective("availability", objective);
@@ -391,8 +394,10 @@ public final class RolloutPlan {
     }
 
     /**
-     * Adds a latency objective: at least {@code objective} of the calls (in (0, 1), e.g. 0.99) take
-     * no longer than {@code threshold}.
+     * Adds a latency objective: at least {@code objective} of the calls (a <b>fraction</b> in (0, 1),
+     * e.g. 0.99 for the file's {@code "objective": 99}) take no longer than {@code threshold}, which
+     * must be one of the provider's latency thresholds (its builder's {@code latencyThresholds}) for
+     * the rollout to be judged on latency.
      */
     public Slo withLatency(Duration threshold, double objective) {
       Objects.requireNonNull(threshold, "threshold");
@@ -409,6 +414,7 @@ public final class RolloutPlan {
       }
     }
 
+    /** The availability objective, a fraction in (0, 1) (0.999, where the file writes 99.9). */
     public double availability() {
       return availability;
     }
@@ -434,7 +440,7 @@ public final class RolloutPlan {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Slo && ((Slo) o).availability == availability && ((Slo) o).latencyObjective == latencyObjective
           && Objects.equals(((Slo) o).latencyThreshold, latencyThreshold);
     }

@@ -2,6 +2,7 @@ package dev.burnguard.rollout;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one flag's rollout, as persisted: enough to restore exactly what the provider
@@ -12,7 +13,8 @@ import java.util.Objects;
  *     another candidate (or control) starts a new rollout, any other change applies in place
  * @param status where the rollout stands
  * @param stage the index of the current stage in the plan
- * @param exposure the fraction of the candidate's eligible contexts that get it, in [0, 1]
+ * @param exposure the <b>fraction</b> of the candidate's eligible contexts that get it, in [0, 1]
+ *     (0.05 for a stage the file writes as {@code "exposure": 5})
  * @param shrinks how many times the rollout has shrunk
  * @param stageStartedAt when the current stage (or re-probe) began, for bake time
  * @param until when a cool-down or watch period ends; null otherwise
@@ -24,11 +26,11 @@ import java.util.Objects;
  *     for the guardian's retention in case it returns); null while the plan is in force
  */
 public record RolloutState(String flagKey, String planFingerprint, RolloutStatus status, int stage, double exposure,
-    int shrinks, Instant stageStartedAt, Instant until, RolloutStatus pausedStatus, long version,
-    Instant evidenceSince, Instant planRemovedAt) {
+    int shrinks, Instant stageStartedAt, @Nullable Instant until, @Nullable RolloutStatus pausedStatus, long version,
+    @Nullable Instant evidenceSince, @Nullable Instant planRemovedAt) {
   /** A state whose every recorded outcome counts and whose plan is in force. */
   public RolloutState(String flagKey, String planFingerprint, RolloutStatus status, int stage, double exposure,
-      int shrinks, Instant stageStartedAt, Instant until, RolloutStatus pausedStatus, long version) {
+      int shrinks, Instant stageStartedAt, @Nullable Instant until, @Nullable RolloutStatus pausedStatus, long version) {
     this(flagKey, planFingerprint, status, stage, exposure, shrinks, stageStartedAt, until, pausedStatus, version,
         null, null);
   }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 
 
@@ -122,7 +123,7 @@ public interface RolloutStore extends AutoCloseable {
    * @param current for a conflict, the flag's state now stored (null: none)
    * @param refusal for a refusal, why (e.g. "fleet store unreachable since ..."); null otherwise
    */
-  record Appended(Outcome outcome, RolloutState current, String refusal) {
+  record Appended(Outcome outcome, @Nullable RolloutState current, @Nullable String refusal) {
     /** Recorded and durable. */
     public static final Appended DURABLE = new Appended(Outcome.DURABLE, null, null);
     /** Recorded, kept in memory until the store can write. */
@@ -209,7 +210,8 @@ public interface RolloutStore extends AutoCloseable {
    *     full; their states were still saved (the state file is rewritten before the journal resumes),
    *     only their lines in the decision log are missing
    */
-  public record StoreHealth(boolean healthy, String lastError, Instant unhealthySince, int pendingDecisions,
+  public record StoreHealth(boolean healthy, @Nullable String lastError, @Nullable Instant unhealthySince,
+      int pendingDecisions,
       long droppedDecisions) {
     private static final StoreHealth OK = new StoreHealth(true, null, null, 0, 0);
 

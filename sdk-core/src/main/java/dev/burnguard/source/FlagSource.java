@@ -3,6 +3,7 @@ package dev.burnguard.source;
 import dev.burnguard.flag.FlagSet;
 import java.net.URI;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a provider's flags come from: a file with hot reload, a URL polled over HTTP, a classpath
@@ -60,6 +61,6 @@ public interface FlagSource extends AutoCloseable {
     void flags(FlagSet flags);
 
     /** The source could not read its flags; the last good flags stay in force. */
-    void failed(String origin, String reason, Throwable cause);
+    void failed(String origin, String reason, @Nullable Throwable cause);
   }
 }

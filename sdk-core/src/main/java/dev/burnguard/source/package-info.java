@@ -4,4 +4,7 @@
  * the provider, which parses them into the flag model. The HTTP source's request transport and its
  * retry and circuit-breaker wiring are package-private parts of {@link dev.burnguard.source.HttpFlagSource}.
  */
+@NullMarked
 package dev.burnguard.source;
+
+import org.jspecify.annotations.NullMarked;

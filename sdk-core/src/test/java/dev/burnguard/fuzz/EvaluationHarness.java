@@ -115,7 +115,7 @@ final class EvaluationHarness {
   static FlagSet load(String json) {
     FlagSet before = provider.flagSet().orElseThrow();
     Optional<FlagSet> parsed = parse(json, FlagSetOptions.builder().invalidFlagPolicy(InvalidFlagPolicy.ISOLATE_FLAG)
-        .build());
+        .latencyThresholds(provider.outcomes().latencyThresholds()).build());
     source.reload(json);
     FILES.increment();
     FlagSet after = provider.flagSet().orElseThrow();

@@ -67,10 +67,14 @@ class FlagFileFuzzTest {
     }
   }
 
-  /** Whether {@code json} loads under {@code policy}; when it does not, each problem names its path. */
+  /**
+   * Whether {@code json} loads under {@code policy}, as the provider parses it (a plan's latency
+   * threshold must be one its recorder counts); when it does not, each problem names its path.
+   */
   private static boolean parses(String json, InvalidFlagPolicy policy) {
     try {
-      FlagSet.parse(json, ReloadableSource.ORIGIN, FlagSetOptions.builder().invalidFlagPolicy(policy).build());
+      FlagSet.parse(json, ReloadableSource.ORIGIN, FlagSetOptions.builder().invalidFlagPolicy(policy)
+          .latencyThresholds(provider.outcomes().latencyThresholds()).build());
       return true;
     } catch (InvalidFlagSetException e) {
       ProblemPaths.assertEachNamed(e.problems(), e.getMessage(), ReloadableSource.ORIGIN);

@@ -489,6 +489,29 @@ public final class SliRecorder implements Outcomes, SliSource {
     }
   }
 
+  /**
+   * Why a rollout plan's latency objective with {@code threshold} cannot be judged on a recorder that
+   * counts slow calls against {@code counted}: the threshold is not one of them, so the guardian
+   * would never see a slow call against it; null when it is counted, or when there is no latency
+   * objective ({@code threshold} null). One wording for every place that refuses such a plan (a flag
+   * file, a plan given to a provider's builder, a flag set handed over whole).
+   */
+  public static String uncountedLatencyThreshold(Duration threshold, List<Duration> counted) {
+    if (threshold == null || counted.contains(threshold)) {
+      return null;
+    }
+    return "latency threshold " + describe(threshold) + " is not one the provider counts slow calls against ("
+        + (counted.isEmpty() ? "none" : counted.stream().map(SliRecorder::describe)
+            .collect(java.util.stream.Collectors.joining(", ")))
+        + "), so the rollout would never be judged on latency: use one of those, or add it with the provider "
+        + "builder's latencyThresholds(...)";
+  }
+
+  /** {@code 250ms}, or ISO-8601 for a duration that is not a whole number of milliseconds. */
+  private static String describe(Duration d) {
+    return d.equals(Duration.ofMillis(d.toMillis())) ? d.toMillis() + "ms" : d.toString();
+  }
+
   /** Builds a {@link SliRecorder}. Defaults: system clock, one 300 ms threshold, every variant known, 10,000 series. */
   public static final class Builder {
     private Clock clock = Clock.system();
@@ -503,7 +526,7 @@ public final class SliRecorder implements Outcomes, SliSource {
       return this;
     }
 
-    /** Latency thresholds (0 to 3, each positive) that slow calls are counted against. */
+    /** Latency thresholds (0 to 3, each positive, all different) that slow calls are counted against. */
     public Builder latencyThresholds(Duration... thresholds) {
       Objects.requireNonNull(thresholds, "thresholds");
       if (thresholds.length > Series.MAX_THRESHOLDS) {
@@ -514,6 +537,9 @@ public final class SliRecorder implements Outcomes, SliSource {
         if (t == null || t.isNegative() || t.isZero()) {
           throw new IllegalArgumentException("latency thresholds must be positive, got " + t);
         }
+      }
+      if (new java.util.HashSet<>(Arrays.asList(thresholds)).size() < thresholds.length) {
+        throw new IllegalArgumentException("latency thresholds must differ, got " + Arrays.toString(thresholds));
       }
       this.thresholds = List.of(thresholds);
       return this;

@@ -33,6 +33,8 @@ final class ProviderFactory {
   static final String STATE_DIRECTORY = "burnguard.state.directory";
   static final String STATE_IN_MEMORY = "burnguard.state.in-memory";
   static final String FLEET = "burnguard.fleet";
+  static final String TICK = "burnguard.guardian.tick";
+  static final String TICKING = "burnguard.guardian.ticking";
 
   private ProviderFactory() {}
 
@@ -46,8 +48,7 @@ final class ProviderFactory {
     BurnguardProvider.Builder b = BurnguardProvider.builder().clock(clock);
     b.source(source(properties.getFlags()));
     set("burnguard.init-timeout", properties.getInitTimeout(), b::initTimeout);
-    set("burnguard.guardian.tick", properties.getGuardian().getTick(), b::guardianTick);
-    b.guardianTicking(properties.getGuardian().isTicking());
+    guardian(properties.getGuardian(), b);
     set("burnguard.latency-thresholds", properties.getLatencyThresholds(),
         t -> b.latencyThresholds(t.toArray(Duration[]::new)));
     BurnguardProperties.State state = properties.getState();
@@ -82,6 +83,23 @@ final class ProviderFactory {
       c.customize(b);
     }
     return b.build();
+  }
+
+  /**
+   * The guardian's timer: {@code burnguard.guardian.tick} only when it ticks (the builder refuses a
+   * tick interval with {@code guardianTicking(false)}); a tick other than the default with {@code
+   * burnguard.guardian.ticking=false} fails startup naming both properties.
+   */
+  private static void guardian(BurnguardProperties.Guardian guardian, BurnguardProvider.Builder b) {
+    if (guardian.isTicking()) {
+      set(TICK, guardian.getTick(), b::guardianTick);
+      return;
+    }
+    if (guardian.getTick() != null && !guardian.getTick().equals(new BurnguardProperties.Guardian().getTick())) {
+      throw new InvalidConfigurationPropertyValueException(TICK, guardian.getTick(),
+          "the guardian does not tick on a timer with " + TICKING + "=false; remove one");
+    }
+    b.guardianTicking(false);
   }
 
   /**

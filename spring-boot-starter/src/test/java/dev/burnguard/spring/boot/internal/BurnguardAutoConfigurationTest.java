@@ -103,6 +103,20 @@ class BurnguardAutoConfigurationTest {
   }
 
   @Test
+  void aTickIntervalWithTheTimerOffFailsStartupNamingBothProperties() {
+    assertStartupFailure("burnguard.guardian.tick=5s|burnguard.guardian.ticking=false",
+        "Property burnguard.guardian.tick with value 'PT5S' is invalid: the guardian does not tick on a timer with"
+            + " burnguard.guardian.ticking=false; remove one");
+  }
+
+  @Test
+  void theTimerOffWithTheDefaultTickStartsWithoutATimer() {
+    runner().withPropertyValues(flagsOnClasspath()).withPropertyValues("burnguard.guardian.ticking=false",
+        "burnguard.state.in-memory=true")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(BurnguardProvider.class));
+  }
+
+  @Test
   void aDurationThatDoesNotParseFailsStartupNamingTheProperty() {
     assertStartupFailure("burnguard.guardian.tick=soon", "burnguard.guardian.tick", "soon");
   }
