@@ -32,9 +32,12 @@ import reactor.core.publisher.Mono;
  * propagation), on Spring's mock exchange, reused; each operation subscribes the exchange's Mono
  * with one reused subscriber, as the server would.
  *
- * <p>Compare {@code filterNoFlag − noFilterNoFlag} (the holder, the operators the filter adds and
- * its Reactor Context entry) and {@code filterOneGuardedFlag − noFilterOneGuardedFlag} (the same
- * plus noting the flag in the hook and recording the exchange's outcome).
+ * <p>Compare {@code filterNoFlag − noFilterNoFlag} (the holder-subscriber and the publisher) and
+ * {@code filterOneGuardedFlag − noFilterOneGuardedFlag} (the same plus noting the flag in the hook
+ * and recording the exchange's outcome). Micrometer's context-propagation is not on this classpath,
+ * so those two measure the filter as such an application has it (no Context entry, the holder owned
+ * by the subscribing thread); the {@code ...HolderInContext} pair measures it as an application with
+ * the library has it (a Context entry per exchange, the holder shared from the start, a lock per note).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,6 +73,7 @@ public class ReactiveRequestFilterBenchmark {
   private BurnguardProvider provider;
   private Client client;
   private ReactiveRequestSliFilter filter;
+  private ReactiveRequestSliFilter filterCarryingHolder;
   private final EvaluationContext context = new MutableContext("user-42");
   private final MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/checkout"));
   private final Drain drain = new Drain();
@@ -84,8 +88,14 @@ public class ReactiveRequestFilterBenchmark {
     api.setProviderAndWait(provider);
     api.addHooks(new RequestFlagHook(core));
     client = api.getClient();
-    filter = new ReactiveRequestSliFilter(new RequestSliRecorder(core, Clock.system(), RequestOutcomeClassifier.DEFAULT),
-        BurnguardWebAutoConfiguration.FILTER_ORDER);
+    RequestSliRecorder recorder = new RequestSliRecorder(core, Clock.system(), RequestOutcomeClassifier.DEFAULT);
+    filter = new ReactiveRequestSliFilter(recorder, BurnguardWebAutoConfiguration.FILTER_ORDER,
+        ReactiveRequestSliFilter.contextPropagationPresent(Mono.class.getClassLoader()));
+    if (filter.carriesHolderInContext()) {
+      throw new IllegalStateException("context-propagation is on the benchmarks' classpath: filterNoFlag and "
+          + "filterOneGuardedFlag would measure the Context entry too");
+    }
+    filterCarryingHolder = new ReactiveRequestSliFilter(recorder, BurnguardWebAutoConfiguration.FILTER_ORDER, true);
     emptyChain = ex -> Mono.empty();
     evaluatingChain = ex -> {
       bh.consume(client.getBooleanValue("checkout", false, context));
@@ -119,5 +129,17 @@ public class ReactiveRequestFilterBenchmark {
   @Benchmark
   public void filterOneGuardedFlag() {
     filter.filter(exchange, evaluatingChain).subscribe(drain);
+  }
+
+  /** As an application with Micrometer's context-propagation has it: the holder in the Context, shared. */
+  @Benchmark
+  public void filterNoFlagHolderInContext() {
+    filterCarryingHolder.filter(exchange, emptyChain).subscribe(drain);
+  }
+
+  /** As an application with Micrometer's context-propagation has it: the holder in the Context, shared. */
+  @Benchmark
+  public void filterOneGuardedFlagHolderInContext() {
+    filterCarryingHolder.filter(exchange, evaluatingChain).subscribe(drain);
   }
 }

@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Subscription;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -31,7 +32,10 @@ import reactor.core.publisher.Sinks;
  * The WebFlux filter's subscriber, which is also the exchange's holder, driven without a server:
  * each way an exchange can end (completion with the response's status, an error, an error response,
  * a chain that throws, cancellation) records what it should against the flag the exchange was
- * served, and each subscription of the filter's {@code Mono} is an exchange with a holder of its own.
+ * served, and each subscription of the filter's {@code Mono} is an exchange with a holder of its own;
+ * each test twice, with the holder carried in the exchange's Reactor {@code Context} (shared from the
+ * start, as with Micrometer's context-propagation on the classpath) and without (owned by the
+ * subscribing thread).
  */
 class ReactiveExchangeEndingTest {
   private static final Duration WINDOW = Duration.ofMinutes(5);
@@ -39,11 +43,12 @@ class ReactiveExchangeEndingTest {
   private final ManualClock clock = new ManualClock();
   private BurnguardProvider provider;
   private Client client;
+  private RequestSliRecorder recorder;
   private ReactiveRequestSliFilter filter;
   private final MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/checkout"));
 
   /** Records what it receives; requests everything. */
-  private static final class Received implements CoreSubscriber<Void> {
+  private static class Received implements CoreSubscriber<Void> {
     Subscription subscription;
     boolean completed;
     Throwable error;
@@ -77,8 +82,12 @@ class ReactiveExchangeEndingTest {
     api.setProviderAndWait(provider);
     api.addHooks(new RequestFlagHook(core));
     client = api.getClient();
-    filter = new ReactiveRequestSliFilter(new RequestSliRecorder(core, clock, RequestOutcomeClassifier.DEFAULT),
-        BurnguardWebAutoConfiguration.FILTER_ORDER);
+    recorder = new RequestSliRecorder(core, clock, RequestOutcomeClassifier.DEFAULT);
+  }
+
+  /** The filter as the auto-configuration builds it with (true) and without (false) context-propagation. */
+  private void filterCarryingTheHolderInContext(boolean carried) {
+    filter = new ReactiveRequestSliFilter(recorder, BurnguardWebAutoConfiguration.FILTER_ORDER, carried);
   }
 
   @AfterEach
@@ -109,8 +118,10 @@ class ReactiveExchangeEndingTest {
     return received;
   }
 
-  @Test
-  void completionIsClassifiedWithTheResponsesStatus() {
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void completionIsClassifiedWithTheResponsesStatus(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
     Received ok = run(evaluatingThen("bob", Mono.empty()));
     assertThat(ok.completed).isTrue();
     assertThat(counts("old")).containsExactly(1, 0);
@@ -120,8 +131,10 @@ class ReactiveExchangeEndingTest {
     assertThat(counts("old")).containsExactly(2, 1);
   }
 
-  @Test
-  void anErrorIsAnErrorAndAnErrorResponseIsItsStatus() {
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void anErrorIsAnErrorAndAnErrorResponseIsItsStatus(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
     IllegalStateException boom = new IllegalStateException("boom");
     Received failed = run(evaluatingThen("alice", Mono.error(boom)));
     assertThat(failed.error).isSameAs(boom);
@@ -131,8 +144,10 @@ class ReactiveExchangeEndingTest {
     assertThat(counts("new")).containsExactly(2, 1);
   }
 
-  @Test
-  void aChainThatThrowsIsTheExchangesError() {
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void aChainThatThrowsIsTheExchangesError(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
     IllegalStateException boom = new IllegalStateException("boom");
     Received received = run(ex -> {
       checkout("alice");
@@ -142,8 +157,10 @@ class ReactiveExchangeEndingTest {
     assertThat(counts("new")).containsExactly(1, 1);
   }
 
-  @Test
-  void aCancelledExchangeRecordsNothingEvenIfItsChainEndsLater() {
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void aCancelledExchangeRecordsNothingEvenIfItsChainEndsLater(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
     Sinks.Empty<Void> end = Sinks.empty();
     Received received = run(evaluatingThen("alice", end.asMono()));
     received.subscription.cancel();
@@ -156,8 +173,10 @@ class ReactiveExchangeEndingTest {
     assertThat(counts("new")).containsExactly(1, 0);
   }
 
-  @Test
-  void eachSubscriptionOfTheFiltersMonoIsAnExchangeWithItsOwnHolder() {
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void eachSubscriptionOfTheFiltersMonoIsAnExchangeWithItsOwnHolder(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
     List<String> users = new ArrayList<>(List.of("alice", "bob"));
     Mono<Void> once = filter.filter(exchange, ex -> Mono.defer(() -> {
       checkout(users.remove(0));
@@ -169,5 +188,54 @@ class ReactiveExchangeEndingTest {
     // one holder per subscription: each records the one variant it was served, not both
     assertThat(counts("new")).containsExactly(1, 0);
     assertThat(counts("old")).containsExactly(1, 0);
+  }
+
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void theHolderIsInTheChainsContextOnlyWhenCarriedAndTheServersEntriesStay(boolean carried) {
+    filterCarryingTheHolderInContext(carried);
+    List<Object> seen = new ArrayList<>();
+    Received received = new Received() {
+      @Override
+      public reactor.util.context.Context currentContext() {
+        return reactor.util.context.Context.of("server", "netty");
+      }
+    };
+    filter.filter(exchange, ex -> Mono.deferContextual(ctx -> {
+      seen.add(ctx.getOrDefault(RequestFlagsAccessor.KEY, "absent"));
+      seen.add(RequestFlags.current());
+      seen.add(ctx.getOrDefault("server", "absent"));
+      return Mono.<Void>empty();
+    })).subscribe(received);
+    assertThat(received.completed).isTrue();
+    assertThat(seen.get(1)).as("the holder bound while the chain subscribes").isInstanceOf(RequestFlags.class);
+    assertThat(seen.get(0)).isEqualTo(carried ? seen.get(1) : "absent");
+    assertThat(seen.get(2)).isEqualTo("netty");
+  }
+
+  /**
+   * The exchange notes two pairs on the subscribing thread and ends on another thread: the closer
+   * there, which takes no lock, sees both (with an owned holder, the owner's unlocked notes).
+   */
+  @ParameterizedTest(name = "holder in the Context: {0}")
+  @ValueSource(booleans = {false, true})
+  void anExchangeThatEndsOnAnotherThreadRecordsWhatTheSubscribingThreadNoted(boolean carried) throws Exception {
+    filterCarryingTheHolderInContext(carried);
+    Sinks.Empty<Void> end = Sinks.empty();
+    Received received = run(ex -> Mono.defer(() -> {
+      checkout("alice");
+      checkout("bob");
+      return end.asMono();
+    }));
+    assertThat(counts("new")).containsExactly(0, 0);
+    Thread ender = new Thread(() -> {
+      exchange.getResponse().setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+      end.tryEmitEmpty();
+    });
+    ender.start();
+    ender.join();
+    assertThat(received.completed).isTrue();
+    assertThat(counts("new")).containsExactly(1, 1);
+    assertThat(counts("old")).containsExactly(1, 1);
   }
 }
