@@ -107,7 +107,8 @@ final class ReactiveRequestSliFilter implements WebFilter, Ordered {
   /**
    * The rest of the chain, measured: on subscription the chain's subscriber, which is also the
    * exchange's holder, is bound to the subscribing thread while the chain subscribes; it writes
-   * itself into the Reactor Context (what {@code contextWrite} would do), records the outcome at
+   * itself into the Reactor Context when the filter carries it there (what {@code contextWrite}
+   * would do), records the outcome at
    * completion or error (what {@code doOnEach} would do) and forwards everything else. One publisher
    * and one subscriber-holder per exchange instead of a pipeline of operators, their subscribers and
    * signal objects; no capturing lambdas. The publisher stays a separate, immutable object: a
