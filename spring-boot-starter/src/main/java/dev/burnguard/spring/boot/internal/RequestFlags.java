@@ -43,7 +43,7 @@ import java.util.Arrays;
  * <p>The lock is a word taken with one compare-and-set (acquire) and released with a plain release
  * store, not the object's monitor (an uncontended monitor costs a compare-and-set to enter and
  * another to exit). Its critical sections are a few field writes (an array copy when a request
- * notes more than three pairs); a thread that finds it taken spins and yields, it never parks.
+ * notes more than five pairs); a thread that finds it taken spins and yields, it never parks.
  *
  * <p>Size: the pairs after the first share one array (flag, variant, flag, variant, ...), so the
  * holder is 48 bytes with compressed references (12 header + 8 + 6 × 4 + 2 booleans, aligned).
