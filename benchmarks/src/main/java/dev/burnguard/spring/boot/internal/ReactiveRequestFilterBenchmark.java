@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Blackhole;
 import org.reactivestreams.Subscription;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -32,9 +33,12 @@ import reactor.core.publisher.Mono;
  * propagation), on Spring's mock exchange, reused; each operation subscribes the exchange's Mono
  * with one reused subscriber, as the server would.
  *
- * <p>Compare {@code filterNoFlag − noFilterNoFlag} (the holder, the operators the filter adds and
- * its Reactor Context entry) and {@code filterOneGuardedFlag − noFilterOneGuardedFlag} (the same
- * plus noting the flag in the hook and recording the exchange's outcome).
+ * <p>Compare {@code filterNoFlag − noFilterNoFlag} (the holder-subscriber and the publisher) and
+ * {@code filterOneGuardedFlag − noFilterOneGuardedFlag} (the same plus noting the flag in the hook
+ * and recording the exchange's outcome). Micrometer's context-propagation is not on this classpath,
+ * so those two measure the filter as such an application has it (no Context entry, the holder owned
+ * by the subscribing thread); the {@code ...HolderInContext} pair measures it as an application with
+ * the library has it (a Context entry per exchange, the holder shared from the start, a lock per note).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -67,9 +71,11 @@ public class ReactiveRequestFilterBenchmark {
     }
   }
 
+  private final Clock clock = Clock.system();
   private BurnguardProvider provider;
   private Client client;
   private ReactiveRequestSliFilter filter;
+  private ReactiveRequestSliFilter filterCarryingHolder;
   private final EvaluationContext context = new MutableContext("user-42");
   private final MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/checkout"));
   private final Drain drain = new Drain();
@@ -84,8 +90,14 @@ public class ReactiveRequestFilterBenchmark {
     api.setProviderAndWait(provider);
     api.addHooks(new RequestFlagHook(core));
     client = api.getClient();
-    filter = new ReactiveRequestSliFilter(new RequestSliRecorder(core, Clock.system(), RequestOutcomeClassifier.DEFAULT),
-        BurnguardWebAutoConfiguration.FILTER_ORDER);
+    RequestSliRecorder recorder = new RequestSliRecorder(core, clock, RequestOutcomeClassifier.DEFAULT);
+    filter = new ReactiveRequestSliFilter(recorder, BurnguardWebAutoConfiguration.FILTER_ORDER,
+        ReactiveRequestSliFilter.contextPropagationPresent(Mono.class.getClassLoader()));
+    if (filter.carriesHolderInContext()) {
+      throw new IllegalStateException("context-propagation is on the benchmarks' classpath: filterNoFlag and "
+          + "filterOneGuardedFlag would measure the Context entry too");
+    }
+    filterCarryingHolder = new ReactiveRequestSliFilter(recorder, BurnguardWebAutoConfiguration.FILTER_ORDER, true);
     emptyChain = ex -> Mono.empty();
     evaluatingChain = ex -> {
       bh.consume(client.getBooleanValue("checkout", false, context));
@@ -94,9 +106,9 @@ public class ReactiveRequestFilterBenchmark {
   }
 
   @TearDown
-  public void tearDown() {
+  public void tearDown(BenchmarkParams params) {
     provider.shutdown();
-    if (drain.completed == 0) {
+    if (drain.completed == 0 && !params.getBenchmark().endsWith(".twoClockReads")) {
       throw new IllegalStateException("no exchange completed");
     }
   }
@@ -119,5 +131,27 @@ public class ReactiveRequestFilterBenchmark {
   @Benchmark
   public void filterOneGuardedFlag() {
     filter.filter(exchange, evaluatingChain).subscribe(drain);
+  }
+
+  /**
+   * The two reads of the filter's clock (the provider's, {@code System.nanoTime()}) that an exchange
+   * which noted a guarded flag makes, start and end: the part of {@code filterOneGuardedFlag −
+   * noFilterOneGuardedFlag} that depends on the machine's clock source rather than on the filter.
+   */
+  @Benchmark
+  public long twoClockReads() {
+    return clock.monotonicNanos() + clock.monotonicNanos();
+  }
+
+  /** As an application with Micrometer's context-propagation has it: the holder in the Context, shared. */
+  @Benchmark
+  public void filterNoFlagHolderInContext() {
+    filterCarryingHolder.filter(exchange, emptyChain).subscribe(drain);
+  }
+
+  /** As an application with Micrometer's context-propagation has it: the holder in the Context, shared. */
+  @Benchmark
+  public void filterOneGuardedFlagHolderInContext() {
+    filterCarryingHolder.filter(exchange, evaluatingChain).subscribe(drain);
   }
 }

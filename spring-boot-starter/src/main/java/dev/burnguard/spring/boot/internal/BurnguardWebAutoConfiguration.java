@@ -81,7 +81,8 @@ public class BurnguardWebAutoConfiguration {
     @ConditionalOnMissingBean(name = "burnguardReactiveRequestSliFilter")
     WebFilter burnguardReactiveRequestSliFilter(BurnguardCore core, Clock clock, RequestOutcomeClassifier classifier,
         OpenFeatureRegistration registration) {
-      return new ReactiveRequestSliFilter(recorder(core, clock, classifier, registration), FILTER_ORDER);
+      return new ReactiveRequestSliFilter(recorder(core, clock, classifier, registration), FILTER_ORDER,
+          ReactiveRequestSliFilter.contextPropagationPresent(Mono.class.getClassLoader()));
     }
 
     /**

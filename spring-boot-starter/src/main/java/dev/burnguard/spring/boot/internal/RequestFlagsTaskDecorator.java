@@ -16,11 +16,13 @@ final class RequestFlagsTaskDecorator implements TaskDecorator {
       return runnable;
     }
     return () -> {
-      RequestFlags previous = RequestFlags.bind(request);
+      RequestFlags.Binding binding = RequestFlags.binding();
+      RequestFlags previous = binding.flags;
+      binding.flags = request;
       try {
         runnable.run();
       } finally {
-        RequestFlags.restore(previous);
+        binding.flags = previous;
       }
     };
   }

@@ -38,13 +38,14 @@ final class RequestSliFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
+    RequestFlags.Binding binding = RequestFlags.binding(); // the request's one thread-local lookup
     if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-        || RequestFlags.current() != null) {
+        || binding.flags != null) {
       chain.doFilter(req, res);
       return;
     }
     RequestFlags flags = recorder.start();
-    RequestFlags.restore(flags); // binds it: nothing was bound (checked above), so nothing to keep
+    binding.flags = flags; // nothing was bound (checked above), so nothing to keep
     Throwable failure = null;
     try {
       chain.doFilter(request, response);
@@ -52,7 +53,7 @@ final class RequestSliFilter implements Filter {
       failure = e;
       throw e;
     } finally {
-      RequestFlags.restore(null);
+      binding.flags = null;
       if (failure == null && request.isAsyncStarted()) {
         flags.leave(); // another thread completes the request: its notes and close take the holder's lock
         request.getAsyncContext().addListener(new RecordWhenComplete(flags));

@@ -29,9 +29,9 @@ final class RequestSliRecorder {
     return RequestFlags.owned(clock.monotonicNanos());
   }
 
-  /** A fresh holder for a request starting now that may be noted on several threads from the start. */
-  RequestFlags startShared() {
-    return RequestFlags.shared(clock.monotonicNanos());
+  /** The start time of a request starting now, for a holder shared from the start that the caller builds. */
+  long startNanos() {
+    return clock.monotonicNanos();
   }
 
   /**

@@ -130,6 +130,72 @@ class RequestFlagsTest {
     assertThat(pairs(flags)).hasSize(4_000).doesNotHaveDuplicates();
   }
 
+  /**
+   * The usual WebFlux exchange: one pair noted on another thread, closed on this one without the
+   * lock (at most one pair); the pair is there, and notes after closing, from any thread, are dropped.
+   */
+  @Test
+  void aSharedHolderWithOnePairClosesWithItAndDropsLaterNotes() throws Exception {
+    RequestFlags flags = RequestFlags.shared(0);
+    Thread noter = new Thread(() -> flags.note("checkout", "new"));
+    noter.start();
+    noter.join();
+    assertThat(flags.close()).isEqualTo(1);
+    Thread late = new Thread(() -> flags.note("search", "fast"));
+    late.start();
+    late.join();
+    flags.note("checkout", "old");
+    assertThat(pairs(flags)).containsExactly("checkout=new");
+  }
+
+  /**
+   * A WebFlux exchange's holder when nothing carries it in the Reactor Context: owned by the
+   * subscribing thread, which notes without the lock and is never handed off; the exchange ends on
+   * another thread, which closes without the lock and sees every pair, beyond the first array's
+   * capacity (four pairs after the first), and drops later notes.
+   */
+  @Test
+  void anOwnedHolderClosedOnAnotherThreadSeesEveryPairTheOwnerNoted() throws Exception {
+    RequestFlags flags = RequestFlags.owned(0);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      flags.note("flag-" + i, "v" + i);
+      expected.add("flag-" + i + "=v" + i);
+    }
+    List<List<String>> seen = new ArrayList<>();
+    Thread closer = new Thread(() -> seen.add(pairs(flags)));
+    closer.start();
+    closer.join();
+    assertThat(seen).containsExactly(expected);
+    Thread late = new Thread(() -> flags.note("late", "x"));
+    late.start();
+    late.join();
+    assertThat(pairs(flags)).containsExactlyElementsOf(expected);
+  }
+
+  /** A thread's binding cell is its own: what one thread binds, another does not see. */
+  @Test
+  void eachThreadHasItsOwnBindingCell() throws Exception {
+    RequestFlags flags = RequestFlags.owned(0);
+    RequestFlags.Binding binding = RequestFlags.binding();
+    assertThat(RequestFlags.binding()).isSameAs(binding);
+    binding.flags = flags;
+    try {
+      assertThat(RequestFlags.current()).isSameAs(flags);
+      List<Object> seen = new ArrayList<>();
+      Thread other = new Thread(() -> {
+        seen.add(RequestFlags.current());
+        seen.add(RequestFlags.binding() == binding);
+      });
+      other.start();
+      other.join();
+      assertThat(seen).containsExactly(null, false);
+    } finally {
+      binding.flags = null;
+    }
+    assertThat(RequestFlags.current()).isNull();
+  }
+
   private static void await(CyclicBarrier barrier) {
     try {
       barrier.await(10, TimeUnit.SECONDS);
