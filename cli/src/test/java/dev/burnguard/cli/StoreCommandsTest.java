@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreCommandsTest {
   @TempDir Path dir;
+  private Path flags;
+  private Path state;
+  private final ManualClock clock = new ManualClock();
+
+  @BeforeEach
+  void writeTheFlagFile() throws Exception {
+    flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
+    state = dir.resolve("state");
+  }
 
   private BurnguardProvider start(Path flags, Path state, ManualClock clock) throws Exception {
     BurnguardProvider p = BurnguardProvider.builder().source(FlagSource.file(flags)).clock(clock).stateDirectory(state)
@@ -40,9 +50,6 @@ class StoreCommandsTest {
 
   @Test
   void readsWhileTheServiceRunsAndWithdrawsAChangeTheServiceDoesNotTake() throws Exception {
-    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
-    Path state = dir.resolve("state");
-    ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     try {
       service.rollouts().tick();
@@ -110,9 +117,6 @@ class StoreCommandsTest {
 
   @Test
   void changesARunningServicesRolloutThroughTheServiceItself() throws Exception {
-    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
-    Path state = dir.resolve("state");
-    ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     try {
       service.rollouts().tick();
@@ -160,9 +164,6 @@ class StoreCommandsTest {
 
   @Test
   void saysSoWhenTheServiceTookTheRequestButDidNotAnswer() throws Exception {
-    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
-    Path state = dir.resolve("state");
-    ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     try {
       service.rollouts().tick();
@@ -190,9 +191,6 @@ class StoreCommandsTest {
 
   @Test
   void warnsWhenTheServiceMadeTheChangeButHasNotWrittenItYet() throws Exception {
-    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
-    Path state = dir.resolve("state");
-    ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     try {
       service.rollouts().tick();
@@ -214,9 +212,6 @@ class StoreCommandsTest {
 
   @Test
   void changesTheRolloutOnceTheServiceStoppedAndTheServiceTakesThemOnRestart() throws Exception {
-    Path flags = Files.writeString(dir.resolve("flags.json"), ValidateAndSimulateTest.GOOD);
-    Path state = dir.resolve("state");
-    ManualClock clock = new ManualClock();
     BurnguardProvider service = start(flags, state, clock);
     service.rollouts().tick();
     service.shutdown();
