@@ -321,13 +321,7 @@ final class RolloutRuntime {
     }
     Decision d;
     try {
-      d = switch (r.control()) {
-        case PAUSE -> rollouts.pause(flagKey, r.actor());
-        case RESUME -> rollouts.resume(flagKey, r.actor());
-        case PROMOTE -> rollouts.promote(flagKey, r.actor());
-        case ROLLBACK -> rollouts.rollback(flagKey, r.actor());
-        case RESET -> rollouts.reset(flagKey, r.actor());
-      };
+      d = r.control().apply(rollouts, flagKey, r.actor());
     } catch (IllegalStateException e) {
       return ControlRequests.Answer.refused(ControlRequests.Refusal.REFUSED, e.getMessage() + "; nothing was changed");
     } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package dev.burnguard.cli;
 
 import dev.burnguard.cli.BurnguardCli.CliException;
 import dev.burnguard.internal.guardian.Guardian;
+import dev.burnguard.internal.guardian.GuardianRollouts;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.internal.store.ControlRequests.Control;
 import dev.burnguard.internal.recorder.SliRecorder;
@@ -120,13 +121,7 @@ abstract class ControlCommand implements Callable<Integer> {
     guardian.plans(Map.of(flagKey, plan));
     Decision d;
     try {
-      d = switch (control) {
-        case PAUSE -> guardian.pause(flagKey, actor);
-        case RESUME -> guardian.resume(flagKey, actor);
-        case PROMOTE -> guardian.promote(flagKey, actor);
-        case ROLLBACK -> guardian.rollback(flagKey, actor);
-        case RESET -> guardian.reset(flagKey, actor);
-      };
+      d = control.apply(new GuardianRollouts(guardian, opened::store), flagKey, actor);
     } catch (IllegalStateException e) {
       throw new CliException(BurnguardCli.REFUSED, e.getMessage() + "; nothing was changed");
     } catch (IllegalArgumentException e) {

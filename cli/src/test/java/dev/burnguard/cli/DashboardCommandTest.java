@@ -197,13 +197,15 @@ class DashboardCommandTest {
             WebElement flag = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> browser.findElement(By.cssSelector("section[data-flag='new-checkout']")), e -> e != null);
             flag.findElement(By.cssSelector("button[data-action='pause']")).click();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
+            // the page re-renders every second: an element read may be stale, so the polls ignore that
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
               service.rollouts().tick(); // the service's guardian timer, on the test's clock
               return "PAUSED".equals(browser.findElement(By.id("status-new-checkout")).getText());
             });
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> flag.findElements(By.cssSelector(".log tr.PAUSE")).size(), n -> n == 1);
-            assertThat(flag.findElement(By.cssSelector(".log tr.PAUSE")).getText()).contains("person:ops");
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> flag.findElement(By.cssSelector(".log tr.PAUSE")).getText(), t -> t.contains("person:ops"));
             Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "cli-dashboard-action.png"),
                 StandardCopyOption.REPLACE_EXISTING);
           } finally {

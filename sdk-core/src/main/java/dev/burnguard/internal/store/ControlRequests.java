@@ -4,6 +4,7 @@ import dev.burnguard.internal.json.JsonPath;
 import dev.burnguard.internal.json.JsonReader;
 import dev.burnguard.internal.json.JsonWriter;
 import dev.burnguard.rollout.Decision;
+import dev.burnguard.rollout.Rollouts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -78,6 +79,22 @@ public final class ControlRequests {
     /** The lower-case name a request file and the command line use. */
     public String id() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Makes this control on {@code flagKey}'s rollout, by {@code actor}.
+     *
+     * @throws IllegalStateException when the rollout's status does not allow it
+     * @throws IllegalArgumentException when there is no such rollout
+     */
+    public Decision apply(Rollouts rollouts, String flagKey, String actor) {
+      return switch (this) {
+        case PAUSE -> rollouts.pause(flagKey, actor);
+        case RESUME -> rollouts.resume(flagKey, actor);
+        case PROMOTE -> rollouts.promote(flagKey, actor);
+        case ROLLBACK -> rollouts.rollback(flagKey, actor);
+        case RESET -> rollouts.reset(flagKey, actor);
+      };
     }
   }
 
