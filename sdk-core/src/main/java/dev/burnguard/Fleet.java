@@ -91,8 +91,9 @@ public interface Fleet {
 
     /**
      * The guardian's sequential evidence kept with the fleet's rollout state (text the fleet does
-     * not interpret), read once when the provider starts; null when none is kept or the store
-     * cannot be read. Default: none.
+     * not interpret), read when the provider starts; null when none is kept. Throws (any runtime
+     * exception) when the store cannot be read: the guardian then asks again at each tick and keeps
+     * no evidence of its own over the kept text until it has read it. Default: none.
      */
     default @Nullable String evidence() {
       return null;

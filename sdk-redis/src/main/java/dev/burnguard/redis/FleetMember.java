@@ -192,14 +192,10 @@ final class FleetMember implements Fleet.Member {
     return closed;
   }
 
-  /** The decider's evidence kept in Redis; null when none or Redis cannot be read (the tests start afresh). */
+  /** The decider's evidence kept in Redis; null when none; throws while Redis cannot be read (see Fleet.Member#evidence). */
   @Override
   public String evidence() {
-    try {
-      return redis.evidence();
-    } catch (FleetStoreException e) {
-      return null;
-    }
+    return redis.evidence(); // a FleetStoreException while Redis does not answer: the guardian asks again next tick
   }
 
   /** Keeps the evidence in Redis when this replica decides (the others' is the same, judged on the same sums). */

@@ -1,7 +1,9 @@
 package dev.burnguard.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.burnguard.BurnguardProvider;
 import dev.burnguard.internal.ProviderInternals;
 import dev.burnguard.internal.guardian.StageCounts;
 import dev.burnguard.rollout.RolloutHealth;
@@ -150,6 +152,44 @@ class FleetViewTest {
       // the per-stage counts behind a rollout report came back with the evidence
       assertThat(ProviderInternals.guardian(fleet.replicas.get(3)).stageCounts(FleetHarness.FLAG))
           .isEqualTo(stagesBefore);
+    }
+  }
+  @Test
+  @Timeout(120)
+  void aReplicaStartedWhileRedisDoesNotAnswerTakesTheKeptEvidenceOnceItAnswers() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        FleetHarness fleet = new FleetHarness(server.uri(), 3, HALF, b -> b)) {
+      fleet.errors("new", 0.005);
+      fleet.run(Duration.ofMinutes(3), 30);
+      fleet.second(0);
+      fleet.second(0);
+      int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+      RolloutHealth before = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
+      assertThat(before.candidateCalls()).isGreaterThan(2000);
+      for (int i = 0; i < 3; i++) {
+        fleet.replicas.get(i).shutdown();
+        fleet.replicas.set(i, null);
+      }
+      fleet.clock.advance(Duration.ofSeconds(6)); // past the lease
+      // a new pod starts while Redis does not answer (frozen): it cannot read the kept evidence
+      server.freeze();
+      BurnguardProvider started;
+      try {
+        started = fleet.add(server.uri(), HALF, RedisFleet.builder(server.uri()).service("checkout-service")
+            .instanceId("started-while-frozen").commandTimeout(Duration.ofMillis(200)));
+        fleet.second(0);
+      } finally {
+        server.thaw();
+      }
+      // once Redis answers, its next ticks take the kept evidence: the tests go on where the fleet left them
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        fleet.second(0);
+        assertThat(started.rollouts().health(FleetHarness.FLAG).orElseThrow().candidateCalls())
+            .isEqualTo(before.candidateCalls());
+      });
+      RolloutHealth after = started.rollouts().health(FleetHarness.FLAG).orElseThrow();
+      assertThat(after.checks()).extracting(c -> c.logLikelihoodRatio())
+          .isEqualTo(before.checks().stream().map(c -> c.logLikelihoodRatio()).toList());
     }
   }
 }

@@ -118,6 +118,12 @@ public final class Guardian {
   private EvidenceFile evidenceFile;
   private final Map<String, RolloutEvidence.Snapshot> restoredEvidence = new HashMap<>();
   private boolean evidenceChanged;
+  /**
+   * A fleet's kept evidence text while it could not be read (Redis not answering when the provider
+   * started); asked again each tick, and nothing of this guardian's is kept over it until it is read.
+   * Null once read, and without a fleet.
+   */
+  private java.util.function.Supplier<String> unreadEvidence;
   /** Calls and errors per variant per stage of each rollout, for incident reports; persisted with the evidence. */
   private StageCounts stageCounts = new StageCounts();
   private java.nio.file.Path stageCountsDirectory;
@@ -539,6 +545,7 @@ public final class Guardian {
 
   private List<Decision> tickLocked(boolean judge) {
     synchronized (lock) {
+      readKeptEvidence();
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
@@ -658,8 +665,9 @@ public final class Guardian {
   /**
    * As {@link #persistEvidenceIn}, with the evidence (and the {@linkplain #stageCounts stage
    * counts}) kept as text by someone else — a fleet keeps it with the rollout state in its store, so
-   * that a fleet restarted without state directories continues its tests and its reports: {@code read} gives the text last kept (null for none; called now),
-   * {@code write} keeps a new one (called at most once per evidence batch, on the guardian's
+   * that a fleet restarted without state directories continues its tests and its reports: {@code read} gives the text last kept (null for none; called now;
+   * it throws when the text cannot be read, and is then called again at each tick until it can,
+   * with nothing written over the kept text before), {@code write} keeps a new one (called at most once per evidence batch, on the guardian's
    * thread; it must not throw).
    */
   public void persistEvidenceWith(java.util.function.Supplier<String> read, Consumer<String> write) {
@@ -668,8 +676,10 @@ public final class Guardian {
       String text;
       try {
         text = read.get(); // read once: the evidence and the stage counts are in the same text, see writeEvidence
+        unreadEvidence = null;
       } catch (RuntimeException e) {
-        text = null; // unreadable: the tests and the counts start afresh
+        text = null; // not now: the tests and the counts start afresh, and each tick asks again
+        unreadEvidence = read;
       }
       restoredEvidence.clear();
       restoredEvidence.putAll(EvidenceFile.parse(text));
@@ -678,10 +688,33 @@ public final class Guardian {
     }
   }
 
+  /**
+   * Takes the kept evidence that could not be read at start, once it can be: it replaces what this
+   * guardian gathered meanwhile for the same flags (leaving those calls out of the tests keeps every
+   * bound) and the stage counts. Under the lock.
+   */
+  private void readKeptEvidence() {
+    if (unreadEvidence == null) {
+      return;
+    }
+    String text;
+    try {
+      text = unreadEvidence.get();
+    } catch (RuntimeException e) {
+      return; // still not: the next tick asks again
+    }
+    unreadEvidence = null;
+    Map<String, RolloutEvidence.Snapshot> kept = EvidenceFile.parse(text);
+    evidence.keySet().removeAll(kept.keySet());
+    restoredEvidence.clear();
+    restoredEvidence.putAll(kept);
+    stageCounts = StageCounts.parse(text);
+  }
+
   /** Writes the evidence when a tick read new batches (once per batch); a failure is logged and retried by a later tick. */
   private void writeEvidence() {
-    if (evidenceFile == null || !evidenceChanged) {
-      return;
+    if (evidenceFile == null || !evidenceChanged || unreadEvidence != null) {
+      return; // nothing new, or the kept evidence is not read yet: never write over it
     }
     Map<String, RolloutEvidence.Snapshot> all = new HashMap<>(restoredEvidence);
     evidence.forEach((flagKey, ev) -> {

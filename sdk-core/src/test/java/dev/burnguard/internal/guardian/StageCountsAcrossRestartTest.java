@@ -64,4 +64,34 @@ class StageCountsAcrossRestartTest {
     }, text -> { });
     assertThat(unreadable.stageCounts("checkout")).isEmpty();
   }
+  @Test
+  void aReplicaThatCannotReadTheKeptTextAtStartAsksEachTickAndNeverWritesOverIt() {
+    // the fleet's kept text, as a decider left it: stage 0 with 600 candidate calls
+    java.util.List<String> keptBefore = new java.util.ArrayList<>();
+    new GuardianRestartFixture(null, 5, g -> g.persistEvidenceWith(() -> null, keptBefore::add));
+    String kept = keptBefore.get(keptBefore.size() - 1);
+    assertThat(kept).contains("Y2hlY2tvdXQ=\t0\t600,6,0,300,0,0\n");
+
+    // a new replica while Redis does not answer: the read at start and at the next 29 ticks fail
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<Integer> writtenAfterRead = new java.util.ArrayList<>();
+    GuardianRestartFixture replica = new GuardianRestartFixture(null, 5, g -> g.persistEvidenceWith(() -> {
+      if (reads.incrementAndGet() <= 30) {
+        throw new IllegalStateException("Redis does not answer");
+      }
+      return kept;
+    }, text -> writtenAfterRead.add(reads.get())));
+    // asked at start and at each tick until it could be read (the 31st time), then never again
+    assertThat(reads).hasValue(31);
+    // nothing was written over the kept text before it was read
+    assertThat(writtenAfterRead).isNotEmpty().allMatch(n -> n == 31);
+    // the kept counts go on: its 600 candidate calls and more, not this replica's own from zero
+    // the kept counts go on: its 600 candidate calls plus whole 10-second buckets of 100 read after
+    // the 30th second (at most the four that end at 30, 40, 50 and 60 s), not this replica's own
+    // 600 from zero; what it counted before it could read the kept text is left out
+    List<StageCounts.Stage> after = replica.before.stageCounts("checkout");
+    assertThat(after).hasSize(1);
+    assertThat(after.get(0).candidateCalls()).isBetween(700L, 1000L);
+    assertThat(after.get(0).candidateCalls() % 100).isZero();
+  }
 }
