@@ -46,6 +46,8 @@ final class FleetMember implements Fleet.Member {
   private final Clock clock;
   private final Object syncLock = new Object();
   private volatile boolean leading;
+  /** The credentials refusal last logged while Redis does not answer; read and written under {@link #syncLock}. */
+  private String refusalLogged;
   private volatile boolean closed;
   /** When {@link #status()} was last asked (epoch ms): ticks read the decider and instances for a minute after. */
   private volatile long statusAskedAt = Long.MIN_VALUE;
@@ -112,8 +114,19 @@ final class FleetMember implements Fleet.Member {
         LOG.warn("Fleet {}: {}; serving the last known state, deciding only to lower exposure", settings.service(),
             e.getMessage());
       }
+      // the reason a user can fix, once, even when the first failure only said the connection closed
+      // (Lettuce may report the close of a refused handshake instead of the refusal)
+      String refusal = redis.refusal();
+      if (refusal != null && !refusal.equals(refusalLogged)) {
+        refusalLogged = refusal;
+        if (!(wasReachable && e.getMessage().contains(refusal))) {
+          LOG.warn("Fleet {}: Redis at {} refuses this replica's credentials: {}; check the user and password of "
+              + "the fleet's Redis URI", settings.service(), redis.redactedUri(), refusal);
+        }
+      }
       return;
     }
+    refusalLogged = null;
     if (!wasReachable) {
       LOG.info("Fleet {}: Redis at {} answers again", settings.service(), redis.redactedUri());
     }

@@ -247,6 +247,11 @@ final class FleetRedis implements AutoCloseable {
     return lastError;
   }
 
+  /** Redis' last refusal of this replica's credentials (WRONGPASS, NOAUTH, NOPERM) since it last answered; null if none. */
+  String refusal() {
+    return refusal;
+  }
+
   // ------------------------------------------------------------------------------------ commands
 
   /** The outcome of a compare-and-set. */

@@ -163,6 +163,26 @@ class FleetBadInputTest {
   }
 
   @Test
+  @Timeout(60)
+  void aRefusedPasswordIsLoggedEvenWhenTheFirstAttemptOnlySawTheConnectionClose() throws Exception {
+    // Lettuce may report a refused handshake as "connection closed": here the first connection is
+    // closed before Redis answers, the next ones reach Redis, which refuses the password
+    try (RedisServer server = RedisServer.start("right-pw");
+        SlowProxy proxy = new SlowProxy(server.port(), Duration.ZERO, 1)) {
+      String uri = proxy.uri().replace("redis://", "redis://burnguard:wrong-pw@");
+      String log = logged(() -> {
+        try (FleetHarness fleet = new FleetHarness(uri, 1, HALF, b -> b.commandTimeout(Duration.ofSeconds(1)))) {
+          fleet.run(Duration.ofSeconds(3), 30);
+          assertThat(proxy.connections()).isGreaterThan(1);
+        }
+      });
+      assertThat(log).contains("refuses this replica's credentials: WRONGPASS").doesNotContain("wrong-pw");
+      // said once, not at every tick
+      assertThat(log.split("refuses this replica's credentials", -1)).hasSize(2);
+    }
+  }
+
+  @Test
   @Timeout(120)
   void valuesWeDidNotWriteAreNamedByKeyWhileTheReplicaKeepsServingAndPushingTheOtherSeries() throws Exception {
     try (RedisServer server = RedisServer.start();

@@ -14,17 +14,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP proxy on a free 127.0.0.1 port in front of a real redis-server that holds every new
  * connection for {@code delay} before forwarding a byte: a connect that takes longer than a command
- * timeout (a cold start, TLS, a slow network), with Redis itself unchanged. One thread per direction.
+ * timeout (a cold start, TLS, a slow network), with Redis itself unchanged; or that closes the first
+ * connections at once (a connection closed before Redis could answer). One thread per direction.
  */
 final class SlowProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
   private final Duration delay;
+  /** How many of the first connections are closed as soon as they are accepted. */
+  private final int closeFirst;
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   SlowProxy(int targetPort, Duration delay) throws IOException {
+    this(targetPort, delay, 0);
+  }
+
+  /** As above, closing the first {@code closeFirst} connections as soon as they are accepted. */
+  SlowProxy(int targetPort, Duration delay, int closeFirst) throws IOException {
+    this.closeFirst = closeFirst;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     this.targetPort = targetPort;
     this.delay = delay;
@@ -46,7 +55,10 @@ final class SlowProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = server.accept();
-        connections.incrementAndGet();
+        if (connections.incrementAndGet() <= closeFirst) {
+          close(client);
+          continue;
+        }
         sockets.add(client);
         Thread t = new Thread(() -> forward(client), "slow-proxy-connection");
         t.setDaemon(true);
