@@ -112,28 +112,40 @@ class FleetViewTest {
     }
   }
 
+  /** Three minutes of traffic, the candidate failing 0.5 % of its calls, then two quiet seconds: the decider's index. */
+  private static int runUntilTheDeciderHasEvidence(FleetHarness fleet) {
+    fleet.errors("new", 0.005);
+    fleet.run(Duration.ofMinutes(3), 30);
+    fleet.second(0);
+    fleet.second(0);
+    return fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+  }
+
+  /** Every replica of the harness stops, and the clock moves past the decider's lease. */
+  private static void stopEveryReplica(FleetHarness fleet) {
+    for (int i = 0; i < fleet.replicas.size(); i++) {
+      if (fleet.replicas.get(i) != null) {
+        fleet.replicas.get(i).shutdown();
+        fleet.replicas.set(i, null);
+      }
+    }
+    fleet.clock.advance(Duration.ofSeconds(6)); // past the lease
+  }
+
   @Test
   @Timeout(120)
   void theSequentialEvidenceSurvivesARestartOfTheWholeFleetWithoutStateDirectories() throws Exception {
     try (RedisServer server = RedisServer.start();
         FleetHarness fleet = new FleetHarness(server.uri(), 3, HALF, b -> b)) {
-      fleet.errors("new", 0.005);
-      fleet.run(Duration.ofMinutes(3), 30);
-      fleet.second(0);
-      fleet.second(0);
-      int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+      int decider = runUntilTheDeciderHasEvidence(fleet);
       RolloutHealth before = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
       assertThat(before.candidateCalls()).isGreaterThan(2000);
       assertThat(server.command("EXISTS", "burnguard:{checkout-service}:evidence")).isEqualTo(":1");
       List<StageCounts.Stage> stagesBefore = ProviderInternals.guardian(fleet.replicas.get(decider))
           .stageCounts(FleetHarness.FLAG);
       assertThat(stagesBefore).singleElement().satisfies(s -> assertThat(s.candidateCalls()).isGreaterThan(2000));
-      // every replica stops, lease released by expiry; three new ones start on the same Redis, no state directory
-      for (int i = 0; i < 3; i++) {
-        fleet.replicas.get(i).shutdown();
-        fleet.replicas.set(i, null);
-      }
-      fleet.clock.advance(Duration.ofSeconds(6)); // past the lease
+      // every replica stops; three new ones start on the same Redis, no state directory
+      stopEveryReplica(fleet);
       for (int i = 0; i < 3; i++) {
         fleet.add(server.uri(), HALF, RedisFleet.builder(server.uri()).service("checkout-service")
             .instanceId("restarted-" + i));
@@ -154,23 +166,16 @@ class FleetViewTest {
           .isEqualTo(stagesBefore);
     }
   }
+
   @Test
   @Timeout(120)
   void aReplicaStartedWhileRedisDoesNotAnswerTakesTheKeptEvidenceOnceItAnswers() throws Exception {
     try (RedisServer server = RedisServer.start();
         FleetHarness fleet = new FleetHarness(server.uri(), 3, HALF, b -> b)) {
-      fleet.errors("new", 0.005);
-      fleet.run(Duration.ofMinutes(3), 30);
-      fleet.second(0);
-      fleet.second(0);
-      int decider = fleet.members.indexOf(fleet.members.stream().filter(FleetMember::leading).findFirst().orElseThrow());
+      int decider = runUntilTheDeciderHasEvidence(fleet);
       RolloutHealth before = fleet.replicas.get(decider).rollouts().health(FleetHarness.FLAG).orElseThrow();
       assertThat(before.candidateCalls()).isGreaterThan(2000);
-      for (int i = 0; i < 3; i++) {
-        fleet.replicas.get(i).shutdown();
-        fleet.replicas.set(i, null);
-      }
-      fleet.clock.advance(Duration.ofSeconds(6)); // past the lease
+      stopEveryReplica(fleet);
       // a new pod starts while Redis does not answer (frozen): it cannot read the kept evidence
       server.freeze();
       BurnguardProvider started;
