@@ -8,7 +8,6 @@ import dev.burnguard.rollout.Decision;
 import dev.burnguard.rollout.RolloutPlan;
 import dev.burnguard.time.Clock;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -115,7 +114,7 @@ final class ServiceControl {
     } catch (IOException e) {
       throw new CliException(BurnguardCli.STORE_FAILED, "cannot read the service's answer in " + requests.directory()
           + ": " + e.getMessage(), e);
-    } catch (InterruptedException | ClosedWatchServiceException e) {
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     } finally {

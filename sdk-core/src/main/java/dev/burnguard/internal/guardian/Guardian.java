@@ -123,7 +123,7 @@ public final class Guardian {
    * started); asked again each tick, and nothing of this guardian's is kept over it until it is read.
    * Null once read, and without a fleet.
    */
-  private java.util.function.Supplier<String> unreadEvidence;
+  private java.util.function.Supplier<String> unreadEvidence; // guarded by lock
   /** Calls and errors per variant per stage of each rollout, for incident reports; persisted with the evidence. */
   private StageCounts stageCounts = new StageCounts();
   private java.nio.file.Path stageCountsDirectory;
@@ -535,6 +535,7 @@ public final class Guardian {
     } catch (RuntimeException e) {
       LOG.error("The work before the guardian's tick failed; judging on what it knows", e);
     }
+    readKeptEvidence();
     try {
       return tickLocked(decides.getAsBoolean());
     } finally {
@@ -545,7 +546,6 @@ public final class Guardian {
 
   private List<Decision> tickLocked(boolean judge) {
     synchronized (lock) {
-      readKeptEvidence();
       Instant now = now();
       List<Decision> out = new ArrayList<>();
       forgetExpired(now);
@@ -691,24 +691,33 @@ public final class Guardian {
   /**
    * Takes the kept evidence that could not be read at start, once it can be: it replaces what this
    * guardian gathered meanwhile for the same flags (leaving those calls out of the tests keeps every
-   * bound) and the stage counts. Under the lock.
+   * bound) and the stage counts. Reads outside the lock (it is I/O), applies under it.
    */
   private void readKeptEvidence() {
-    if (unreadEvidence == null) {
+    java.util.function.Supplier<String> unread;
+    synchronized (lock) {
+      unread = unreadEvidence;
+    }
+    if (unread == null) {
       return;
     }
     String text;
     try {
-      text = unreadEvidence.get();
+      text = unread.get();
     } catch (RuntimeException e) {
       return; // still not: the next tick asks again
     }
-    unreadEvidence = null;
-    Map<String, RolloutEvidence.Snapshot> kept = EvidenceFile.parse(text);
-    evidence.keySet().removeAll(kept.keySet());
-    restoredEvidence.clear();
-    restoredEvidence.putAll(kept);
-    stageCounts = StageCounts.parse(text);
+    synchronized (lock) {
+      if (unreadEvidence != unread) {
+        return; // persisted elsewhere meanwhile
+      }
+      unreadEvidence = null;
+      Map<String, RolloutEvidence.Snapshot> kept = EvidenceFile.parse(text);
+      evidence.keySet().removeAll(kept.keySet());
+      restoredEvidence.clear();
+      restoredEvidence.putAll(kept);
+      stageCounts = StageCounts.parse(text);
+    }
   }
 
   /** Writes the evidence when a tick read new batches (once per batch); a failure is logged and retried by a later tick. */
